@@ -1,0 +1,78 @@
+// Package apperr holds the error kinds every domain package returns, so that
+// the web layer can map them to HTTP statuses in one place.
+package apperr
+
+import (
+	"errors"
+	"sort"
+	"strings"
+)
+
+// Sentinel errors; domain errors wrap them.
+var (
+	// ErrNotFound means the object does not exist (or its existence is private).
+	ErrNotFound = errors.New("not found")
+	// ErrForbidden means the acting user may not do this.
+	ErrForbidden = errors.New("forbidden")
+	// ErrConflict means the change clashes with existing data, such as a taken phone number.
+	ErrConflict = errors.New("conflict")
+	// ErrUnauthenticated means the request needs a logged-in user.
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrTooMany means a rate limit or lockout refused the request.
+	ErrTooMany = errors.New("too many requests")
+	// ErrUnavailable means a backing service (object storage, say) is down for now.
+	ErrUnavailable = errors.New("service unavailable")
+)
+
+// ValidationError carries user-facing messages (Simplified Chinese) per form field.
+// The empty field name holds messages about the form as a whole.
+type ValidationError struct {
+	Fields map[string]string
+}
+
+// Invalid returns a ValidationError with one message for field.
+func Invalid(field, msg string) *ValidationError {
+	return &ValidationError{Fields: map[string]string{field: msg}}
+}
+
+// Add records msg for field, keeping the first message given for a field.
+func (e *ValidationError) Add(field, msg string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, ok := e.Fields[field]; !ok {
+		e.Fields[field] = msg
+	}
+}
+
+// Err returns e when it holds any message, else nil.
+func (e *ValidationError) Err() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+func (e *ValidationError) Error() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k == "" {
+			parts = append(parts, e.Fields[k])
+			continue
+		}
+		parts = append(parts, k+": "+e.Fields[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// AsValidation returns the ValidationError inside err, if any.
+func AsValidation(err error) (*ValidationError, bool) {
+	var v *ValidationError
+	ok := errors.As(err, &v)
+	return v, ok
+}

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DBDriver != "sqlite" || c.Storage != "file" || c.MinIO.Bucket != "jiaxiao" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c.DBDSN != "data/jiaxiao.db" || c.ObjectsDir() != "data/objects" {
+		t.Fatalf("paths: %q %q", c.DBDSN, c.ObjectsDir())
+	}
+	if c.Location.String() != "Asia/Shanghai" {
+		t.Fatalf("location %v", c.Location)
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"JIAXIAO_DB_DRIVER": "postgres"}, "JIAXIAO_DB_DRIVER"},
+		{map[string]string{"JIAXIAO_DB_DRIVER": "mysql"}, "JIAXIAO_DB_DSN is required"},
+		{map[string]string{"JIAXIAO_STORAGE": "s3"}, "JIAXIAO_STORAGE"},
+		{map[string]string{"JIAXIAO_STORAGE": "minio"}, "JIAXIAO_MINIO_ENDPOINT"},
+		{map[string]string{"JIAXIAO_STORAGE": "minio", "JIAXIAO_MINIO_ENDPOINT": "http://x:9000", "JIAXIAO_MINIO_ACCESS_KEY": "a", "JIAXIAO_MINIO_SECRET_KEY": "b"}, "without a scheme"},
+		{map[string]string{"JIAXIAO_STORAGE": "minio", "JIAXIAO_MINIO_ENDPOINT": "x:9000", "JIAXIAO_MINIO_ACCESS_KEY": "a", "JIAXIAO_MINIO_SECRET_KEY": "b", "JIAXIAO_MINIO_BUCKET": "No_Such"}, "JIAXIAO_MINIO_BUCKET"},
+		{map[string]string{"JIAXIAO_TIMEZONE": "Mars/Base"}, "JIAXIAO_TIMEZONE"},
+		{map[string]string{"JIAXIAO_SECURE_COOKIES": "yes please"}, "JIAXIAO_SECURE_COOKIES"},
+		{map[string]string{"JIAXIAO_ADDR": "8080"}, "JIAXIAO_ADDR"},
+		{map[string]string{"JIAXIAO_SENDER": "webhook"}, "JIAXIAO_SENDER_WEBHOOK_URL"},
+	}
+	for _, tc := range cases {
+		_, err := Load(env(tc.env))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want mention of %s", tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestLoadListsEveryProblem(t *testing.T) {
+	_, err := Load(env(map[string]string{"JIAXIAO_DB_DRIVER": "x", "JIAXIAO_STORAGE": "y"}))
+	if err == nil || !strings.Contains(err.Error(), "JIAXIAO_DB_DRIVER") || !strings.Contains(err.Error(), "JIAXIAO_STORAGE") {
+		t.Fatalf("want both problems, got %v", err)
+	}
+}
