@@ -76,3 +76,28 @@ func AsValidation(err error) (*ValidationError, bool) {
 	ok := errors.As(err, &v)
 	return v, ok
 }
+
+// Public is an error whose message is written for the user (in Chinese)
+// and safe to show; Kind is the sentinel it unwraps to.
+type Public struct {
+	Kind error
+	Msg  string
+}
+
+// New returns a Public error of the given kind.
+func New(kind error, msg string) error { return &Public{Kind: kind, Msg: msg} }
+
+func (e *Public) Error() string { return e.Msg }
+
+// Unwrap returns the sentinel kind.
+func (e *Public) Unwrap() error { return e.Kind }
+
+// UserMessage returns the message of the first Public error in err's chain,
+// or "" when there is none.
+func UserMessage(err error) string {
+	var p *Public
+	if errors.As(err, &p) {
+		return p.Msg
+	}
+	return ""
+}

@@ -1,0 +1,343 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/audit"
+	"jiaxiao/app/db"
+	"jiaxiao/app/notify"
+)
+
+// Service is the auth domain's API.
+type Service struct {
+	db     *gorm.DB
+	now    func() time.Time
+	sender notify.Sender
+	log    *slog.Logger
+}
+
+// Options configure NewService.
+type Options struct {
+	DB     *gorm.DB
+	Now    func() time.Time // defaults to time.Now
+	Sender notify.Sender
+	Log    *slog.Logger
+}
+
+// NewService returns the auth service.
+func NewService(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, sender: o.Sender, log: o.Log}
+}
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	Phone      string
+	Name       string
+	Role       Role
+	Password   string
+	Department string
+	// ActorID is the admin creating the account, nil from the command line.
+	ActorID *uint64
+}
+
+// CreateUser validates and creates an active account.
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	v := &apperr.ValidationError{}
+	phone, ok := NormalizePhone(in.Phone)
+	if !ok {
+		v.Add("phone", msgPhone)
+	}
+	name, ok := NormalizeName(in.Name)
+	if !ok {
+		v.Add("name", msgName)
+	}
+	if !in.Role.Valid() {
+		v.Add("role", msgRole)
+	}
+	if !validPassword(in.Password) {
+		v.Add("password", msgPassword)
+	}
+	if err := v.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{Phone: phone, Name: name, Role: in.Role, Status: StatusActive, PasswordHash: hash, Department: in.Department}
+	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := insertUser(ctx, tx, &u, s.now()); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: in.ActorID, Action: "user.create", Subject: fmt.Sprintf("user:%d", u.ID),
+			Detail: fmt.Sprintf("role=%s", u.Role), CreatedAt: s.now()})
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("auth: create user: %w", err)
+	}
+	return u, nil
+}
+
+// User returns the account with the given id.
+func (s *Service) User(ctx context.Context, id uint64) (User, error) {
+	return userByID(ctx, s.db, id)
+}
+
+// LoginInput is what the login form sends plus where it came from.
+type LoginInput struct {
+	Phone, Password, IP, UserAgent string
+	// OldToken is the session cookie presented with the login, if any; it is
+	// revoked so a fixed session id never survives a login.
+	OldToken string
+}
+
+// Login checks the credentials, applies the throttles, and on success opens
+// a new session and returns its cookie token.
+func (s *Service) Login(ctx context.Context, in LoginInput) (User, string, error) {
+	now := s.now()
+	phone, ok := NormalizePhone(in.Phone)
+	if !ok {
+		phone = in.Phone
+	}
+	since := now.Add(-FailureWindow)
+	byPhone, byIP, err := countFailures(ctx, s.db, phone, in.IP, since)
+	if err != nil {
+		return User{}, "", fmt.Errorf("auth: login: %w", err)
+	}
+	if byPhone >= MaxPhoneFailures || byIP >= MaxIPFailures {
+		return User{}, "", ErrThrottled
+	}
+	u, err := userByPhone(ctx, s.db, phone)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return User{}, "", fmt.Errorf("auth: login: %w", err)
+	}
+	hash := dummyHash
+	if err == nil && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	if !CheckPassword(hash, in.Password) || err != nil || u.PasswordHash == "" {
+		if ferr := recordFailure(ctx, s.db, phone, in.IP, now); ferr != nil {
+			return User{}, "", fmt.Errorf("auth: login: %w", ferr)
+		}
+		return User{}, "", ErrBadCredentials
+	}
+	switch u.Status {
+	case StatusActive:
+	case StatusPending:
+		return User{}, "", ErrNotActivated
+	default:
+		return User{}, "", ErrInactive
+	}
+	token, err := s.openSession(ctx, u.ID, in.IP, in.UserAgent, in.OldToken)
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, token, nil
+}
+
+func (s *Service) openSession(ctx context.Context, userID uint64, ip, ua, oldToken string) (string, error) {
+	now := s.now()
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	if len(ua) > 255 {
+		ua = ua[:255]
+	}
+	sess := Session{ID: tokenID(token), UserID: userID, IP: ip, UserAgent: ua, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if oldToken != "" {
+			if err := deleteSession(ctx, tx, tokenID(oldToken)); err != nil {
+				return err
+			}
+		}
+		if err := clearFailures(ctx, tx, userID); err != nil {
+			return err
+		}
+		return tx.Create(&sess).Error
+	})
+	if err != nil {
+		return "", fmt.Errorf("auth: open session: %w", err)
+	}
+	return token, nil
+}
+
+// Authenticate returns the active user behind a session token, extending
+// the session when it is past half its life. A departed or disabled account
+// loses its sessions at once.
+func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	if token == "" {
+		return User{}, ErrNoSession
+	}
+	now := s.now()
+	id := tokenID(token)
+	sess, u, err := sessionUser(ctx, s.db, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return User{}, ErrNoSession
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("auth: authenticate: %w", err)
+	}
+	if !now.Before(sess.ExpiresAt) || u.Status != StatusActive {
+		_ = deleteSession(ctx, s.db.WithContext(ctx), id)
+		return User{}, ErrNoSession
+	}
+	if sess.ExpiresAt.Sub(now) < SessionLifetime/2 || now.Sub(sess.LastSeenAt) > time.Hour {
+		if err := touchSession(ctx, s.db, id, now, now.Add(SessionLifetime)); err != nil {
+			s.log.Warn("auth: extend session", "err", err)
+		}
+	}
+	return u, nil
+}
+
+// Logout ends the session of token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return deleteSession(ctx, s.db.WithContext(ctx), tokenID(token))
+}
+
+// Cleanup deletes expired sessions, old login failures and old codes.
+func (s *Service) Cleanup(ctx context.Context) error {
+	return cleanup(ctx, s.db, s.now())
+}
+
+// SendRegisterCode sends a 6-digit code to phone for self-registration.
+func (s *Service) SendRegisterCode(ctx context.Context, phoneIn string) error {
+	phone, ok := NormalizePhone(phoneIn)
+	if !ok {
+		return apperr.Invalid("phone", msgPhone)
+	}
+	if _, err := userByPhone(ctx, s.db, phone); err == nil {
+		return apperr.Invalid("phone", "该手机号已注册,请直接登录")
+	} else if !errors.Is(err, apperr.ErrNotFound) {
+		return err
+	}
+	now := s.now()
+	last, today, err := codeStats(ctx, s.db, phone, purposeRegister, now.Add(-24*time.Hour))
+	if err != nil {
+		return fmt.Errorf("auth: send code: %w", err)
+	}
+	if now.Sub(last) < CodeResendAfter || today >= MaxCodesPerDay {
+		return ErrCodeTooSoon
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(1000000))
+	if err != nil {
+		return err
+	}
+	code := fmt.Sprintf("%06d", n.Int64())
+	vc := verificationCode{Phone: phone, Purpose: purposeRegister, CodeHash: codeHash(phone, code), CreatedAt: now, ExpiresAt: now.Add(CodeLifetime)}
+	if err := s.db.WithContext(ctx).Create(&vc).Error; err != nil {
+		return fmt.Errorf("auth: send code: %w", err)
+	}
+	msg := notify.Message{Phone: phone, Kind: "register_code", Text: fmt.Sprintf("【家校】您的注册验证码是 %s,%d 分钟内有效。如非本人操作请忽略。", code, int(CodeLifetime/time.Minute))}
+	if err := s.sender.Send(ctx, msg); err != nil {
+		return fmt.Errorf("auth: send code: %w: %w", apperr.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// RegisterInput is the parent self-registration form.
+type RegisterInput struct {
+	Phone, Name, Password, Code, IP, UserAgent string
+}
+
+// Register creates a parent account after checking the code sent to the
+// phone, and opens a session for it.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (User, string, error) {
+	v := &apperr.ValidationError{}
+	phone, ok := NormalizePhone(in.Phone)
+	if !ok {
+		v.Add("phone", msgPhone)
+	}
+	name, ok := NormalizeName(in.Name)
+	if !ok {
+		v.Add("name", msgName)
+	}
+	if !validPassword(in.Password) {
+		v.Add("password", msgPassword)
+	}
+	if len(in.Code) != 6 {
+		v.Add("code", "请输入6位验证码")
+	}
+	if err := v.Err(); err != nil {
+		return User{}, "", err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, "", err
+	}
+	now := s.now()
+	u := User{Phone: phone, Name: name, Role: RoleParent, Status: StatusActive, PasswordHash: hash}
+	var codeErr error
+	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		vc, err := latestCode(ctx, tx, phone, purposeRegister)
+		switch {
+		case errors.Is(err, apperr.ErrNotFound):
+			codeErr = apperr.Invalid("code", "请先获取验证码")
+			return nil
+		case err != nil:
+			return err
+		case vc.UsedAt != nil || !now.Before(vc.ExpiresAt) || vc.Attempts >= MaxCodeAttempts:
+			codeErr = apperr.Invalid("code", "验证码已失效,请重新获取")
+			return nil
+		case vc.CodeHash != codeHash(phone, in.Code):
+			codeErr = apperr.Invalid("code", "验证码错误")
+			return tx.Model(&vc).Update("attempts", gorm.Expr("attempts + 1")).Error
+		}
+		if err := tx.Model(&vc).Update("used_at", now).Error; err != nil {
+			return err
+		}
+		if err := insertUser(ctx, tx, &u, s.now()); err != nil {
+			if errors.Is(err, apperr.ErrConflict) {
+				codeErr = apperr.Invalid("phone", "该手机号已注册,请直接登录")
+				return errRollback
+			}
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &u.ID, Action: "user.register", Subject: fmt.Sprintf("user:%d", u.ID), IP: in.IP, CreatedAt: now})
+	})
+	if errors.Is(err, errRollback) {
+		err = nil
+	}
+	if err != nil {
+		return User{}, "", fmt.Errorf("auth: register: %w", err)
+	}
+	if codeErr != nil {
+		return User{}, "", codeErr
+	}
+	token, err := s.openSession(ctx, u.ID, in.IP, in.UserAgent, "")
+	return u, token, err
+}
+
+var errRollback = errors.New("rollback")
+
+func tokenID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func codeHash(phone, code string) string {
+	sum := sha256.Sum256([]byte(phone + ":" + code))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,232 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/apptest"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/notify"
+)
+
+type captureSender struct {
+	mu   sync.Mutex
+	sent []notify.Message
+}
+
+func (c *captureSender) Send(_ context.Context, m notify.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sent = append(c.sent, m)
+	return nil
+}
+
+func (c *captureSender) lastCode(t *testing.T) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.sent) == 0 {
+		t.Fatal("no message sent")
+	}
+	m := regexp.MustCompile(`\d{6}`).FindString(c.sent[len(c.sent)-1].Text)
+	if m == "" {
+		t.Fatalf("no code in %q", c.sent[len(c.sent)-1].Text)
+	}
+	return m
+}
+
+func newService(g *gorm.DB) (*auth.Service, *apptest.Clock, *captureSender) {
+	clock := apptest.NewClock(time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
+	sender := &captureSender{}
+	return auth.NewService(auth.Options{DB: g, Now: clock.Now, Sender: sender, Log: apptest.Logger()}), clock, sender
+}
+
+func TestCreateUser(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		s, _, _ := newService(g)
+		u, err := s.CreateUser(ctx, auth.NewUser{Phone: "138 0013 8000", Name: "王老师", Role: auth.RoleTeacher, Password: "secret-123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.ID == 0 || u.Phone != "13800138000" || u.Status != auth.StatusActive || u.PasswordHash == "secret-123" {
+			t.Fatalf("created %+v", u)
+		}
+		_, err = s.CreateUser(ctx, auth.NewUser{Phone: "13800138000", Name: "李老师", Role: auth.RoleTeacher, Password: "secret-123"})
+		if !errors.Is(err, apperr.ErrConflict) {
+			t.Fatalf("duplicate phone: %v", err)
+		}
+		_, err = s.CreateUser(ctx, auth.NewUser{Phone: "123", Name: "x", Role: "boss", Password: "1"})
+		v, ok := apperr.AsValidation(err)
+		if !ok || len(v.Fields) != 4 {
+			t.Fatalf("want four field errors, got %v", err)
+		}
+	})
+}
+
+func TestLoginLogoutAndRotation(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		s, clock, _ := newService(g)
+		u, err := s.CreateUser(ctx, auth.NewUser{Phone: "13800138000", Name: "王老师", Role: auth.RoleTeacher, Password: "secret-123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, first, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Authenticate(ctx, first)
+		if err != nil || got.ID != u.ID {
+			t.Fatalf("authenticate: %+v %v", got, err)
+		}
+		// Logging in again with the old cookie rotates it away.
+		_, second, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.1", OldToken: first})
+		if err != nil || second == first {
+			t.Fatalf("second login: %v", err)
+		}
+		if _, err := s.Authenticate(ctx, first); !errors.Is(err, auth.ErrNoSession) {
+			t.Fatalf("old token still valid: %v", err)
+		}
+		if err := s.Logout(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(ctx, second); !errors.Is(err, auth.ErrNoSession) {
+			t.Fatalf("token valid after logout: %v", err)
+		}
+		// Sessions expire.
+		_, third, _ := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.1"})
+		clock.Advance(auth.SessionLifetime + time.Second)
+		if _, err := s.Authenticate(ctx, third); !errors.Is(err, auth.ErrNoSession) {
+			t.Fatalf("expired session accepted: %v", err)
+		}
+	})
+}
+
+func TestLoginThrottle(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		s, clock, _ := newService(g)
+		if _, err := s.CreateUser(ctx, auth.NewUser{Phone: "13800138000", Name: "王老师", Role: auth.RoleTeacher, Password: "secret-123"}); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < auth.MaxPhoneFailures; i++ {
+			_, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "wrong-pass", IP: "10.0.0.1"})
+			if !errors.Is(err, auth.ErrBadCredentials) {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		// The sixth attempt is refused even with the right password.
+		_, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.2"})
+		if !errors.Is(err, apperr.ErrTooMany) {
+			t.Fatalf("sixth attempt: %v", err)
+		}
+		// Another phone behind the same school Wi-Fi is not affected.
+		if _, err := s.CreateUser(ctx, auth.NewUser{Phone: "13900139000", Name: "李家长", Role: auth.RoleParent, Password: "secret-456"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Login(ctx, auth.LoginInput{Phone: "13900139000", Password: "secret-456", IP: "10.0.0.1"}); err != nil {
+			t.Fatalf("other phone on the same IP: %v", err)
+		}
+		clock.Advance(auth.FailureWindow + time.Second)
+		if _, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.1"}); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+	})
+}
+
+func TestLoginUnknownAndInactive(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		s, _, _ := newService(g)
+		if _, _, err := s.Login(ctx, auth.LoginInput{Phone: "13700137000", Password: "whatever-1", IP: "10.0.0.1"}); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("unknown phone: %v", err)
+		}
+		u, err := s.CreateUser(ctx, auth.NewUser{Phone: "13800138000", Name: "王老师", Role: auth.RoleTeacher, Password: "secret-123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, token, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Model(&auth.User{}).Where("id = ?", u.ID).Update("status", auth.StatusDeparted).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(ctx, token); !errors.Is(err, auth.ErrNoSession) {
+			t.Fatalf("departed user's session still valid: %v", err)
+		}
+		if _, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.1"}); !errors.Is(err, auth.ErrInactive) {
+			t.Fatalf("departed login: %v", err)
+		}
+	})
+}
+
+func TestRegister(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		s, clock, sender := newService(g)
+		if err := s.SendRegisterCode(ctx, "1380013"); err == nil {
+			t.Fatal("bad phone accepted")
+		}
+		if err := s.SendRegisterCode(ctx, "13600136000"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SendRegisterCode(ctx, "13600136000"); !errors.Is(err, apperr.ErrTooMany) {
+			t.Fatalf("resend within a minute: %v", err)
+		}
+		code := sender.lastCode(t)
+		in := auth.RegisterInput{Phone: "13600136000", Name: "张小明妈妈", Password: "parent-123", Code: "000000", IP: "10.0.0.9"}
+		if code == "000000" {
+			in.Code = "111111"
+		}
+		if _, _, err := s.Register(ctx, in); err == nil {
+			t.Fatal("wrong code accepted")
+		}
+		in.Code = code
+		clock.Advance(time.Minute)
+		u, token, err := s.Register(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Role != auth.RoleParent || token == "" {
+			t.Fatalf("registered %+v", u)
+		}
+		if _, _, err := s.Register(ctx, in); err == nil {
+			t.Fatal("code used twice")
+		}
+		if err := s.SendRegisterCode(ctx, "13600136000"); err == nil {
+			t.Fatal("code sent for a registered phone")
+		}
+	})
+}
+
+func TestRegisterCodeExpires(t *testing.T) {
+	g := apptest.SQLite(t)
+	ctx := context.Background()
+	s, clock, sender := newService(g)
+	if err := s.SendRegisterCode(ctx, "13600136000"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(auth.CodeLifetime + time.Second)
+	_, _, err := s.Register(ctx, auth.RegisterInput{Phone: "13600136000", Name: "张三", Password: "parent-123", Code: sender.lastCode(t)})
+	if v, ok := apperr.AsValidation(err); !ok || v.Fields["code"] == "" {
+		t.Fatalf("expired code: %v", err)
+	}
+}
+
+func TestPasswordHash(t *testing.T) {
+	h, err := auth.HashPassword("正确的密码 123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !auth.CheckPassword(h, "正确的密码 123") || auth.CheckPassword(h, "正确的密码 124") || auth.CheckPassword("garbage", "x") {
+		t.Fatal("password check wrong")
+	}
+}

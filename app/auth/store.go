@@ -1,0 +1,112 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/db"
+)
+
+const purposeRegister = "register"
+
+type loginFailure struct {
+	ID        uint64
+	Phone     string
+	IP        string
+	CreatedAt time.Time
+}
+
+type verificationCode struct {
+	ID        uint64
+	Phone     string
+	Purpose   string
+	CodeHash  string
+	Attempts  int
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func insertUser(ctx context.Context, tx *gorm.DB, u *User, now time.Time) error {
+	u.CreatedAt, u.UpdatedAt = now, now
+	return db.Translate(tx.WithContext(ctx).Create(u).Error)
+}
+
+func userByID(ctx context.Context, g *gorm.DB, id uint64) (User, error) {
+	var u User
+	err := g.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	return u, db.Translate(err)
+}
+
+func userByPhone(ctx context.Context, g *gorm.DB, phone string) (User, error) {
+	var u User
+	err := g.WithContext(ctx).Where("phone = ?", phone).Take(&u).Error
+	return u, db.Translate(err)
+}
+
+func countFailures(ctx context.Context, g *gorm.DB, phone, ip string, since time.Time) (byPhone, byIP int64, err error) {
+	q := g.WithContext(ctx).Model(&loginFailure{})
+	if err = q.Where("phone = ? AND created_at > ?", phone, since).Count(&byPhone).Error; err != nil {
+		return
+	}
+	err = g.WithContext(ctx).Model(&loginFailure{}).Where("ip = ? AND created_at > ?", ip, since).Count(&byIP).Error
+	return
+}
+
+func recordFailure(ctx context.Context, g *gorm.DB, phone, ip string, now time.Time) error {
+	if len(phone) > 20 {
+		phone = phone[:20]
+	}
+	return g.WithContext(ctx).Create(&loginFailure{Phone: phone, IP: ip, CreatedAt: now}).Error
+}
+
+func clearFailures(ctx context.Context, tx *gorm.DB, userID uint64) error {
+	return tx.WithContext(ctx).Where("phone = (SELECT phone FROM users WHERE id = ?)", userID).Delete(&loginFailure{}).Error
+}
+
+func sessionUser(ctx context.Context, g *gorm.DB, id string) (Session, User, error) {
+	var s Session
+	if err := g.WithContext(ctx).Where("id = ?", id).Take(&s).Error; err != nil {
+		return s, User{}, db.Translate(err)
+	}
+	u, err := userByID(ctx, g, s.UserID)
+	return s, u, err
+}
+
+func touchSession(ctx context.Context, g *gorm.DB, id string, now, expires time.Time) error {
+	return g.WithContext(ctx).Model(&Session{}).Where("id = ?", id).
+		Updates(map[string]any{"last_seen_at": now, "expires_at": expires}).Error
+}
+
+func deleteSession(ctx context.Context, g *gorm.DB, id string) error {
+	return g.WithContext(ctx).Where("id = ?", id).Delete(&Session{}).Error
+}
+
+func codeStats(ctx context.Context, g *gorm.DB, phone, purpose string, since time.Time) (last time.Time, count int64, err error) {
+	var codes []verificationCode
+	err = g.WithContext(ctx).Where("phone = ? AND purpose = ? AND created_at > ?", phone, purpose, since).
+		Order("created_at DESC").Limit(MaxCodesPerDay + 1).Find(&codes).Error
+	if err != nil || len(codes) == 0 {
+		return time.Time{}, 0, err
+	}
+	return codes[0].CreatedAt, int64(len(codes)), nil
+}
+
+func latestCode(ctx context.Context, tx *gorm.DB, phone, purpose string) (verificationCode, error) {
+	var vc verificationCode
+	err := tx.WithContext(ctx).Where("phone = ? AND purpose = ?", phone, purpose).Order("id DESC").Take(&vc).Error
+	return vc, db.Translate(err)
+}
+
+func cleanup(ctx context.Context, g *gorm.DB, now time.Time) error {
+	g = g.WithContext(ctx)
+	if err := g.Where("expires_at < ?", now).Delete(&Session{}).Error; err != nil {
+		return err
+	}
+	if err := g.Where("created_at < ?", now.Add(-24*time.Hour)).Delete(&loginFailure{}).Error; err != nil {
+		return err
+	}
+	return g.Where("created_at < ?", now.Add(-7*24*time.Hour)).Delete(&verificationCode{}).Error
+}
