@@ -82,16 +82,17 @@ func MySQLDatabase(t testing.TB) string {
 // MySQL returns a migrated, empty MySQL database of the test's own.
 func MySQL(t testing.TB) *gorm.DB {
 	t.Helper()
-	return open(t, db.MySQL, MySQLDatabase(t))
+	return Open(t, db.MySQL, MySQLDatabase(t))
 }
 
 // SQLite returns a migrated, empty SQLite database in a temporary file.
 func SQLite(t testing.TB) *gorm.DB {
 	t.Helper()
-	return open(t, db.SQLite, filepath.Join(t.TempDir(), "test.db"))
+	return Open(t, db.SQLite, filepath.Join(t.TempDir(), "test.db"))
 }
 
-func open(t testing.TB, driver, dsn string) *gorm.DB {
+// Open opens and migrates the database at dsn, closing it at cleanup.
+func Open(t testing.TB, driver, dsn string) *gorm.DB {
 	t.Helper()
 	g, err := db.Open(context.Background(), db.Options{Driver: driver, DSN: dsn, Logger: Logger(), ConnectTimeout: time.Second})
 	if err != nil {

@@ -40,7 +40,7 @@ func TestNormalizeName(t *testing.T) {
 		{"阿依古丽・买买提", "阿依古丽·买买提", true},
 		{"John  Smith", "John Smith", true},
 		{"Li", "Li", true},
-		{"张", "", false},                          // one character
+		{"张", "", false},                     // one character
 		{"张三三三三三三三三三三三三三三三三三三三三", "", false}, // 21
 		{"张 三", "", false},
 		{"·张三", "", false},
