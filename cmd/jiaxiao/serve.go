@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"gorm.io/gorm"
+
+	"jiaxiao/app/auth"
+	"jiaxiao/app/db"
+	"jiaxiao/app/demo"
+	"jiaxiao/app/job"
+	"jiaxiao/app/web"
+)
+
+func (e *env) serve(ctx context.Context, args []string) error {
+	fs := flags("serve")
+	loadDemo := fs.Bool("demo", false, "load the demo school before serving")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	g, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close(g)
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	authSvc := e.authService(g)
+	if *loadDemo {
+		if err := e.printDemo(ctx, authSvc); err != nil {
+			return err
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler := web.New(web.Options{DB: g, Store: store, Auth: authSvc, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
+	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: map[string]job.Handler{}, Log: e.log, Metrics: reg})
+
+	ln, err := net.Listen("tcp", e.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
+	}
+	e.log.Info("jiaxiao serving", "addr", ln.Addr().String(), "db", e.cfg.DBDriver, "storage", store.Name())
+
+	bg, stopBG := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); worker.Run(bg) }()
+	go func() { defer wg.Done(); e.housekeeping(bg, authSvc, g) }()
+
+	srv := handler.Server
+	srv.Handler = handler
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		e.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	stopBG()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// housekeeping deletes expired sessions, old login failures and finished
+// jobs once an hour.
+func (e *env) housekeeping(ctx context.Context, a *auth.Service, g *gorm.DB) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := a.Cleanup(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("housekeeping: auth", "err", err)
+		}
+		if _, err := job.Prune(ctx, g, time.Now(), 7*24*time.Hour); err != nil && ctx.Err() == nil {
+			e.log.Warn("housekeeping: jobs", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (e *env) demo(ctx context.Context, args []string) error {
+	if err := parse(flags("demo"), args); err != nil {
+		return err
+	}
+	g, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close(g)
+	return e.printDemo(ctx, e.authService(g))
+}
+
+func (e *env) printDemo(ctx context.Context, a *auth.Service) error {
+	logins, err := demo.Load(ctx, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo school loaded; every account's password is %s\n", demo.Password)
+	fmt.Fprintf(e.stdout, "role\tname\tphone\n")
+	for _, l := range logins {
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", l.Role.Label(), l.Name, l.Phone)
+	}
+	return nil
+}

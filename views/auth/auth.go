@@ -1,0 +1,19 @@
+// Package auth renders the login, registration and activation screens.
+package auth
+
+// LoginForm is the login screen's state.
+type LoginForm struct {
+	Phone string
+	Next  string
+	Error string
+}
+
+// RegisterForm is the parent self-registration screen's state. The password
+// is never sent back to the browser.
+type RegisterForm struct {
+	Phone  string
+	Name   string
+	Code   string
+	Errors map[string]string
+	Notice string
+}

@@ -1,0 +1,30 @@
+// Package layout holds the page shell shared by every screen: head, site
+// header with role navigation, and footer.
+package layout
+
+// Page is what the shell needs to know about the current request.
+type Page struct {
+	Title string
+	CSRF  string
+	User  *User // nil when nobody is logged in
+	Nav   []NavItem
+	// Narrow centres a small form (login, register) on the page.
+	Narrow bool
+}
+
+// User is the logged-in person as the header shows them.
+type User struct {
+	Name      string
+	RoleLabel string
+}
+
+// NavItem is one link of the navigation.
+type NavItem struct {
+	Label  string
+	URL    string
+	Active bool
+}
+
+// htmxConfig swaps 422 answers (a form re-rendered with its errors) and
+// keeps htmx from injecting inline styles, which the CSP forbids.
+const htmxConfig = `{"includeIndicatorStyles":false,"allowScriptTags":false,"allowEval":false,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}]}`
