@@ -27,6 +27,9 @@ import (
 // when the CI variable is set: CI must never silently skip.
 func Missing(t testing.TB, service string, err error) {
 	t.Helper()
+	if testing.Short() {
+		t.Skipf("%s: skipped in -short mode", service)
+	}
 	if os.Getenv("CI") != "" {
 		t.Fatalf("%s is required in CI: %v", service, err)
 	}
@@ -61,6 +64,9 @@ func MySQLServerDSN() string {
 // and returns its DSN. It is not migrated.
 func MySQLDatabase(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		Missing(t, "MySQL", nil)
+	}
 	ctx := context.Background()
 	server, err := db.Open(ctx, db.Options{Driver: db.MySQL, DSN: MySQLServerDSN(), Logger: Logger(), ConnectTimeout: time.Second})
 	if err != nil {

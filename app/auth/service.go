@@ -229,7 +229,7 @@ func (s *Service) SendRegisterCode(ctx context.Context, phoneIn string) error {
 		return apperr.Invalid("phone", msgPhone)
 	}
 	if _, err := userByPhone(ctx, s.db, phone); err == nil {
-		return apperr.Invalid("phone", "该手机号已注册,请直接登录")
+		return apperr.Invalid("phone", "该手机号已注册，请直接登录")
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
@@ -299,7 +299,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, string,
 		case err != nil:
 			return err
 		case vc.UsedAt != nil || !now.Before(vc.ExpiresAt) || vc.Attempts >= MaxCodeAttempts:
-			codeErr = apperr.Invalid("code", "验证码已失效,请重新获取")
+			codeErr = apperr.Invalid("code", "验证码已失效，请重新获取")
 			return nil
 		case vc.CodeHash != codeHash(phone, in.Code):
 			codeErr = apperr.Invalid("code", "验证码错误")
@@ -310,7 +310,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, string,
 		}
 		if err := insertUser(ctx, tx, &u, s.now()); err != nil {
 			if errors.Is(err, apperr.ErrConflict) {
-				codeErr = apperr.Invalid("phone", "该手机号已注册,请直接登录")
+				codeErr = apperr.Invalid("phone", "该手机号已注册，请直接登录")
 				return errRollback
 			}
 			return err

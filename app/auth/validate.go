@@ -77,7 +77,7 @@ func NormalizeName(s string) (string, bool) {
 // Validation messages shown to users.
 const (
 	msgPhone    = "请输入正确的11位手机号码"
-	msgName     = "请填写真实姓名(全名):2–20个汉字,少数民族姓名可用“·”分隔,外籍姓名可用英文字母"
+	msgName     = "请填写真实姓名（全名）：2–20个汉字，少数民族姓名可用“·”分隔，外籍姓名可用英文字母"
 	msgPassword = "密码至少8位"
 	msgRole     = "角色必须是 admin、teacher 或 parent"
 )

@@ -49,11 +49,7 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 		o.ConnectTimeout = 20 * time.Second
 	}
 	cfg := &gorm.Config{
-		Logger: logger.New(slogWriter{o.Logger}, logger.Config{
-			SlowThreshold:             500 * time.Millisecond,
-			LogLevel:                  logger.Warn,
-			IgnoreRecordNotFoundError: true,
-		}),
+		Logger:         slowLog{log: o.Logger, threshold: 500 * time.Millisecond},
 		TranslateError: true,
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 	}
@@ -82,32 +78,15 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 	default:
 		return nil, fmt.Errorf("db: unknown driver %q", o.Driver)
 	}
-	gdb, err := gorm.Open(dialector, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("db: open %s: %w", endpoint, err)
-	}
-	sqlDB, err := gdb.DB()
-	if err != nil {
-		return nil, err
-	}
-	if o.Driver == SQLite {
-		// One writer at a time is SQLite's nature; a small pool keeps readers concurrent.
-		sqlDB.SetMaxOpenConns(8)
-	} else {
-		sqlDB.SetMaxOpenConns(50)
-		sqlDB.SetMaxIdleConns(25)
-		sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	}
+	// Retry while the server is starting (docker compose starts the app and
+	// the database together), but not past ConnectTimeout.
 	deadline := time.Now().Add(o.ConnectTimeout)
 	for {
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err = sqlDB.PingContext(pctx)
-		cancel()
+		gdb, err := connect(ctx, dialector, cfg, o.Driver)
 		if err == nil {
 			return gdb, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			_ = sqlDB.Close()
 			return nil, fmt.Errorf("db: %s unreachable: %w", endpoint, err)
 		}
 		o.Logger.Warn("database not answering yet, retrying", "endpoint", endpoint, "err", err)
@@ -116,6 +95,32 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 		case <-ctx.Done():
 		}
 	}
+}
+
+func connect(ctx context.Context, dialector gorm.Dialector, cfg *gorm.Config, driver string) (*gorm.DB, error) {
+	gdb, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	if driver == SQLite {
+		// One writer at a time is SQLite's nature; a small pool keeps readers concurrent.
+		sqlDB.SetMaxOpenConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(50)
+		sqlDB.SetMaxIdleConns(25)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return gdb, nil
 }
 
 // mysqlDSN makes sure times come back as UTC time.Time values and that a
@@ -221,8 +226,31 @@ func Translate(err error) error {
 	return err
 }
 
-type slogWriter struct{ l *slog.Logger }
+// slowLog logs slow queries without their parameters (which may hold
+// password hashes or personal data). Failed queries are not logged here:
+// the error goes back to the caller, who decides.
+type slowLog struct {
+	log       *slog.Logger
+	threshold time.Duration
+}
 
-func (w slogWriter) Printf(format string, args ...any) {
-	w.l.Warn("gorm", "msg", fmt.Sprintf(format, args...))
+func (l slowLog) LogMode(logger.LogLevel) logger.Interface { return l }
+func (l slowLog) Info(context.Context, string, ...any)     {}
+func (l slowLog) Warn(_ context.Context, msg string, args ...any) {
+	l.log.Warn("gorm: " + fmt.Sprintf(msg, args...))
+}
+func (l slowLog) Error(_ context.Context, msg string, args ...any) {
+	l.log.Error("gorm: " + fmt.Sprintf(msg, args...))
+}
+
+// ParamsFilter keeps parameters out of the SQL handed to Trace.
+func (l slowLog) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+
+func (l slowLog) Trace(_ context.Context, begin time.Time, fc func() (string, int64), _ error) {
+	if d := time.Since(begin); d >= l.threshold {
+		sql, rows := fc()
+		l.log.Warn("slow query", "duration_ms", d.Milliseconds(), "rows", rows, "sql", sql)
+	}
 }

@@ -59,11 +59,11 @@ func classify(err error) (int, string, string) {
 	case errors.Is(err, apperr.ErrNotFound):
 		return http.StatusNotFound, "页面不存在", pick("您要找的内容不存在或已被删除。")
 	case errors.Is(err, apperr.ErrConflict):
-		return http.StatusConflict, "操作冲突", pick("数据已被修改或已存在,请刷新后重试。")
+		return http.StatusConflict, "操作冲突", pick("数据已被修改或已存在，请刷新后重试。")
 	case errors.Is(err, apperr.ErrTooMany):
-		return http.StatusTooManyRequests, "操作太频繁", pick("操作太频繁,请稍后再试。")
+		return http.StatusTooManyRequests, "操作太频繁", pick("操作太频繁，请稍后再试。")
 	case errors.Is(err, apperr.ErrUnavailable):
-		return http.StatusServiceUnavailable, "服务暂不可用", pick("存储服务暂时不可用,请稍后再试。")
+		return http.StatusServiceUnavailable, "服务暂不可用", pick("存储服务暂时不可用，请稍后再试。")
 	case errors.As(err, &he):
 		switch he.Code {
 		case http.StatusNotFound:
@@ -76,11 +76,11 @@ func classify(err error) (int, string, string) {
 			return he.Code, "没有权限", "您没有权限进行此操作。"
 		}
 		if he.Code < 500 {
-			return he.Code, "请求有误", "请求无法处理,请检查后重试。"
+			return he.Code, "请求有误", "请求无法处理，请检查后重试。"
 		}
 	}
 	if v, ok := apperr.AsValidation(err); ok {
 		return http.StatusUnprocessableEntity, "输入有误", v.Error()
 	}
-	return http.StatusInternalServerError, "服务器出错了", "服务器出错了,请稍后再试。如果问题持续,请联系学校办公室。"
+	return http.StatusInternalServerError, "服务器出错了", "服务器出错了，请稍后再试。如果问题持续，请联系学校办公室。"
 }

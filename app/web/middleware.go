@@ -119,7 +119,7 @@ func (s *Server) currentUser(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // errCSRF is what a state-changing request without the right token gets.
-var errCSRF = apperr.New(apperr.ErrForbidden, "页面已过期或来源不明,请刷新页面后重试。")
+var errCSRF = apperr.New(apperr.ErrForbidden, "页面已过期或来源不明，请刷新页面后重试。")
 
 // csrf gives every visitor a random token in a cookie and requires it back
 // on every state-changing request, as form field _csrf or header
