@@ -1,0 +1,133 @@
+package apptest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/auth"
+	"jiaxiao/app/group"
+	"jiaxiao/app/notify"
+	"jiaxiao/app/school"
+	"jiaxiao/app/setting"
+)
+
+// World is a school's services wired on one database with a fake clock,
+// the way cmd/jiaxiao wires them, for tests of rules that span domains.
+type World struct {
+	T        testing.TB
+	DB       *gorm.DB
+	Clock    *Clock
+	Auth     *auth.Service
+	Settings *setting.Service
+	Groups   *group.Service
+	School   *school.Service
+	Sent     *Outbox
+}
+
+// Outbox is a Sender that keeps what it was given.
+type Outbox struct {
+	Messages []notify.Message
+}
+
+// Send implements notify.Sender.
+func (o *Outbox) Send(_ context.Context, m notify.Message) error {
+	o.Messages = append(o.Messages, m)
+	return nil
+}
+
+// NewWorld wires the services on g with the clock at 2026-11-02 08:00 (a Monday) in Shanghai.
+func NewWorld(t testing.TB, g *gorm.DB) *World {
+	clock := NewClock(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+	w := &World{T: t, DB: g, Clock: clock, Sent: &Outbox{}}
+	w.Auth = auth.NewService(auth.Options{DB: g, Now: clock.Now, Sender: w.Sent, Log: Logger()})
+	w.Settings = setting.NewService(g, clock.Now)
+	w.Groups = group.NewService(group.Options{DB: g, Now: clock.Now, Settings: w.Settings, Log: Logger()})
+	w.School = school.NewService(school.Options{DB: g, Now: clock.Now, Groups: w.Groups, Accounts: w.Auth, Log: Logger()})
+	return w
+}
+
+// User creates an active account with password "secret-123".
+func (w *World) User(role auth.Role, name, phone string) *auth.User {
+	w.T.Helper()
+	u, err := w.Auth.CreateUser(context.Background(), auth.NewUser{Phone: phone, Name: name, Role: role, Password: "secret-123"})
+	if err != nil {
+		w.T.Fatalf("user %s: %v", phone, err)
+	}
+	return &u
+}
+
+// Students imports a student roster given as CSV text.
+func (w *World) Students(csv string, o school.ImportOptions) school.ImportResult {
+	w.T.Helper()
+	res, err := w.School.Import(context.Background(), nil, "roster.csv", []byte(csv), o)
+	if err != nil {
+		w.T.Fatalf("import students: %v", err)
+	}
+	return res
+}
+
+// Staff imports a staff roster given as CSV text and activates every new
+// account with password "secret-123".
+func (w *World) Staff(csv string) school.StaffImportResult {
+	w.T.Helper()
+	ctx := context.Background()
+	res, err := w.School.ImportStaff(ctx, nil, "staff.csv", []byte(csv), false)
+	if err != nil {
+		w.T.Fatalf("import staff: %v", err)
+	}
+	for _, c := range res.Codes {
+		if _, _, err := w.Auth.Activate(ctx, auth.ActivateInput{Phone: c.Phone, Code: c.Code, Password: "secret-123"}); err != nil {
+			w.T.Fatalf("activate %s: %v", c.Phone, err)
+		}
+	}
+	return res
+}
+
+// ByPhone returns the account with the phone.
+func (w *World) ByPhone(phone string) *auth.User {
+	w.T.Helper()
+	var u auth.User
+	if err := w.DB.Where("phone = ?", phone).Take(&u).Error; err != nil {
+		w.T.Fatalf("user %s: %v", phone, err)
+	}
+	return &u
+}
+
+// ClassGroup returns the class group of a grade and class number.
+func (w *World) ClassGroup(grade, number int) group.Group {
+	w.T.Helper()
+	var g group.Group
+	err := w.DB.Table("`groups`").Joins("JOIN classes ON classes.id = `groups`.class_id").
+		Where("classes.grade = ? AND classes.number = ?", grade, number).Select("`groups`.*").Take(&g).Error
+	if err != nil {
+		w.T.Fatalf("class group %d-%d: %v", grade, number, err)
+	}
+	return g
+}
+
+// KindGroup returns the staff or school group.
+func (w *World) KindGroup(kind group.Kind) group.Group {
+	w.T.Helper()
+	var g group.Group
+	if err := w.DB.Where("kind = ?", kind).Take(&g).Error; err != nil {
+		w.T.Fatalf("%s group: %v", kind, err)
+	}
+	return g
+}
+
+// IsMember reports whether the user is in the group, and with which role.
+func (w *World) IsMember(groupID, userID uint64) (bool, group.Role) {
+	w.T.Helper()
+	var m group.Member
+	err := w.DB.Where("group_id = ? AND user_id = ?", groupID, userID).Take(&m).Error
+	if err == gorm.ErrRecordNotFound {
+		return false, ""
+	}
+	if err != nil {
+		w.T.Fatal(err)
+	}
+	return true, m.Role
+}

@@ -1,0 +1,324 @@
+package group_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/apptest"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/group"
+	"jiaxiao/app/school"
+)
+
+const roster = `年级,班级,学号,姓名,家长姓名,家长手机,关系
+3,2,20230201,张小明,张伟,13900000001,父亲
+3,2,20230202,王芳,王强,13900000003,父亲
+3,2,20230203,刘洋,,,
+3,3,20230301,赵雷,,,
+`
+
+const staff = `姓名,手机,角色,部门,任教班级,班主任
+王建国,13800000001,管理员,校长室,,
+李芳,13800000002,教师,语文教研组,3年级2班,3年级2班
+陈志强,13800000003,教师,数学教研组,3年级3班,3年级3班
+`
+
+type fixture struct {
+	*apptest.World
+	admin, head, otherHead *auth.User
+	c32, c33               group.Group
+}
+
+func setup(t *testing.T, g *gorm.DB) *fixture {
+	w := apptest.NewWorld(t, g)
+	w.Students(roster, school.ImportOptions{})
+	w.Staff(staff)
+	return &fixture{World: w, admin: w.ByPhone("13800000001"), head: w.ByPhone("13800000002"), otherHead: w.ByPhone("13800000003"),
+		c32: w.ClassGroup(3, 2), c33: w.ClassGroup(3, 3)}
+}
+
+func (f *fixture) join(p *auth.User, g group.Group, no, name, rel string) (group.JoinRequest, error) {
+	return f.Groups.Join(context.Background(), p, g.InviteCode, group.JoinInput{StudentNo: no, StudentName: name, Relation: rel})
+}
+
+func TestJoinVerifiesAgainstRoster(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		p := f.User(auth.RoleParent, "张伟", "13900000001")
+		// Every kind of mismatch gives the same answer.
+		for _, in := range [][3]string{
+			{"20230201", "张小红", "父亲"}, // wrong name
+			{"20239999", "张小明", "父亲"}, // unknown 学号
+			{"20230301", "赵雷", "父亲"},   // a child of another class
+		} {
+			_, err := f.join(p, f.c32, in[0], in[1], in[2])
+			if !errors.Is(err, group.ErrMismatch) {
+				t.Fatalf("%v: %v", in, err)
+			}
+		}
+		if _, err := f.join(p, f.c32, "20230201", "张小明", "舅舅"); err == nil {
+			t.Fatal("unknown relation accepted")
+		}
+		req, err := f.join(p, f.c32, "20230201", "张小明", "父亲")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !req.RosterMatch || req.Status != group.Pending {
+			t.Fatalf("request %+v", req)
+		}
+		if _, err := f.join(p, f.c32, "20230201", "张小明", "父亲"); err == nil || !strings.Contains(err.Error(), "已提交") {
+			t.Fatalf("duplicate request: %v", err)
+		}
+		// Waiting for approval: not a member yet.
+		if _, err := f.Groups.Access(ctx, p, f.c32.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("pending parent sees the group: %v", err)
+		}
+		stranger := f.User(auth.RoleParent, "孙丽", "13700000009")
+		r2, err := f.join(stranger, f.c32, "20230202", "王芳", "母亲")
+		if err != nil || r2.RosterMatch {
+			t.Fatalf("unlisted phone: %+v %v", r2, err)
+		}
+	})
+}
+
+func TestJoinLockout(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		p := f.User(auth.RoleParent, "张伟", "13900000001")
+		for i := 0; i < group.JoinMaxFailures; i++ {
+			if _, err := f.join(p, f.c32, "2023020"+string(rune('5'+i)), "张小明", "父亲"); !errors.Is(err, group.ErrMismatch) {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		// Locked out, even with the right answer.
+		if _, err := f.join(p, f.c32, "20230201", "张小明", "父亲"); !errors.Is(err, apperr.ErrTooMany) {
+			t.Fatalf("locked: %v", err)
+		}
+		f.Clock.Advance(group.JoinWindow + time.Second)
+		if _, err := f.join(p, f.c32, "20230201", "张小明", "父亲"); err != nil {
+			t.Fatalf("after an hour: %v", err)
+		}
+	})
+}
+
+func TestApproveRejectAndCap(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		dad := f.User(auth.RoleParent, "张伟", "13900000001")
+		mum := f.User(auth.RoleParent, "李娜", "13900000002")
+		gran := f.User(auth.RoleParent, "张桂兰", "13900000004")
+		rDad, _ := f.join(dad, f.c32, "20230201", "张小明", "父亲")
+		rMum, _ := f.join(mum, f.c32, "20230201", "张小明", "母亲")
+		rGran, _ := f.join(gran, f.c32, "20230201", "张小明", "奶奶")
+
+		// Only the class's owner, moderators and admins decide.
+		if err := f.Groups.Approve(ctx, f.otherHead, f.c32.ID, rDad.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("other class's head teacher: %v", err)
+		}
+		if err := f.Groups.Approve(ctx, f.head, f.c33.ID, rDad.ID); err == nil {
+			t.Fatal("request approved through another group's id")
+		}
+		if err := f.Groups.Approve(ctx, f.head, f.c32.ID, rDad.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Groups.Approve(ctx, f.head, f.c32.ID, rDad.ID); !errors.Is(err, apperr.ErrConflict) {
+			t.Fatalf("second approval: %v", err)
+		}
+		for _, gid := range []uint64{f.c32.ID, f.KindGroup(group.KindSchool).ID} {
+			if in, _ := f.IsMember(gid, dad.ID); !in {
+				t.Fatalf("approved parent not in group %d", gid)
+			}
+		}
+		if in, _ := f.IsMember(f.KindGroup(group.KindStaff).ID, dad.ID); in {
+			t.Fatal("parent in the staff group")
+		}
+		if err := f.Groups.Approve(ctx, f.head, f.c32.ID, rMum.ID); err != nil {
+			t.Fatal(err)
+		}
+		// The cap of two guardians holds at approval time...
+		err := f.Groups.Approve(ctx, f.head, f.c32.ID, rGran.ID)
+		if v, ok := apperr.AsValidation(err); !ok || !strings.Contains(v.Error(), "名额已满") {
+			t.Fatalf("third guardian: %v", err)
+		}
+		// ...and new requests are refused with a clear message.
+		aunt := f.User(auth.RoleParent, "张丽", "13900000005")
+		if _, err := f.join(aunt, f.c32, "20230201", "张小明", "其他监护人"); err == nil || !strings.Contains(err.Error(), "名额已满") {
+			t.Fatalf("request over the cap: %v", err)
+		}
+		// An admin raises the cap.
+		if _, err := f.Settings.Update(ctx, f.admin.ID, true, map[string]string{"guardians_per_student": "3"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Groups.Approve(ctx, f.head, f.c32.ID, rGran.ID); err != nil {
+			t.Fatalf("after raising the cap: %v", err)
+		}
+		// Rejection needs a reason.
+		wang := f.User(auth.RoleParent, "王强", "13900000003")
+		rWang, _ := f.join(wang, f.c32, "20230202", "王芳", "父亲")
+		if err := f.Groups.Reject(ctx, f.head, f.c32.ID, rWang.ID, ""); err == nil {
+			t.Fatal("rejected without a reason")
+		}
+		if err := f.Groups.Reject(ctx, f.head, f.c32.ID, rWang.ID, "请用登记的手机号申请"); err != nil {
+			t.Fatal(err)
+		}
+		if in, _ := f.IsMember(f.c32.ID, wang.ID); in {
+			t.Fatal("rejected parent is a member")
+		}
+		var actions []string
+		g.Table("audit_logs").Where("action LIKE ?", "join.%").Order("id").Pluck("action", &actions)
+		if strings.Count(strings.Join(actions, ","), "join.approve") != 3 || !strings.Contains(strings.Join(actions, ","), "join.reject") {
+			t.Fatalf("audit log %v", actions)
+		}
+	})
+}
+
+func TestApproveMatched(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		dad := f.User(auth.RoleParent, "张伟", "13900000001") // listed on the roster
+		wang := f.User(auth.RoleParent, "王强", "13900000003") // listed
+		other := f.User(auth.RoleParent, "孙丽", "13700000009") // not listed
+		f.join(dad, f.c32, "20230201", "张小明", "父亲")
+		f.join(wang, f.c32, "20230202", "王芳", "父亲")
+		f.join(other, f.c32, "20230203", "刘洋", "母亲")
+		if _, err := f.Groups.ApproveMatched(ctx, dad, f.c32.ID); err == nil {
+			t.Fatal("a parent approved requests")
+		}
+		res, err := f.Groups.ApproveMatched(ctx, f.head, f.c32.ID)
+		if err != nil || res.Approved != 2 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		_, left, _ := f.Groups.Requests(ctx, f.head, f.c32.ID)
+		if len(left) != 1 || left[0].ParentID != other.ID {
+			t.Fatalf("left pending %+v", left)
+		}
+	})
+}
+
+func TestMembersAndModerators(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		dad := f.User(auth.RoleParent, "张伟", "13900000001")
+		wang := f.User(auth.RoleParent, "王强", "13900000003")
+		for _, r := range [][2]any{{dad, [3]string{"20230201", "张小明", "父亲"}}, {wang, [3]string{"20230202", "王芳", "父亲"}}} {
+			in := r[1].([3]string)
+			req, err := f.join(r[0].(*auth.User), f.c32, in[0], in[1], in[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Groups.Approve(ctx, f.head, f.c32.ID, req.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, members, err := f.Groups.Members(ctx, dad, f.c32.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[uint64]group.MemberView{}
+		for _, m := range members {
+			byID[m.UserID] = m
+		}
+		if m := byID[wang.ID]; m.Phone != "139****0003" || len(m.CallNames) != 1 || m.CallNames[0] != "王芳爸爸" {
+			t.Fatalf("as seen by another parent: %+v", m)
+		}
+		if byID[dad.ID].Phone != "13900000001" {
+			t.Fatal("own phone masked")
+		}
+		if members[0].UserID != f.head.ID || members[0].Role != group.RoleOwner {
+			t.Fatalf("owner first: %+v", members[0])
+		}
+		_, members, _ = f.Groups.Members(ctx, f.head, f.c32.ID)
+		for _, m := range members {
+			if strings.Contains(m.Phone, "*") {
+				t.Fatalf("owner sees a masked phone: %+v", m)
+			}
+		}
+		// Another class's parent cannot see this group at all.
+		if _, _, err := f.Groups.Members(ctx, f.otherHead, f.c32.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("other head teacher: %v", err)
+		}
+		// Moderators: appointed by the owner only.
+		if err := f.Groups.SetModerator(ctx, dad, f.c32.ID, wang.ID, true); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("parent appointing: %v", err)
+		}
+		if err := f.Groups.SetModerator(ctx, f.head, f.c32.ID, wang.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, role := f.IsMember(f.c32.ID, wang.ID); role != group.RoleModerator {
+			t.Fatalf("role %s", role)
+		}
+		// A resync keeps the appointment.
+		if err := f.Groups.Sync(ctx, g, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, role := f.IsMember(f.c32.ID, wang.ID); role != group.RoleModerator {
+			t.Fatalf("moderator lost at sync: %s", role)
+		}
+		if err := f.Groups.SetModerator(ctx, wang, f.c32.ID, dad.ID, true); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("moderator appointing: %v", err)
+		}
+		_, reqs, err := f.Groups.Requests(ctx, wang, f.c32.ID)
+		if err != nil || reqs == nil && err != nil {
+			t.Fatalf("moderator reading requests: %v", err)
+		}
+		_, members, _ = f.Groups.Members(ctx, wang, f.c32.ID)
+		for _, m := range members {
+			if strings.Contains(m.Phone, "*") {
+				t.Fatal("moderator sees masked phones")
+			}
+		}
+		if err := f.Groups.SetModerator(ctx, f.head, f.c32.ID, wang.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.Groups.Requests(ctx, wang, f.c32.ID); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("removed moderator reading requests: %v", err)
+		}
+	})
+}
+
+func TestMineAndAll(t *testing.T) {
+	f := setup(t, apptest.SQLite(t))
+	ctx := context.Background()
+	mine, err := f.Groups.Mine(ctx, f.head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range mine {
+		names = append(names, m.Name)
+	}
+	if strings.Join(names, ",") != "三年级(2)班家校群,学校家校群,学校办公群" {
+		t.Fatalf("head teacher's groups: %v", names)
+	}
+	all, err := f.Groups.All(ctx)
+	if err != nil || len(all) != 4 || all[0].Kind != group.KindStaff || all[0].Members != 3 {
+		t.Fatalf("all: %+v %v", all, err)
+	}
+	adminMine, _ := f.Groups.Mine(ctx, f.admin)
+	if len(adminMine) != 4 {
+		t.Fatalf("admin sees %d groups", len(adminMine))
+	}
+	if err := f.Groups.Rename(ctx, f.head, f.c32.ID, "新名字"); !errors.Is(err, apperr.ErrForbidden) {
+		t.Fatalf("teacher renamed a group: %v", err)
+	}
+	if err := f.Groups.Rename(ctx, f.admin, f.c32.ID, "三(2)班家长群"); err != nil {
+		t.Fatal(err)
+	}
+	old := f.c32.InviteCode
+	if err := f.Groups.ResetInvite(ctx, f.head, f.c32.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.Groups.ByInvite(ctx, old); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatal("old invite code still works")
+	}
+}

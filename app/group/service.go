@@ -1,0 +1,279 @@
+package group
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/audit"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/db"
+	"jiaxiao/app/school"
+	"jiaxiao/app/setting"
+)
+
+// Settings gives the current school rules.
+type Settings interface {
+	Get(ctx context.Context) (setting.Settings, error)
+}
+
+// Service is the group domain's API.
+type Service struct {
+	db       *gorm.DB
+	now      func() time.Time
+	settings Settings
+	log      *slog.Logger
+}
+
+// Options configure NewService.
+type Options struct {
+	DB       *gorm.DB
+	Now      func() time.Time
+	Settings Settings
+	Log      *slog.Logger
+}
+
+// NewService returns the group service.
+func NewService(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, settings: o.Settings, log: o.Log}
+}
+
+// Summary is a group as lists show it.
+type Summary struct {
+	Group
+	Members int
+	Role    Role // the viewer's role, "" for an admin who is not a member
+	Pending int  // pending join requests, counted for moderators only
+}
+
+// Listing is one row of `jiaxiao group list`.
+type Listing struct {
+	Group
+	Members int
+}
+
+// All lists every group with its member count (command line, admins).
+func (s *Service) All(ctx context.Context) ([]Listing, error) {
+	var out []Listing
+	err := s.db.WithContext(ctx).Table("`groups`").
+		Select("`groups`.*, (SELECT COUNT(*) FROM group_members WHERE group_members.group_id = `groups`.id) AS members").
+		Order("CASE kind WHEN 'staff' THEN 0 WHEN 'school' THEN 1 ELSE 2 END, name, id").Scan(&out).Error
+	return out, err
+}
+
+// Mine lists the groups the actor belongs to (every group for an admin).
+func (s *Service) Mine(ctx context.Context, actor *auth.User) ([]Summary, error) {
+	type row struct {
+		Group
+		Members int
+		Role    Role
+		Pending int
+	}
+	var rows []row
+	q := s.db.WithContext(ctx).Table("`groups`").
+		Select("`groups`.*, me.role AS role, "+
+			"(SELECT COUNT(*) FROM group_members m WHERE m.group_id = `groups`.id) AS members, "+
+			"(SELECT COUNT(*) FROM join_requests r WHERE r.group_id = `groups`.id AND r.status = 'pending') AS pending").
+		Joins("LEFT JOIN group_members me ON me.group_id = `groups`.id AND me.user_id = ?", actor.ID).
+		Order("CASE kind WHEN 'class' THEN 0 WHEN 'school' THEN 1 ELSE 2 END, name, `groups`.id")
+	if actor.Role != auth.RoleAdmin {
+		q = q.Where("me.user_id IS NOT NULL")
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("group: mine: %w", err)
+	}
+	out := make([]Summary, len(rows))
+	for i, r := range rows {
+		a := Access{Group: r.Group, Role: r.Role, Admin: actor.Role == auth.RoleAdmin}
+		out[i] = Summary{Group: r.Group, Members: r.Members, Role: r.Role}
+		if a.CanModerate() {
+			out[i].Pending = r.Pending
+		}
+	}
+	return out, nil
+}
+
+// MemberView is a member as the members list shows them.
+type MemberView struct {
+	UserID   uint64
+	Name     string
+	UserRole auth.Role
+	Role     Role
+	// CallNames is how a class group knows a parent: 张小明妈妈.
+	CallNames []string
+	// Phone is masked unless the viewer moderates the group.
+	Phone    string
+	JoinedAt time.Time
+}
+
+// Members lists a group's members, staff first. Phone numbers are masked
+// for everyone but the group's owner, moderators and admins.
+func (s *Service) Members(ctx context.Context, actor *auth.User, groupID uint64) (Access, []MemberView, error) {
+	a, err := s.Access(ctx, actor, groupID)
+	if err != nil {
+		return Access{}, nil, err
+	}
+	type row struct {
+		UserID   uint64
+		Name     string
+		UserRole auth.Role
+		Role     Role
+		Phone    string
+		JoinedAt time.Time
+	}
+	var rows []row
+	err = s.db.WithContext(ctx).Table("group_members").
+		Select("group_members.user_id, users.name, users.role AS user_role, group_members.role, users.phone, group_members.joined_at").
+		Joins("JOIN users ON users.id = group_members.user_id").Where("group_members.group_id = ?", groupID).
+		Order("CASE group_members.role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, CASE users.role WHEN 'parent' THEN 1 ELSE 0 END, users.name, users.id").
+		Scan(&rows).Error
+	if err != nil {
+		return a, nil, fmt.Errorf("group: members: %w", err)
+	}
+	calls := map[uint64][]string{}
+	if a.Group.Kind == KindClass {
+		type callRow struct {
+			ParentID uint64
+			Name     string
+			Relation string
+		}
+		var cr []callRow
+		err = s.db.WithContext(ctx).Table("guardianships").Select("guardianships.parent_id, students.name, guardianships.relation").
+			Joins("JOIN students ON students.id = guardianships.student_id").
+			Where("students.class_id = ? AND students.status = ? AND guardianships.revoked_at IS NULL", *a.Group.ClassID, school.Enrolled).
+			Order("students.student_no").Scan(&cr).Error
+		if err != nil {
+			return a, nil, err
+		}
+		for _, c := range cr {
+			calls[c.ParentID] = append(calls[c.ParentID], school.CallName(c.Name, c.Relation))
+		}
+	}
+	out := make([]MemberView, len(rows))
+	for i, r := range rows {
+		phone := r.Phone
+		if !a.CanModerate() && r.UserID != actor.ID {
+			phone = MaskPhone(phone)
+		}
+		out[i] = MemberView{UserID: r.UserID, Name: r.Name, UserRole: r.UserRole, Role: r.Role, CallNames: calls[r.UserID], Phone: phone, JoinedAt: r.JoinedAt}
+	}
+	return a, out, nil
+}
+
+// MaskPhone shows the first three and last four digits: 138****8000.
+func MaskPhone(p string) string {
+	if len(p) != 11 {
+		return "****"
+	}
+	return p[:3] + "****" + p[7:]
+}
+
+// Invite returns the group's invite code for its head teacher and moderators.
+func (s *Service) Invite(ctx context.Context, actor *auth.User, groupID uint64) (Access, error) {
+	a, err := s.Access(ctx, actor, groupID)
+	if err != nil {
+		return a, err
+	}
+	if !a.CanModerate() {
+		return a, ErrNotModerator
+	}
+	if a.Group.Kind != KindClass {
+		return a, apperr.Invalid("", "只有班级群可以邀请家长加入，学校群成员由花名册自动同步")
+	}
+	return a, nil
+}
+
+// ResetInvite gives the class group a new invite code (the old one stops working).
+func (s *Service) ResetInvite(ctx context.Context, actor *auth.User, groupID uint64) error {
+	a, err := s.Invite(ctx, actor, groupID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Model(&Group{}).Where("id = ?", a.Group.ID).Updates(map[string]any{"invite_code": newInviteCode(), "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "group.reset_invite", Subject: groupSubject(a.Group.ID), CreatedAt: now})
+	})
+}
+
+// Rename changes a group's name; only admins may.
+func (s *Service) Rename(ctx context.Context, actor *auth.User, groupID uint64, name string) error {
+	if actor == nil || actor.Role != auth.RoleAdmin {
+		return ErrNotAdmin
+	}
+	name = strings.TrimSpace(name)
+	if n := len([]rune(name)); n < 2 || n > 30 {
+		return apperr.Invalid("name", "群名称应为 2–30 个字")
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		res := tx.Model(&Group{}).Where("id = ?", groupID).Updates(map[string]any{"name": name, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return apperr.ErrNotFound
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "group.rename", Subject: groupSubject(groupID), Detail: name, CreatedAt: now})
+	})
+}
+
+// SetModerator appoints (on) or removes a moderator; the owner and admins may.
+func (s *Service) SetModerator(ctx context.Context, actor *auth.User, groupID, userID uint64, on bool) error {
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		a, err := s.access(ctx, tx, actor, groupID)
+		if err != nil {
+			return err
+		}
+		if !a.CanAppoint() {
+			return ErrNotOwner
+		}
+		var m Member
+		if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Take(&m).Error; err != nil {
+			return db.Translate(err)
+		}
+		if m.Role == RoleOwner {
+			return apperr.Invalid("", "群主不能被设置为管理员")
+		}
+		role, action := RoleMember, "group.moderator_remove"
+		if on {
+			role, action = RoleModerator, "group.moderator_add"
+		}
+		if m.Role == role {
+			return nil
+		}
+		if err := tx.Model(&Member{}).Where("group_id = ? AND user_id = ?", groupID, userID).Update("role", role).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: action, Subject: groupSubject(groupID), Detail: fmt.Sprintf("user:%d", userID), CreatedAt: now})
+	})
+}
+
+func groupSubject(id uint64) string { return fmt.Sprintf("group:%d", id) }
+
+// ByInvite returns the class group of an invite code and its class.
+func (s *Service) ByInvite(ctx context.Context, code string) (Group, school.Class, error) {
+	var g Group
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if err := s.db.WithContext(ctx).Where("invite_code = ? AND kind = ?", code, KindClass).Take(&g).Error; err != nil {
+		return Group{}, school.Class{}, db.Translate(err)
+	}
+	var c school.Class
+	err := s.db.WithContext(ctx).Where("id = ?", *g.ClassID).Take(&c).Error
+	return g, c, db.Translate(err)
+}
+

@@ -1,0 +1,192 @@
+package group
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/school"
+)
+
+type memberKey struct{ group, user uint64 }
+
+// inGroups are the account statuses that keep group membership: staff
+// imported but not yet activated are members already, so nothing they
+// should see is missing when they first log in.
+var inGroups = []string{"active", "pending"}
+
+// Sync makes group membership match the roster: it creates the staff and
+// school groups and a group for every class, then adds and removes members
+// and sets owners. users limits the work to those accounts (nil: everyone).
+// Appointed moderators keep their role while they stay members.
+func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
+	tx = tx.WithContext(ctx)
+	now := s.now()
+	staffG, schoolG, classG, err := ensureGroups(tx, now)
+	if err != nil {
+		return fmt.Errorf("group: sync: %w", err)
+	}
+	filter := func(q *gorm.DB, col string) *gorm.DB {
+		if users != nil {
+			return q.Where(col+" IN ?", users)
+		}
+		return q
+	}
+	want := map[memberKey]Role{}
+	put := func(g, u uint64, r Role) {
+		if cur, ok := want[memberKey{g, u}]; ok && (cur == RoleOwner || r == RoleMember) {
+			return
+		}
+		want[memberKey{g, u}] = r
+	}
+
+	type staffRow struct {
+		ID   uint64
+		Role string
+	}
+	var staff []staffRow
+	q := tx.Table("users").Select("id, role").Where("role IN ? AND status IN ?", []string{"admin", "teacher"}, inGroups)
+	if err := filter(q, "id").Scan(&staff).Error; err != nil {
+		return err
+	}
+	for _, st := range staff {
+		r := RoleMember
+		if st.Role == "admin" {
+			r = RoleOwner
+		}
+		put(staffG, st.ID, r)
+		put(schoolG, st.ID, r)
+	}
+
+	type classUser struct {
+		ClassID uint64
+		UserID  uint64
+	}
+	var teachers []classUser
+	q = tx.Table("class_teachers").Select("class_teachers.class_id, class_teachers.user_id").
+		Joins("JOIN users ON users.id = class_teachers.user_id").Where("users.status IN ?", inGroups)
+	if err := filter(q, "class_teachers.user_id").Scan(&teachers).Error; err != nil {
+		return err
+	}
+	for _, t := range teachers {
+		put(classG[t.ClassID], t.UserID, RoleMember)
+	}
+	var heads []classUser
+	q = tx.Table("classes").Select("classes.id AS class_id, classes.head_teacher_id AS user_id").
+		Joins("JOIN users ON users.id = classes.head_teacher_id").Where("users.status IN ?", inGroups)
+	if err := filter(q, "classes.head_teacher_id").Scan(&heads).Error; err != nil {
+		return err
+	}
+	for _, h := range heads {
+		put(classG[h.ClassID], h.UserID, RoleOwner)
+	}
+	var parents []classUser
+	q = tx.Table("guardianships").Distinct("students.class_id", "guardianships.parent_id AS user_id").
+		Joins("JOIN students ON students.id = guardianships.student_id").
+		Joins("JOIN users ON users.id = guardianships.parent_id").
+		Where("guardianships.revoked_at IS NULL AND students.status = ? AND users.status IN ?", school.Enrolled, inGroups)
+	if err := filter(q, "guardianships.parent_id").Scan(&parents).Error; err != nil {
+		return err
+	}
+	for _, p := range parents {
+		put(classG[p.ClassID], p.UserID, RoleMember)
+		put(schoolG, p.UserID, RoleMember)
+	}
+
+	var current []Member
+	if err := filter(tx.Model(&Member{}), "user_id").Find(&current).Error; err != nil {
+		return err
+	}
+	have := make(map[memberKey]Role, len(current))
+	for _, m := range current {
+		k := memberKey{m.GroupID, m.UserID}
+		have[k] = m.Role
+		w, ok := want[k]
+		switch {
+		case !ok:
+			if err := tx.Where("group_id = ? AND user_id = ?", m.GroupID, m.UserID).Delete(&Member{}).Error; err != nil {
+				return err
+			}
+		case w == RoleOwner && m.Role != RoleOwner, w == RoleMember && m.Role == RoleOwner:
+			if err := tx.Model(&Member{}).Where("group_id = ? AND user_id = ?", m.GroupID, m.UserID).Update("role", w).Error; err != nil {
+				return err
+			}
+		}
+	}
+	var add []Member
+	for k, r := range want {
+		if _, ok := have[k]; !ok && k.group != 0 {
+			add = append(add, Member{GroupID: k.group, UserID: k.user, Role: r, JoinedAt: now})
+		}
+	}
+	if len(add) > 0 {
+		if err := tx.CreateInBatches(add, 500).Error; err != nil {
+			return fmt.Errorf("group: sync: add members: %w", err)
+		}
+	}
+	return nil
+}
+
+// ensureGroups creates the groups the roster calls for and returns their
+// ids: the staff group, the school group, and class id → class group.
+func ensureGroups(tx *gorm.DB, now time.Time) (staff, schoolG uint64, classes map[uint64]uint64, err error) {
+	var all []Group
+	if err = tx.Find(&all).Error; err != nil {
+		return
+	}
+	classes = map[uint64]uint64{}
+	for _, g := range all {
+		switch g.Kind {
+		case KindStaff:
+			staff = g.ID
+		case KindSchool:
+			schoolG = g.ID
+		case KindClass:
+			classes[*g.ClassID] = g.ID
+		}
+	}
+	create := func(g Group) (uint64, error) {
+		g.InviteCode, g.CreatedAt, g.UpdatedAt = newInviteCode(), now, now
+		err := tx.Create(&g).Error
+		return g.ID, err
+	}
+	if staff == 0 {
+		if staff, err = create(Group{Kind: KindStaff, Name: KindStaff.Label()}); err != nil {
+			return
+		}
+	}
+	if schoolG == 0 {
+		if schoolG, err = create(Group{Kind: KindSchool, Name: KindSchool.Label()}); err != nil {
+			return
+		}
+	}
+	var cls []school.Class
+	if err = tx.Order("grade, number").Find(&cls).Error; err != nil {
+		return
+	}
+	for _, c := range cls {
+		if _, ok := classes[c.ID]; ok {
+			continue
+		}
+		id := c.ID
+		if classes[c.ID], err = create(Group{Kind: KindClass, ClassID: &id, Name: c.Name() + "家校群"}); err != nil {
+			return
+		}
+	}
+	return
+}
+
+// inviteAlphabet leaves out look-alikes because codes are typed from paper.
+const inviteAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+func newInviteCode() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = inviteAlphabet[int(b[i])%len(inviteAlphabet)]
+	}
+	return string(b)
+}
