@@ -56,7 +56,7 @@ func TestJoinVerifiesAgainstRoster(t *testing.T) {
 		for _, in := range [][3]string{
 			{"20230201", "张小红", "父亲"}, // wrong name
 			{"20239999", "张小明", "父亲"}, // unknown 学号
-			{"20230301", "赵雷", "父亲"},   // a child of another class
+			{"20230301", "赵雷", "父亲"},  // a child of another class
 		} {
 			_, err := f.join(p, f.c32, in[0], in[1], in[2])
 			if !errors.Is(err, group.ErrMismatch) {
@@ -184,8 +184,8 @@ func TestApproveMatched(t *testing.T) {
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
-		dad := f.User(auth.RoleParent, "张伟", "13900000001") // listed on the roster
-		wang := f.User(auth.RoleParent, "王强", "13900000003") // listed
+		dad := f.User(auth.RoleParent, "张伟", "13900000001")   // listed on the roster
+		wang := f.User(auth.RoleParent, "王强", "13900000003")  // listed
 		other := f.User(auth.RoleParent, "孙丽", "13700000009") // not listed
 		f.join(dad, f.c32, "20230201", "张小明", "父亲")
 		f.join(wang, f.c32, "20230202", "王芳", "父亲")

@@ -276,4 +276,3 @@ func (s *Service) ByInvite(ctx context.Context, code string) (Group, school.Clas
 	err := s.db.WithContext(ctx).Where("id = ?", *g.ClassID).Take(&c).Error
 	return g, c, db.Translate(err)
 }
-
