@@ -101,6 +101,12 @@ func (s *Service) User(ctx context.Context, id uint64) (User, error) {
 	return userByID(ctx, s.db, id)
 }
 
+// UserByPhone returns the account with the (normalized) phone.
+func (s *Service) UserByPhone(ctx context.Context, phone string) (User, error) {
+	p, _ := NormalizePhone(phone)
+	return userByPhone(ctx, s.db, p)
+}
+
 // LoginInput is what the login form sends plus where it came from.
 type LoginInput struct {
 	Phone, Password, IP, UserAgent string

@@ -1,5 +1,8 @@
 // Package demo loads a demo school so that a newcomer can try jiaxiao at
-// once. Loading it twice changes nothing.
+// once: three classes, their teachers, students with the guardians the
+// roster lists, parents already admitted to their child's class group and
+// a few join requests waiting for the head teacher. Loading it twice
+// changes nothing.
 package demo
 
 import (
@@ -9,6 +12,8 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/group"
+	"jiaxiao/app/school"
 )
 
 // Password is the password of every demo account.
@@ -19,32 +24,117 @@ type Login struct {
 	Role  auth.Role
 	Name  string
 	Phone string
+	Note  string
 }
 
-// Accounts are the demo school's people.
-var Accounts = []Login{
-	{auth.RoleAdmin, "王建国", "13800000001"},
-	{auth.RoleTeacher, "李芳", "13800000002"},
-	{auth.RoleTeacher, "陈志强", "13800000003"},
-	{auth.RoleParent, "张伟", "13900000001"},
-	{auth.RoleParent, "刘敏", "13900000002"},
+// Services are what the demo is loaded through: the same rules as real use.
+type Services struct {
+	Auth   *auth.Service
+	School *school.Service
+	Groups *group.Service
 }
 
-// Departments of the demo staff, by phone.
-var departments = map[string]string{
-	"13800000001": "校长室",
-	"13800000002": "语文教研组",
-	"13800000003": "数学教研组",
+const staffCSV = `姓名,手机,角色,部门,任教班级,班主任
+王建国,13800000001,管理员,校长室,,
+李芳,13800000002,教师,语文教研组,3年级2班;4年级1班,3年级2班
+陈志强,13800000003,教师,数学教研组,3年级2班;3年级3班,3年级3班
+赵敏,13800000004,教师,英语教研组,4年级1班;3年级3班,4年级1班
+`
+
+const studentsCSV = `年级,班级,学号,姓名,家长姓名,家长手机,关系
+3,2,20230201,张小明,张伟,13900000001,父亲
+3,2,20230201,张小明,李娜,13900000002,母亲
+3,2,20230202,王芳,王强,13900000003,父亲
+3,2,20230203,刘洋,刘敏,13900000004,母亲
+3,2,20230204,陈思远,陈刚,13900000005,父亲
+3,2,20230205,杨子涵,,,
+3,3,20230301,赵雷,赵国庆,13900000006,父亲
+3,3,20230302,孙悦,孙丽,13900000007,母亲
+3,3,20230303,周杰,,,
+4,1,20220101,吴晓彤,吴军,13900000008,父亲
+4,1,20220102,郑浩然,郑红,13900000009,母亲
+4,1,20220103,欧阳娜娜,,,
+`
+
+type parent struct {
+	name, phone     string
+	grade, number   int
+	no, child, rel  string
+	approve, listed bool
+}
+
+// heads are the head teachers' phones by grade*10+class.
+var heads = map[int]string{32: "13800000002", 33: "13800000003", 41: "13800000004"}
+
+var parents = []parent{
+	{"张伟", "13900000001", 3, 2, "20230201", "张小明", "父亲", true, true},
+	{"王强", "13900000003", 3, 2, "20230202", "王芳", "父亲", true, true},
+	{"陈刚", "13900000005", 3, 2, "20230204", "陈思远", "父亲", true, true},
+	{"赵国庆", "13900000006", 3, 3, "20230301", "赵雷", "父亲", true, true},
+	{"吴军", "13900000008", 4, 1, "20220101", "吴晓彤", "父亲", true, true},
+	// Waiting for the head teacher: one the roster lists, one it does not.
+	{"李娜", "13900000002", 3, 2, "20230201", "张小明", "母亲", false, true},
+	{"黄丽", "13700000010", 3, 2, "20230203", "刘洋", "外婆", false, false},
 }
 
 // Load creates whatever part of the demo school is missing and returns the
 // demo logins.
-func Load(ctx context.Context, a *auth.Service) ([]Login, error) {
-	for _, l := range Accounts {
-		_, err := a.CreateUser(ctx, auth.NewUser{Phone: l.Phone, Name: l.Name, Role: l.Role, Password: Password, Department: departments[l.Phone]})
-		if err != nil && !errors.Is(err, apperr.ErrConflict) {
-			return nil, fmt.Errorf("demo: %s: %w", l.Phone, err)
+func Load(ctx context.Context, s Services) ([]Login, error) {
+	staff, err := s.School.ImportStaff(ctx, nil, "demo-staff.csv", []byte(staffCSV), false)
+	if err != nil {
+		return nil, fmt.Errorf("demo: staff: %w", err)
+	}
+	for _, c := range staff.Codes {
+		if _, _, err := s.Auth.Activate(ctx, auth.ActivateInput{Phone: c.Phone, Code: c.Code, Password: Password}); err != nil {
+			return nil, fmt.Errorf("demo: activate %s: %w", c.Phone, err)
 		}
 	}
-	return Accounts, nil
+	if _, err := s.School.Import(ctx, nil, "demo-students.csv", []byte(studentsCSV), school.ImportOptions{}); err != nil {
+		return nil, fmt.Errorf("demo: students: %w", err)
+	}
+	all, err := s.Groups.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	invite := map[string]group.Listing{}
+	for _, g := range all {
+		invite[g.Name] = g
+	}
+	logins := []Login{
+		{auth.RoleAdmin, "王建国", "13800000001", "校长"},
+		{auth.RoleTeacher, "李芳", "13800000002", "三年级(2)班班主任"},
+		{auth.RoleTeacher, "陈志强", "13800000003", "三年级(3)班班主任"},
+		{auth.RoleTeacher, "赵敏", "13800000004", "四年级(1)班班主任"},
+	}
+	for _, p := range parents {
+		u, err := s.Auth.CreateUser(ctx, auth.NewUser{Phone: p.phone, Name: p.name, Role: auth.RoleParent, Password: Password})
+		if errors.Is(err, apperr.ErrConflict) {
+			continue // loaded before
+		}
+		if err != nil {
+			return nil, fmt.Errorf("demo: parent %s: %w", p.phone, err)
+		}
+		g := invite[school.ClassName(p.grade, p.number)+"家校群"]
+		req, err := s.Groups.Join(ctx, &u, g.InviteCode, group.JoinInput{StudentNo: p.no, StudentName: p.child, Relation: p.rel})
+		if err != nil {
+			return nil, fmt.Errorf("demo: join %s: %w", p.phone, err)
+		}
+		if p.approve {
+			head, err := s.Auth.UserByPhone(ctx, heads[p.grade*10+p.number])
+			if err != nil {
+				return nil, fmt.Errorf("demo: head teacher: %w", err)
+			}
+			if err := s.Groups.Approve(ctx, &head, g.ID, req.ID); err != nil {
+				return nil, fmt.Errorf("demo: approve %s: %w", p.phone, err)
+			}
+		}
+	}
+	for _, p := range parents {
+		note := school.CallName(p.child, p.rel)
+		if !p.approve {
+			note += "（入群申请待审核）"
+		}
+		logins = append(logins, Login{auth.RoleParent, p.name, p.phone, note})
+	}
+	return logins, nil
 }

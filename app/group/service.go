@@ -276,3 +276,10 @@ func (s *Service) ByInvite(ctx context.Context, code string) (Group, school.Clas
 	err := s.db.WithContext(ctx).Where("id = ?", *g.ClassID).Take(&c).Error
 	return g, c, db.Translate(err)
 }
+
+// MemberCount is how many members a group has.
+func (s *Service) MemberCount(ctx context.Context, groupID uint64) (int, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Member{}).Where("group_id = ?", groupID).Count(&n).Error
+	return int(n), err
+}

@@ -583,3 +583,23 @@ func chunks[T any](xs []T, n int) [][]T {
 	}
 	return out
 }
+
+// ClassSummary is one class with its head teacher and head counts.
+type ClassSummary struct {
+	Class
+	HeadName string
+	Students int
+	Teachers int
+}
+
+// Summaries lists every class with its head teacher, enrolled students and teachers.
+func (s *Service) Summaries(ctx context.Context) ([]ClassSummary, error) {
+	var out []ClassSummary
+	err := s.db.WithContext(ctx).Table("classes").
+		Select("classes.*, COALESCE(users.name, '') AS head_name, " +
+			"(SELECT COUNT(*) FROM students WHERE students.class_id = classes.id AND students.status = 'enrolled') AS students, " +
+			"(SELECT COUNT(*) FROM class_teachers WHERE class_teachers.class_id = classes.id) AS teachers").
+		Joins("LEFT JOIN users ON users.id = classes.head_teacher_id").
+		Order("classes.grade, classes.number").Scan(&out).Error
+	return out, err
+}

@@ -31,12 +31,18 @@ func mustUser(c echo.Context) (*auth.User, error) {
 	return nil, apperr.ErrUnauthenticated
 }
 
+// csrfOf is the request's CSRF token for forms.
+func csrfOf(c echo.Context) string {
+	t, _ := c.Get(ctxCSRF).(string)
+	return t
+}
+
 func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
 
 // page builds the layout view model for the current request.
 func page(c echo.Context, title string) layout.Page {
 	p := layout.Page{Title: title}
-	p.CSRF, _ = c.Get(ctxCSRF).(string)
+	p.CSRF = csrfOf(c)
 	if u := userOf(c); u != nil {
 		p.User = &layout.User{Name: u.Name, RoleLabel: u.Role.Label()}
 		p.Nav = navFor(u, c.Path())
@@ -46,7 +52,11 @@ func page(c echo.Context, title string) layout.Page {
 
 // navFor is the navigation a role sees.
 func navFor(u *auth.User, current string) []layout.NavItem {
-	items := []layout.NavItem{{Label: "首页", URL: "/"}}
+	items := []layout.NavItem{{Label: "首页", URL: "/"}, {Label: "我的群", URL: "/groups"}}
+	if u.Role == auth.RoleAdmin {
+		items = append(items, layout.NavItem{Label: "花名册", URL: "/admin/roster"}, layout.NavItem{Label: "用户", URL: "/admin/users"},
+			layout.NavItem{Label: "设置", URL: "/admin/settings"}, layout.NavItem{Label: "日志", URL: "/admin/audit"})
+	}
 	for i := range items {
 		items[i].Active = items[i].URL == current
 	}

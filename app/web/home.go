@@ -14,5 +14,10 @@ func (s *Server) home(c echo.Context) error {
 		return err
 	}
 	v := homeviews.View{Name: u.Name, RoleLabel: u.Role.Label(), Phone: u.Phone, Staff: u.Role.Staff()}
+	mine, err := s.groups.Mine(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	v.Groups = cards(mine)
 	return render(c, http.StatusOK, homeviews.Page(page(c, "首页"), v))
 }

@@ -112,3 +112,33 @@ func (s *Server) register(c echo.Context) error {
 	s.rotateCSRF(c)
 	return redirect(c, "/")
 }
+
+func (s *Server) activatePage(c echo.Context) error {
+	p := page(c, "激活账号")
+	p.Narrow = true
+	return render(c, http.StatusOK, authviews.ActivatePage(p, authviews.ActivateForm{Phone: c.QueryParam("phone"), Errors: map[string]string{}}))
+}
+
+// activate sets the password of a roster-imported account and logs it in;
+// a wrong code re-renders the form with the phone and code kept (422).
+func (s *Server) activate(c echo.Context) error {
+	form := authviews.ActivateForm{Phone: c.FormValue("phone"), Code: c.FormValue("code"), Errors: map[string]string{}}
+	_, token, err := s.auth.Activate(c.Request().Context(), auth.ActivateInput{
+		Phone: form.Phone, Code: form.Code, Password: c.FormValue("password"), IP: c.RealIP(), UserAgent: c.Request().UserAgent(),
+	})
+	if err != nil {
+		status, msg := formError(err, form.Errors)
+		if status >= 500 {
+			return err
+		}
+		if msg != "" {
+			form.Errors[""] = msg
+		}
+		p := page(c, "激活账号")
+		p.Narrow = true
+		return render(c, status, authviews.ActivatePage(p, form))
+	}
+	s.setCookie(c, sessionCookie, token, int(auth.SessionLifetime.Seconds()))
+	s.rotateCSRF(c)
+	return redirect(c, "/")
+}

@@ -14,6 +14,9 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/auth"
+	"jiaxiao/app/group"
+	"jiaxiao/app/school"
+	"jiaxiao/app/setting"
 	"jiaxiao/storage"
 )
 
@@ -22,7 +25,12 @@ type Options struct {
 	DB            *gorm.DB
 	Store         storage.Store
 	Auth          *auth.Service
+	Groups        *group.Service
+	School        *school.Service
+	Settings      *setting.Service
 	Log           *slog.Logger
+	// Location is the school's time zone for displayed times.
+	Location *time.Location
 	Metrics       *prometheus.Registry
 	SecureCookies bool
 	Now           func() time.Time
@@ -32,8 +40,12 @@ type Options struct {
 type Server struct {
 	db      *gorm.DB
 	store   storage.Store
-	auth    *auth.Service
-	log     *slog.Logger
+	auth     *auth.Service
+	groups   *group.Service
+	school   *school.Service
+	settings *setting.Service
+	loc      *time.Location
+	log      *slog.Logger
 	metrics *prometheus.Registry
 	secure  bool
 	now     func() time.Time
@@ -47,7 +59,11 @@ func New(o Options) *echo.Echo {
 	if o.Metrics == nil {
 		o.Metrics = prometheus.NewRegistry()
 	}
-	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
+		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Trust X-Forwarded-For only from a proxy on loopback or the private network.
@@ -84,8 +100,35 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/register", s.registerPage)
 	e.POST("/register", s.register)
 	e.POST("/register/code", s.registerCode)
+	e.GET("/activate", s.activatePage)
+	e.POST("/activate", s.activate)
 
 	// Route-level middleware, not a Group: a group with middleware would
 	// also catch unknown paths and turn their 404 into a login redirect.
 	e.GET("/", s.home, requireUser)
+
+	e.GET("/groups", s.groupList, requireUser)
+	e.GET("/groups/:id", s.groupShow, requireUser)
+	e.POST("/groups/:id/rename", s.groupRename, requireUser)
+	e.GET("/groups/:id/members", s.groupMembers, requireUser)
+	e.POST("/groups/:id/moderators/:uid", s.setModerator(true), requireUser)
+	e.POST("/groups/:id/moderators/:uid/remove", s.setModerator(false), requireUser)
+	e.GET("/groups/:id/invite", s.groupInvite, requireUser)
+	e.GET("/groups/:id/invite.png", s.groupInviteQR, requireUser)
+	e.POST("/groups/:id/invite/reset", s.groupInviteReset, requireUser)
+	e.GET("/groups/:id/requests", s.groupRequests, requireUser)
+	e.POST("/groups/:id/requests/approve-matched", s.approveMatched, requireUser)
+	e.POST("/groups/:id/requests/:rid/approve", s.approveRequest, requireUser)
+	e.POST("/groups/:id/requests/:rid/reject", s.rejectRequest, requireUser)
+	e.GET("/join", s.joinByCode, requireUser)
+	e.GET("/join/:code", s.joinPage, requireUser)
+	e.POST("/join/:code", s.join, requireUser)
+
+	e.GET("/admin/roster", s.rosterPage, requireAdmin)
+	e.POST("/admin/roster", s.rosterUpload, requireAdmin)
+	e.GET("/admin/users", s.usersPage, requireAdmin)
+	e.POST("/admin/users/:id/depart", s.departUser, requireAdmin)
+	e.GET("/admin/settings", s.settingsPage, requireAdmin)
+	e.POST("/admin/settings", s.saveSettings, requireAdmin)
+	e.GET("/admin/audit", s.auditPage, requireAdmin)
 }

@@ -35,8 +35,9 @@ func (s *sink) Send(_ context.Context, m notify.Message) error {
 
 type app struct {
 	*httptest.Server
-	auth *auth.Service
-	sent *sink
+	auth  *auth.Service
+	sent  *sink
+	world *apptest.World
 }
 
 func newApp(t *testing.T, g *gorm.DB) *app {
@@ -46,11 +47,13 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 		t.Fatal(err)
 	}
 	s := &sink{}
-	a := auth.NewService(auth.Options{DB: g, Sender: s, Log: apptest.Logger()})
-	h := web.New(web.Options{DB: g, Store: store, Auth: a, Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
+	w := apptest.NewWorld(t, g)
+	w.Auth = auth.NewService(auth.Options{DB: g, Sender: s, Log: apptest.Logger()})
+	h := web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
+		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &app{Server: srv, auth: a, sent: s}
+	return &app{Server: srv, auth: w.Auth, sent: s, world: w}
 }
 
 func (a *app) user(t *testing.T, role auth.Role, name, phone string) auth.User {

@@ -20,7 +20,10 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/config"
 	"jiaxiao/app/db"
+	"jiaxiao/app/group"
 	"jiaxiao/app/notify"
+	"jiaxiao/app/school"
+	"jiaxiao/app/setting"
 	"jiaxiao/storage"
 )
 
@@ -60,6 +63,10 @@ commands:
   migrate               apply pending migrations and exit
   demo                  load the demo school and print its logins
   user add              create an account: --role admin|teacher|parent --name NAME --phone PHONE --password PW [--department DEPT]
+  roster import FILE    import students (or staff with --staff) from .csv (UTF-8 or GBK) or .xlsx;
+                        --confirm-leavers marks enrolled students missing from the file as transferred;
+                        --dry-run checks and counts without changing anything
+  group list            list groups as TSV: id, kind, name, invite_code, members
 
 configuration comes from JIAXIAO_* environment variables; see README.md.
 `
@@ -88,6 +95,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = e.demo(ctx, args)
 	case "user":
 		err = e.user(ctx, args)
+	case "roster":
+		err = e.roster(ctx, args)
+	case "group":
+		err = e.group(ctx, args)
 	default:
 		err = usagef("unknown command %q (try jiaxiao help)", cmd)
 	}
@@ -156,8 +167,21 @@ func (e *env) sender() notify.Sender {
 	return notify.LogSender{Log: e.log}
 }
 
-func (e *env) authService(g *gorm.DB) *auth.Service {
-	return auth.NewService(auth.Options{DB: g, Sender: e.sender(), Log: e.log})
+// services are the domain services, wired the one way every command uses.
+type services struct {
+	auth     *auth.Service
+	settings *setting.Service
+	groups   *group.Service
+	school   *school.Service
+}
+
+func (e *env) services(g *gorm.DB) services {
+	var s services
+	s.auth = auth.NewService(auth.Options{DB: g, Sender: e.sender(), Log: e.log})
+	s.settings = setting.NewService(g, nil)
+	s.groups = group.NewService(group.Options{DB: g, Settings: s.settings, Log: e.log})
+	s.school = school.NewService(school.Options{DB: g, Groups: s.groups, Accounts: s.auth, Log: e.log})
+	return s
 }
 
 func (e *env) migrate(ctx context.Context, args []string) error {

@@ -35,16 +35,16 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	authSvc := e.authService(g)
+	svc := e.services(g)
 	if *loadDemo {
-		if err := e.printDemo(ctx, authSvc); err != nil {
+		if err := e.printDemo(ctx, svc); err != nil {
 			return err
 		}
 	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := web.New(web.Options{DB: g, Store: store, Auth: authSvc, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
+	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings, Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
 	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: map[string]job.Handler{}, Log: e.log, Metrics: reg})
 
 	ln, err := net.Listen("tcp", e.cfg.Addr)
@@ -57,7 +57,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); worker.Run(bg) }()
-	go func() { defer wg.Done(); e.housekeeping(bg, authSvc, g) }()
+	go func() { defer wg.Done(); e.housekeeping(bg, svc.auth, g) }()
 
 	srv := handler.Server
 	srv.Handler = handler
@@ -108,18 +108,18 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	return e.printDemo(ctx, e.authService(g))
+	return e.printDemo(ctx, e.services(g))
 }
 
-func (e *env) printDemo(ctx context.Context, a *auth.Service) error {
-	logins, err := demo.Load(ctx, a)
+func (e *env) printDemo(ctx context.Context, s services) error {
+	logins, err := demo.Load(ctx, demo.Services{Auth: s.auth, School: s.school, Groups: s.groups})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo school loaded; every account's password is %s\n", demo.Password)
-	fmt.Fprintf(e.stdout, "role\tname\tphone\n")
+	fmt.Fprintf(e.stdout, "role\tname\tphone\tnote\n")
 	for _, l := range logins {
-		fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", l.Role.Label(), l.Name, l.Phone)
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", l.Role.Label(), l.Name, l.Phone, l.Note)
 	}
 	return nil
 }

@@ -17,3 +17,10 @@ type RegisterForm struct {
 	Errors map[string]string
 	Notice string
 }
+
+// ActivateForm is the account activation screen's state.
+type ActivateForm struct {
+	Phone  string
+	Code   string
+	Errors map[string]string
+}

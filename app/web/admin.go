@@ -1,0 +1,280 @@
+package web
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/audit"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/school"
+	adminviews "jiaxiao/views/admin"
+)
+
+// requireAdmin guards the office's pages; the services check again.
+func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := userOf(c)
+		if u == nil {
+			return apperr.ErrUnauthenticated
+		}
+		if u.Role != auth.RoleAdmin {
+			return apperr.ErrForbidden
+		}
+		return next(c)
+	}
+}
+
+// maxRosterFile bounds a roster upload; the preview carries the file back
+// in the form, so it stays small.
+const maxRosterFile = 4 << 20
+
+func (s *Server) rosterView(c echo.Context, kind string) (adminviews.RosterView, error) {
+	v := adminviews.RosterView{CSRF: csrfOf(c), Kind: kind}
+	classes, err := s.school.Summaries(c.Request().Context())
+	if err != nil {
+		return v, err
+	}
+	for _, cl := range classes {
+		v.Classes = append(v.Classes, adminviews.ClassLine{Name: cl.Name(), Head: cl.HeadName, Students: cl.Students, Teachers: cl.Teachers})
+	}
+	return v, nil
+}
+
+func (s *Server) rosterPage(c echo.Context) error {
+	v, err := s.rosterView(c, "students")
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, adminviews.RosterPage(page(c, "花名册"), v))
+}
+
+// rosterUpload previews (step=preview: a dry run of the uploaded file) or
+// applies (step=apply: the same file, carried back by the preview form) an
+// import. A bad file answers 422 with every bad line.
+func (s *Server) rosterUpload(c echo.Context) error {
+	kind := c.FormValue("kind")
+	if kind != "staff" {
+		kind = "students"
+	}
+	v, err := s.rosterView(c, kind)
+	if err != nil {
+		return err
+	}
+	apply := c.FormValue("step") == "apply"
+	name, data, err := rosterFile(c, apply)
+	if err != nil {
+		var ve *apperr.ValidationError
+		if errors.As(err, &ve) {
+			v.Errors = []string{ve.Error()}
+			return render(c, http.StatusUnprocessableEntity, adminviews.RosterPage(page(c, "花名册"), v))
+		}
+		return err
+	}
+	out, err := s.runImport(c, kind, name, data, apply)
+	var ie *school.ImportError
+	switch {
+	case errors.As(err, &ie):
+		for _, l := range ie.Lines {
+			if l.Line > 0 {
+				v.Errors = append(v.Errors, fmt.Sprintf("第 %d 行:%s", l.Line, l.Reason))
+			} else {
+				v.Errors = append(v.Errors, l.Reason)
+			}
+		}
+		return render(c, http.StatusUnprocessableEntity, adminviews.RosterPage(page(c, "花名册"), v))
+	case err != nil:
+		return err
+	}
+	if apply {
+		// Show the classes as the import left them.
+		if v, err = s.rosterView(c, kind); err != nil {
+			return err
+		}
+		v.Result = &out
+	} else {
+		v.Preview, v.Filename, v.Data = &out, name, base64.StdEncoding.EncodeToString(data)
+	}
+	return render(c, http.StatusOK, adminviews.RosterPage(page(c, "花名册"), v))
+}
+
+// rosterFile reads the uploaded file (preview) or the file the preview
+// form carried back (apply).
+func rosterFile(c echo.Context, apply bool) (string, []byte, error) {
+	if apply {
+		data, err := base64.StdEncoding.DecodeString(c.FormValue("data"))
+		name := filepath.Base(c.FormValue("filename"))
+		if err != nil || len(data) == 0 || len(data) > maxRosterFile {
+			return "", nil, apperr.Invalid("file", "预览已失效,请重新上传文件")
+		}
+		return name, data, nil
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return "", nil, apperr.Invalid("file", "请选择要上传的 .xlsx 或 .csv 文件")
+	}
+	ext := strings.ToLower(filepath.Ext(fh.Filename))
+	if ext != ".csv" && ext != ".xlsx" {
+		return "", nil, apperr.Invalid("file", "只支持 .xlsx 或 .csv 文件")
+	}
+	if fh.Size > maxRosterFile {
+		return "", nil, apperr.Invalid("file", "文件超过 4 MB,请分批导入")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxRosterFile+1))
+	return filepath.Base(fh.Filename), data, err
+}
+
+func (s *Server) runImport(c echo.Context, kind, name string, data []byte, apply bool) (adminviews.Outcome, error) {
+	ctx, u := c.Request().Context(), userOf(c)
+	var out adminviews.Outcome
+	if kind == "staff" {
+		res, err := s.school.ImportStaff(ctx, u, name, data, !apply)
+		if err != nil {
+			return out, err
+		}
+		out.Lines = []string{fmt.Sprintf("教职工:新增 %d,更新 %d,未变 %d", res.Created, res.Updated, res.Unchanged)}
+		for _, code := range res.Codes {
+			if apply {
+				out.Codes = append(out.Codes, adminviews.Code{Name: code.Name, Phone: code.Phone, Code: code.Code})
+			}
+		}
+		return out, nil
+	}
+	res, err := s.school.Import(ctx, u, name, data, school.ImportOptions{DryRun: !apply, ConfirmLeavers: apply && c.FormValue("confirm_leavers") == "1"})
+	if err != nil {
+		return out, err
+	}
+	out.Lines = []string{
+		fmt.Sprintf("学生:新增 %d,更新 %d,未变 %d", res.StudentsCreated, res.StudentsUpdated, res.StudentsUnchanged),
+		fmt.Sprintf("班级:新增 %d", res.ClassesCreated),
+		fmt.Sprintf("家长联系人:新增 %d,删除 %d", res.ContactsAdded, res.ContactsRemoved),
+	}
+	for _, l := range res.Leaving {
+		out.Leaving = append(out.Leaving, fmt.Sprintf("%s %s(%s)", l.Class, l.Name, l.StudentNo))
+	}
+	out.LeftMarked = res.LeftMarked > 0
+	return out, nil
+}
+
+var statusLabels = map[auth.Status]string{auth.StatusActive: "正常", auth.StatusPending: "待激活", auth.StatusDeparted: "已离职", auth.StatusDisabled: "已停用"}
+
+func (s *Server) usersPage(c echo.Context) error {
+	role := auth.Role(c.QueryParam("role"))
+	if !role.Valid() {
+		role = ""
+	}
+	users, err := s.auth.Users(c.Request().Context(), role, 1000)
+	if err != nil {
+		return err
+	}
+	me := userOf(c)
+	v := adminviews.UsersView{CSRF: csrfOf(c), Role: string(role)}
+	for _, u := range users {
+		row := adminviews.UserRow{Name: u.Name, Phone: u.Phone, Role: u.Role.Label(), Status: statusLabels[u.Status], Department: u.Department}
+		if u.Role.Staff() && u.Status != auth.StatusDeparted && u.ID != me.ID {
+			row.DepartURL = "/admin/users/" + strconv.FormatUint(u.ID, 10) + "/depart"
+		}
+		v.Users = append(v.Users, row)
+	}
+	return render(c, http.StatusOK, adminviews.UsersPage(page(c, "用户"), v))
+}
+
+func (s *Server) departUser(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.school.Depart(c.Request().Context(), userOf(c), id); err != nil {
+		return err
+	}
+	return redirect(c, "/admin/users")
+}
+
+func (s *Server) settingsView(c echo.Context, values map[string]string, errs map[string]string) (adminviews.SettingsView, error) {
+	cur, err := s.settings.Get(c.Request().Context())
+	if err != nil {
+		return adminviews.SettingsView{}, err
+	}
+	v := adminviews.SettingsView{CSRF: csrfOf(c)}
+	for _, f := range cur.Form() {
+		val := f.Value
+		if typed, ok := values[f.Name]; ok {
+			val = typed
+		}
+		v.Fields = append(v.Fields, adminviews.SettingField{Name: f.Name, Label: f.Label, Value: val, Error: errs[f.Name]})
+	}
+	return v, nil
+}
+
+func (s *Server) settingsPage(c echo.Context) error {
+	v, err := s.settingsView(c, nil, nil)
+	if err != nil {
+		return err
+	}
+	v.Saved = c.QueryParam("saved") == "1"
+	return render(c, http.StatusOK, adminviews.SettingsPage(page(c, "学校设置"), v))
+}
+
+func (s *Server) saveSettings(c echo.Context) error {
+	cur, err := s.settings.Get(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	form := map[string]string{}
+	for _, f := range cur.Form() {
+		if v := c.FormValue(f.Name); v != "" {
+			form[f.Name] = strings.TrimSpace(v)
+		}
+	}
+	u := userOf(c)
+	if _, err := s.settings.Update(c.Request().Context(), u.ID, u.Role == auth.RoleAdmin, form); err != nil {
+		ve, ok := apperr.AsValidation(err)
+		if !ok {
+			return err
+		}
+		v, err := s.settingsView(c, form, ve.Fields)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, adminviews.SettingsPage(page(c, "学校设置"), v))
+	}
+	return redirect(c, "/admin/settings?saved=1")
+}
+
+func (s *Server) auditPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	entries, err := audit.Recent(ctx, s.db, 300)
+	if err != nil {
+		return err
+	}
+	names := map[uint64]string{}
+	v := adminviews.AuditView{}
+	for _, e := range entries {
+		actor := "系统"
+		if e.ActorID != nil && *e.ActorID != 0 {
+			if _, ok := names[*e.ActorID]; !ok {
+				if u, err := s.auth.User(ctx, *e.ActorID); err == nil {
+					names[*e.ActorID] = u.Name
+				} else {
+					names[*e.ActorID] = fmt.Sprintf("用户 %d", *e.ActorID)
+				}
+			}
+			actor = names[*e.ActorID]
+		}
+		v.Rows = append(v.Rows, adminviews.AuditRow{When: e.CreatedAt.In(s.loc).Format("2006-01-02 15:04:05"), Actor: actor, Action: e.Action, Subject: e.Subject, Detail: e.Detail, IP: e.IP})
+	}
+	return render(c, http.StatusOK, adminviews.AuditPage(page(c, "审计日志"), v))
+}

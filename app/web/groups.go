@@ -1,0 +1,200 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/group"
+	groupviews "jiaxiao/views/group"
+)
+
+// idParam reads a numeric path parameter; anything else is a 404.
+func idParam(c echo.Context, name string) (uint64, error) {
+	id, err := strconv.ParseUint(c.Param(name), 10, 64)
+	if err != nil || id == 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return id, nil
+}
+
+func groupURL(id uint64, parts ...string) string {
+	return "/groups/" + strconv.FormatUint(id, 10) + strings.Join(parts, "")
+}
+
+// header builds the title and tabs of a group screen.
+func (s *Server) header(c echo.Context, a group.Access, active string) groupviews.Header {
+	id := a.Group.ID
+	members, _ := s.groups.MemberCount(c.Request().Context(), id)
+	h := groupviews.Header{Name: a.Group.Name, Kind: a.Group.Kind.Label(), Members: members, Role: a.Role.Label()}
+	tabs := []groupviews.Tab{{Label: "群首页", URL: groupURL(id)}, {Label: "成员", URL: groupURL(id, "/members")}}
+	if a.CanModerate() && a.Group.Kind == group.KindClass {
+		pending, _ := s.groups.PendingCount(c.Request().Context(), id)
+		tabs = append(tabs, groupviews.Tab{Label: "入群申请", URL: groupURL(id, "/requests"), Badge: pending},
+			groupviews.Tab{Label: "邀请家长", URL: groupURL(id, "/invite")})
+	}
+	for i := range tabs {
+		tabs[i].Active = tabs[i].URL == active
+	}
+	h.Tabs = tabs
+	return h
+}
+
+var requestStatus = map[group.RequestStatus]string{group.Pending: "待审核", group.Approved: "已通过", group.Rejected: "未通过"}
+
+func (s *Server) groupList(c echo.Context) error {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	mine, err := s.groups.Mine(ctx, u)
+	if err != nil {
+		return err
+	}
+	reqs, err := s.groups.MyRequests(ctx, u)
+	if err != nil {
+		return err
+	}
+	v := groupviews.ListView{}
+	v.Groups = cards(mine)
+	for _, r := range reqs {
+		v.MyRequests = append(v.MyRequests, groupviews.RequestLine{Student: r.StudentName, Status: requestStatus[r.Status], Reason: r.Reason})
+	}
+	return render(c, http.StatusOK, groupviews.ListPage(page(c, "我的群"), v))
+}
+
+func (s *Server) groupShow(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.groups.Access(c.Request().Context(), userOf(c), id)
+	if err != nil {
+		return err
+	}
+	intro := map[group.Kind]string{
+		group.KindStaff:  "学校办公群:全体在职教职工,用于考勤和各类通知、公告、文件下发。",
+		group.KindSchool: "学校家校群:全体教师和学生家长,用于学校公告、通知、安全提醒和活动展示。",
+		group.KindClass:  "班级家校群:本班任课教师和经审核的学生家长,非本班任课教师及学生家长严禁入群。",
+	}[a.Group.Kind]
+	v := groupviews.ShowView{Header: s.header(c, a, groupURL(id)), CSRF: csrfOf(c), Intro: intro,
+		CanRename: userOf(c).Role == auth.RoleAdmin, RenameURL: groupURL(id, "/rename")}
+	return render(c, http.StatusOK, groupviews.ShowPage(page(c, a.Group.Name), v))
+}
+
+func (s *Server) groupRename(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.groups.Rename(c.Request().Context(), userOf(c), id, c.FormValue("name")); err != nil {
+		return err
+	}
+	return redirect(c, groupURL(id))
+}
+
+func (s *Server) groupMembers(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	u := userOf(c)
+	a, members, err := s.groups.Members(c.Request().Context(), u, id)
+	if err != nil {
+		return err
+	}
+	v := groupviews.MembersView{Header: s.header(c, a, groupURL(id, "/members")), CSRF: csrfOf(c)}
+	for _, m := range members {
+		row := groupviews.MemberRow{Name: m.Name, CallNames: strings.Join(m.CallNames, "、"), Phone: m.Phone, Kind: m.UserRole.Label()}
+		if m.Role != group.RoleMember {
+			row.Role = m.Role.Label()
+		}
+		if a.CanAppoint() && m.UserID != u.ID {
+			switch m.Role {
+			case group.RoleMember:
+				row.AppointURL = groupURL(id, "/moderators/", strconv.FormatUint(m.UserID, 10))
+			case group.RoleModerator:
+				row.DismissURL = groupURL(id, "/moderators/", strconv.FormatUint(m.UserID, 10), "/remove")
+			}
+		}
+		v.Members = append(v.Members, row)
+	}
+	return render(c, http.StatusOK, groupviews.MembersPage(page(c, a.Group.Name+" · 成员"), v))
+}
+
+func (s *Server) setModerator(on bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		uid, err := idParam(c, "uid")
+		if err != nil {
+			return err
+		}
+		if err := s.groups.SetModerator(c.Request().Context(), userOf(c), id, uid, on); err != nil {
+			return err
+		}
+		return redirect(c, groupURL(id, "/members"))
+	}
+}
+
+func (s *Server) groupInvite(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.groups.Invite(c.Request().Context(), userOf(c), id)
+	if err != nil {
+		return err
+	}
+	v := groupviews.InviteView{Header: s.header(c, a, groupURL(id, "/invite")), CSRF: csrfOf(c), Code: a.Group.InviteCode,
+		Link: inviteLink(c, a.Group.InviteCode), QRURL: groupURL(id, "/invite.png"), ResetURL: groupURL(id, "/invite/reset")}
+	return render(c, http.StatusOK, groupviews.InvitePage(page(c, a.Group.Name+" · 邀请"), v))
+}
+
+func inviteLink(c echo.Context, code string) string {
+	return fmt.Sprintf("%s://%s/join/%s", c.Scheme(), c.Request().Host, code)
+}
+
+// groupInviteQR is the invite link as a QR code for the head teacher to show or print.
+func (s *Server) groupInviteQR(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.groups.Invite(c.Request().Context(), userOf(c), id)
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(inviteLink(c, a.Group.InviteCode), qrcode.Medium, 480)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+func (s *Server) groupInviteReset(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.groups.ResetInvite(c.Request().Context(), userOf(c), id); err != nil {
+		return err
+	}
+	return redirect(c, groupURL(id, "/invite"))
+}
+
+func cards(groups []group.Summary) []groupviews.Card {
+	out := make([]groupviews.Card, len(groups))
+	for i, g := range groups {
+		out[i] = groupviews.Card{URL: groupURL(g.ID), Name: g.Name, Kind: g.Kind.Label(), Members: g.Members,
+			Role: g.Role.Label(), Pending: g.Pending, Requests: groupURL(g.ID, "/requests")}
+	}
+	return out
+}

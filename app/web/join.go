@@ -1,0 +1,181 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/group"
+	"jiaxiao/app/school"
+	groupviews "jiaxiao/views/group"
+)
+
+// errBadInvite is a friendlier 404 for a wrong or reset invite code.
+var errBadInvite = apperr.New(apperr.ErrNotFound, "邀请码无效或已被重置，请向班主任索取新的邀请码。")
+
+// joinByCode turns the typed-in code of the home form into the join page.
+func (s *Server) joinByCode(c echo.Context) error {
+	code := strings.ToUpper(strings.TrimSpace(c.QueryParam("code")))
+	if code == "" {
+		return c.Redirect(http.StatusSeeOther, "/groups")
+	}
+	return c.Redirect(http.StatusSeeOther, "/join/"+url.PathEscape(code))
+}
+
+func (s *Server) joinForm(c echo.Context) (groupviews.JoinForm, error) {
+	code := c.Param("code")
+	_, class, err := s.groups.ByInvite(c.Request().Context(), code)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return groupviews.JoinForm{}, errBadInvite
+	}
+	if err != nil {
+		return groupviews.JoinForm{}, err
+	}
+	return groupviews.JoinForm{Class: class.Name(), Action: "/join/" + url.PathEscape(code), Relations: school.Relations, Errors: map[string]string{}}, nil
+}
+
+func (s *Server) joinPage(c echo.Context) error {
+	f, err := s.joinForm(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, groupviews.JoinPage(page(c, "加入班级群"), f))
+}
+
+// join files the request: 303 (or the done panel for htmx) when pending,
+// 422 with the input kept on a mismatch, 429 when locked out.
+func (s *Server) join(c echo.Context) error {
+	f, err := s.joinForm(c)
+	if err != nil {
+		return err
+	}
+	f.StudentNo, f.StudentName, f.Relation = strings.TrimSpace(c.FormValue("student_no")), strings.TrimSpace(c.FormValue("student_name")), c.FormValue("relation")
+	_, err = s.groups.Join(c.Request().Context(), userOf(c), c.Param("code"), group.JoinInput{StudentNo: f.StudentNo, StudentName: f.StudentName, Relation: f.Relation})
+	if err != nil {
+		status, msg := formError(err, f.Errors)
+		if status >= 500 {
+			return err
+		}
+		if msg != "" {
+			f.Errors[""] = msg
+		}
+		return s.renderJoin(c, status, f)
+	}
+	if !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, "/groups")
+	}
+	f.Done = true
+	return s.renderJoin(c, http.StatusOK, f)
+}
+
+func (s *Server) renderJoin(c echo.Context, status int, f groupviews.JoinForm) error {
+	if isHTMX(c) {
+		return render(c, status, groupviews.JoinPanel(csrfOf(c), f))
+	}
+	return render(c, status, groupviews.JoinPage(page(c, "加入班级群"), f))
+}
+
+// formError sorts an error for a form re-render: field messages go into
+// fields, and the status and form-level message are returned.
+func formError(err error, fields map[string]string) (int, string) {
+	if v, ok := apperr.AsValidation(err); ok {
+		for k, m := range v.Fields {
+			fields[k] = m
+		}
+		return http.StatusUnprocessableEntity, ""
+	}
+	status, _, msg := classify(err)
+	return status, msg
+}
+
+func (s *Server) requestsView(c echo.Context, id uint64) (groupviews.RequestsView, error) {
+	a, reqs, err := s.groups.Requests(c.Request().Context(), userOf(c), id)
+	if err != nil {
+		return groupviews.RequestsView{}, err
+	}
+	loc := s.loc
+	v := groupviews.RequestsView{Header: s.header(c, a, groupURL(id, "/requests")), CSRF: csrfOf(c), ApproveAllURL: groupURL(id, "/requests/approve-matched")}
+	for _, r := range reqs {
+		rid := strconv.FormatUint(r.ID, 10)
+		if r.RosterMatch {
+			v.MatchedCount++
+		}
+		v.Requests = append(v.Requests, groupviews.RequestRow{ID: r.ID, Parent: r.ParentName, Phone: r.ParentPhone, Student: r.StudentName,
+			StudentNo: r.StudentNo, Relation: r.Relation, RosterMatch: r.RosterMatch, When: r.CreatedAt.In(loc).Format("01-02 15:04"),
+			ApproveURL: groupURL(id, "/requests/", rid, "/approve"), RejectURL: groupURL(id, "/requests/", rid, "/reject")})
+	}
+	return v, nil
+}
+
+func (s *Server) groupRequests(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.requestsView(c, id)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, groupviews.RequestsPage(page(c, v.Header.Name+" · 入群申请"), v))
+}
+
+// decide runs an approval or rejection and answers with the refreshed
+// list: a fragment for htmx, a 303 otherwise; a refused decision (a full
+// guardian quota, a missing reason) re-renders the list with 422.
+func (s *Server) decide(c echo.Context, act func(groupID, requestID uint64) (string, error)) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	rid, _ := strconv.ParseUint(c.Param("rid"), 10, 64)
+	notice, actErr := act(id, rid)
+	if actErr == nil && !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, groupURL(id, "/requests"))
+	}
+	v, err := s.requestsView(c, id)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if actErr != nil {
+		ve, ok := apperr.AsValidation(actErr)
+		if !ok {
+			return actErr
+		}
+		status, v.Error, v.RejectErrorID, v.RejectError = http.StatusUnprocessableEntity, ve.Error(), rid, ve.Fields["reason"]
+	} else {
+		v.Notice = notice
+	}
+	if isHTMX(c) {
+		return render(c, status, groupviews.RequestsPanel(v))
+	}
+	return render(c, status, groupviews.RequestsPage(page(c, v.Header.Name+" · 入群申请"), v))
+}
+
+func (s *Server) approveRequest(c echo.Context) error {
+	return s.decide(c, func(gid, rid uint64) (string, error) {
+		return "已通过申请。", s.groups.Approve(c.Request().Context(), userOf(c), gid, rid)
+	})
+}
+
+func (s *Server) rejectRequest(c echo.Context) error {
+	return s.decide(c, func(gid, rid uint64) (string, error) {
+		return "已拒绝申请。", s.groups.Reject(c.Request().Context(), userOf(c), gid, rid, strings.TrimSpace(c.FormValue("reason")))
+	})
+}
+
+func (s *Server) approveMatched(c echo.Context) error {
+	return s.decide(c, func(gid, _ uint64) (string, error) {
+		res, err := s.groups.ApproveMatched(c.Request().Context(), userOf(c), gid)
+		msg := "已通过 " + strconv.Itoa(res.Approved) + " 条花名册匹配的申请。"
+		if len(res.Skipped) > 0 {
+			msg += "未通过:" + strings.Join(res.Skipped, ";")
+		}
+		return msg, err
+	})
+}
