@@ -115,7 +115,7 @@ func (f field) set(s *Settings, v string) string {
 	case 't':
 		t, err := time.Parse("15:04", v)
 		if err != nil {
-			return f.label + "应为 时:分，如 08:30"
+			return f.label + "应为 时：分，如 08:30"
 		}
 		*f.strp(s) = t.Format("15:04")
 	}

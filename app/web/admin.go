@@ -85,7 +85,7 @@ func (s *Server) rosterUpload(c echo.Context) error {
 	case errors.As(err, &ie):
 		for _, l := range ie.Lines {
 			if l.Line > 0 {
-				v.Errors = append(v.Errors, fmt.Sprintf("第 %d 行:%s", l.Line, l.Reason))
+				v.Errors = append(v.Errors, fmt.Sprintf("第 %d 行：%s", l.Line, l.Reason))
 			} else {
 				v.Errors = append(v.Errors, l.Reason)
 			}
@@ -113,7 +113,7 @@ func rosterFile(c echo.Context, apply bool) (string, []byte, error) {
 		data, err := base64.StdEncoding.DecodeString(c.FormValue("data"))
 		name := filepath.Base(c.FormValue("filename"))
 		if err != nil || len(data) == 0 || len(data) > maxRosterFile {
-			return "", nil, apperr.Invalid("file", "预览已失效,请重新上传文件")
+			return "", nil, apperr.Invalid("file", "预览已失效，请重新上传文件")
 		}
 		return name, data, nil
 	}
@@ -126,7 +126,7 @@ func rosterFile(c echo.Context, apply bool) (string, []byte, error) {
 		return "", nil, apperr.Invalid("file", "只支持 .xlsx 或 .csv 文件")
 	}
 	if fh.Size > maxRosterFile {
-		return "", nil, apperr.Invalid("file", "文件超过 4 MB,请分批导入")
+		return "", nil, apperr.Invalid("file", "文件超过 4 MB，请分批导入")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -145,7 +145,7 @@ func (s *Server) runImport(c echo.Context, kind, name string, data []byte, apply
 		if err != nil {
 			return out, err
 		}
-		out.Lines = []string{fmt.Sprintf("教职工:新增 %d,更新 %d,未变 %d", res.Created, res.Updated, res.Unchanged)}
+		out.Lines = []string{fmt.Sprintf("教职工：新增 %d，更新 %d，未变 %d", res.Created, res.Updated, res.Unchanged)}
 		for _, code := range res.Codes {
 			if apply {
 				out.Codes = append(out.Codes, adminviews.Code{Name: code.Name, Phone: code.Phone, Code: code.Code})
@@ -158,9 +158,9 @@ func (s *Server) runImport(c echo.Context, kind, name string, data []byte, apply
 		return out, err
 	}
 	out.Lines = []string{
-		fmt.Sprintf("学生:新增 %d,更新 %d,未变 %d", res.StudentsCreated, res.StudentsUpdated, res.StudentsUnchanged),
-		fmt.Sprintf("班级:新增 %d", res.ClassesCreated),
-		fmt.Sprintf("家长联系人:新增 %d,删除 %d", res.ContactsAdded, res.ContactsRemoved),
+		fmt.Sprintf("学生：新增 %d，更新 %d，未变 %d", res.StudentsCreated, res.StudentsUpdated, res.StudentsUnchanged),
+		fmt.Sprintf("班级：新增 %d", res.ClassesCreated),
+		fmt.Sprintf("家长联系人：新增 %d，删除 %d", res.ContactsAdded, res.ContactsRemoved),
 	}
 	for _, l := range res.Leaving {
 		out.Leaving = append(out.Leaving, fmt.Sprintf("%s %s(%s)", l.Class, l.Name, l.StudentNo))

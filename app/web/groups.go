@@ -77,9 +77,9 @@ func (s *Server) groupShow(c echo.Context) error {
 		return err
 	}
 	intro := map[group.Kind]string{
-		group.KindStaff:  "学校办公群:全体在职教职工,用于考勤和各类通知、公告、文件下发。",
-		group.KindSchool: "学校家校群:全体教师和学生家长,用于学校公告、通知、安全提醒和活动展示。",
-		group.KindClass:  "班级家校群:本班任课教师和经审核的学生家长,非本班任课教师及学生家长严禁入群。",
+		group.KindStaff:  "学校办公群：全体在职教职工，用于考勤和各类通知、公告、文件下发。",
+		group.KindSchool: "学校家校群：全体教师和学生家长，用于学校公告、通知、安全提醒和活动展示。",
+		group.KindClass:  "班级家校群：本班任课教师和经审核的学生家长，非本班任课教师及学生家长严禁入群。",
 	}[a.Group.Kind]
 	v := groupviews.ShowView{Header: s.header(c, a, groupURL(id)), CSRF: csrfOf(c), Intro: intro,
 		CanRename: userOf(c).Role == auth.RoleAdmin, RenameURL: groupURL(id, "/rename")}

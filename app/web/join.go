@@ -174,7 +174,7 @@ func (s *Server) approveMatched(c echo.Context) error {
 		res, err := s.groups.ApproveMatched(c.Request().Context(), userOf(c), gid)
 		msg := "已通过 " + strconv.Itoa(res.Approved) + " 条花名册匹配的申请。"
 		if len(res.Skipped) > 0 {
-			msg += "未通过:" + strings.Join(res.Skipped, ";")
+			msg += "未通过：" + strings.Join(res.Skipped, "；")
 		}
 		return msg, err
 	})

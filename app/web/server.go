@@ -22,15 +22,15 @@ import (
 
 // Options are what the web layer is built from.
 type Options struct {
-	DB            *gorm.DB
-	Store         storage.Store
-	Auth          *auth.Service
-	Groups        *group.Service
-	School        *school.Service
-	Settings      *setting.Service
-	Log           *slog.Logger
+	DB       *gorm.DB
+	Store    storage.Store
+	Auth     *auth.Service
+	Groups   *group.Service
+	School   *school.Service
+	Settings *setting.Service
+	Log      *slog.Logger
 	// Location is the school's time zone for displayed times.
-	Location *time.Location
+	Location      *time.Location
 	Metrics       *prometheus.Registry
 	SecureCookies bool
 	Now           func() time.Time
@@ -38,17 +38,17 @@ type Options struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	db      *gorm.DB
-	store   storage.Store
+	db       *gorm.DB
+	store    storage.Store
 	auth     *auth.Service
 	groups   *group.Service
 	school   *school.Service
 	settings *setting.Service
 	loc      *time.Location
 	log      *slog.Logger
-	metrics *prometheus.Registry
-	secure  bool
-	now     func() time.Time
+	metrics  *prometheus.Registry
+	secure   bool
+	now      func() time.Time
 }
 
 // New builds the Echo instance with every route and middleware.

@@ -48,20 +48,20 @@ func RosterPage(p layout.Page, v RosterView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Errors) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<article class=\"alert error\" data-testid=\"import-errors\"><strong>导入失败,未导入任何数据。请修改以下 ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<article class=\"alert error\" data-testid=\"import-errors\"><strong>导入失败，未导入任何数据。请修改以下 ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var3 string
 				templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(len(v.Errors)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin/roster.templ`, Line: 13, Col: 94}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin/roster.templ`, Line: 13, Col: 96}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " 处后重新上传:</strong><ul>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " 处后重新上传：</strong><ul>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -203,7 +203,7 @@ func RosterPage(p layout.Page, v RosterView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, " 名不在名单中的学生标记为转出(其家长将退出班级群)</label> ")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, " 名不在名单中的学生标记为转出（其家长将退出班级群）</label> ")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -213,7 +213,7 @@ func RosterPage(p layout.Page, v RosterView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " <article><h2>上传名单</h2><p class=\"muted\">支持 Excel(.xlsx)和 CSV(UTF-8 或 GBK)。学生名单表头:年级,班级,学号,姓名,可选 家长姓名,家长手机,关系;教职工名单表头:姓名,手机,角色,部门,任教班级,班主任。上传后先预览,确认后才导入。</p><form method=\"post\" action=\"/admin/roster\" enctype=\"multipart/form-data\" data-testid=\"roster-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " <article><h2>上传名单</h2><p class=\"muted\">支持 Excel(.xlsx)和 CSV(UTF-8 或 GBK)。学生名单表头：年级，班级，学号，姓名，可选 家长姓名，家长手机，关系；教职工名单表头：姓名，手机，角色，部门，任教班级，班主任。上传后先预览，确认后才导入。</p><form method=\"post\" action=\"/admin/roster\" enctype=\"multipart/form-data\" data-testid=\"roster-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -368,12 +368,12 @@ func outcome(o Outcome) templ.Component {
 		}
 		if len(o.Leaving) > 0 {
 			if o.LeftMarked {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<p>以下学生已标记为转出:</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<p>以下学生已标记为转出：</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<p data-testid=\"leavers\">以下在读学生不在本次名单中:</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<p data-testid=\"leavers\">以下在读学生不在本次名单中：</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -407,7 +407,7 @@ func outcome(o Outcome) templ.Component {
 			}
 		}
 		if len(o.Codes) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<p>新账号激活码(只显示这一次,请打印或抄下后分发给本人,到 /activate 激活):</p><table data-testid=\"codes\"><thead><tr><th>姓名</th><th>手机</th><th>激活码</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<p>新账号激活码（只显示这一次，请打印或抄下后分发给本人，到 /activate 激活）：</p><table data-testid=\"codes\"><thead><tr><th>姓名</th><th>手机</th><th>激活码</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

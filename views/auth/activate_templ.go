@@ -43,7 +43,7 @@ func ActivatePage(p layout.Page, f ActivateForm) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<article><h1>激活账号</h1><p class=\"muted\">教职工请使用学校办公室发放的激活码,设置登录密码。</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<article><h1>激活账号</h1><p class=\"muted\">教职工请使用学校办公室发放的激活码，设置登录密码。</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

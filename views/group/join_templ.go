@@ -92,12 +92,12 @@ func JoinPanel(csrf string, v JoinForm) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if v.Done {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<p class=\"alert ok\" data-testid=\"join-done\">申请已提交,请等待班主任审核。审核通过后即可在“我的群”里看到班级群。</p><p><a href=\"/groups\">查看我的群</a></p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<p class=\"alert ok\" data-testid=\"join-done\">申请已提交，请等待班主任审核。审核通过后即可在“我的群”里看到班级群。</p><p><a href=\"/groups\">查看我的群</a></p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<p class=\"muted\">请填写孩子的学号和姓名,与学校花名册一致才能提交。</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<p class=\"muted\">请填写孩子的学号和姓名，与学校花名册一致才能提交。</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
