@@ -108,6 +108,31 @@ func TestJoinLockout(t *testing.T) {
 	})
 }
 
+// Five misses spread over 40 minutes lock the parent out for an hour from
+// the fifth, not until the first ages out of the window.
+func TestJoinLockoutLastsAnHourFromTheFifthMiss(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		p := f.User(auth.RoleParent, "张伟", "13900000001")
+		for i := 0; i < group.JoinMaxFailures; i++ {
+			if i > 0 {
+				f.Clock.Advance(10 * time.Minute)
+			}
+			if _, err := f.join(p, f.c32, "20239999", "张小明", "父亲"); !errors.Is(err, group.ErrMismatch) {
+				t.Fatalf("miss %d: %v", i+1, err)
+			}
+		}
+		f.Clock.Advance(25 * time.Minute) // 65 minutes after the first miss, 25 after the fifth
+		if _, err := f.join(p, f.c32, "20230201", "张小明", "父亲"); !errors.Is(err, apperr.ErrTooMany) {
+			t.Fatalf("25 minutes after the fifth miss: %v", err)
+		}
+		f.Clock.Advance(35*time.Minute + time.Second)
+		if _, err := f.join(p, f.c32, "20230201", "张小明", "父亲"); err != nil {
+			t.Fatalf("an hour after the fifth miss: %v", err)
+		}
+	})
+}
+
 func TestApproveRejectAndCap(t *testing.T) {
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)

@@ -32,11 +32,11 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 		return JoinRequest{}, err
 	}
 	now := s.now()
-	var failures int64
-	if err := s.db.WithContext(ctx).Model(&joinFailure{}).Where("user_id = ? AND created_at > ?", actor.ID, now.Add(-JoinWindow)).Count(&failures).Error; err != nil {
+	until, err := s.lockedUntil(ctx, actor.ID, now)
+	if err != nil {
 		return JoinRequest{}, err
 	}
-	if failures >= JoinMaxFailures {
+	if now.Before(until) {
 		return JoinRequest{}, ErrLockedOut
 	}
 	if !slices.Contains(school.Relations, in.Relation) {
@@ -95,6 +95,24 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 		return JoinRequest{}, fmt.Errorf("group: join: %w", err)
 	}
 	return req, nil
+}
+
+// lockedUntil is when the parent's join lockout ends: JoinWindow after the
+// last of any JoinMaxFailures misses that fell within JoinWindow of each
+// other. A time not after now means not locked.
+func (s *Service) lockedUntil(ctx context.Context, userID uint64, now time.Time) (time.Time, error) {
+	var times []time.Time
+	err := s.db.WithContext(ctx).Model(&joinFailure{}).Where("user_id = ? AND created_at > ?", userID, now.Add(-2*JoinWindow)).
+		Order("created_at DESC").Pluck("created_at", &times).Error
+	if err != nil {
+		return time.Time{}, err
+	}
+	for k := 0; k+JoinMaxFailures-1 < len(times); k++ {
+		if times[k].Sub(times[k+JoinMaxFailures-1]) <= JoinWindow {
+			return times[k].Add(JoinWindow), nil // the newest qualifying run decides
+		}
+	}
+	return time.Time{}, nil
 }
 
 func checkCap(ctx context.Context, tx *gorm.DB, studentID uint64, limit int) error {

@@ -387,3 +387,57 @@ func FuzzReadTable(f *testing.F) {
 		}
 	})
 }
+
+func TestDepartmentHeadAndClassStudents(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		w := apptest.NewWorld(t, g)
+		ctx := context.Background()
+		w.Students(roster, school.ImportOptions{})
+		w.Staff(staffCSV)
+		depts, err := w.School.Departments(ctx)
+		if err != nil || len(depts) != 3 {
+			t.Fatalf("departments %+v %v", depts, err)
+		}
+		var chinese school.DepartmentView
+		for _, d := range depts {
+			if d.Name == "语文教研组" {
+				chinese = d
+			}
+		}
+		if len(chinese.Staff) != 1 || chinese.Staff[0].Name != "李芳" {
+			t.Fatalf("语文教研组 staff %+v", chinese.Staff)
+		}
+		li, chen := w.ByPhone("13800000002"), w.ByPhone("13800000003")
+		if err := w.School.SetDepartmentHead(ctx, chen, chinese.ID, li.ID); err == nil {
+			t.Fatal("a teacher set a department head")
+		}
+		parent := w.User(auth.RoleParent, "张伟", "13900000001")
+		if err := w.School.SetDepartmentHead(ctx, nil, chinese.ID, parent.ID); err == nil {
+			t.Fatal("a parent made department head")
+		}
+		if err := w.School.SetDepartmentHead(ctx, nil, chinese.ID, li.ID); err != nil {
+			t.Fatal(err)
+		}
+		depts, _ = w.School.Departments(ctx)
+		for _, d := range depts {
+			if d.ID == chinese.ID && (d.HeadID == nil || *d.HeadID != li.ID || d.HeadName != "李芳") {
+				t.Fatalf("head not set: %+v", d)
+			}
+		}
+		// Departure clears the headship.
+		if err := w.School.Depart(ctx, nil, li.ID); err != nil {
+			t.Fatal(err)
+		}
+		var d school.Department
+		g.Where("id = ?", chinese.ID).Take(&d)
+		if d.HeadID != nil {
+			t.Fatal("departed teacher still heads the department")
+		}
+		var cls school.Class
+		g.Where("grade = 3 AND number = 2").Take(&cls)
+		_, students, err := w.School.ClassStudents(ctx, nil, cls.ID)
+		if err != nil || len(students) != 2 || students[0].StudentNo != "20230201" {
+			t.Fatalf("class students %+v %v", students, err)
+		}
+	})
+}

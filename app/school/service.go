@@ -603,3 +603,98 @@ func (s *Service) Summaries(ctx context.Context) ([]ClassSummary, error) {
 		Order("classes.grade, classes.number").Scan(&out).Error
 	return out, err
 }
+
+// DepartmentView is a department with its head and its staff.
+type DepartmentView struct {
+	Department
+	HeadName string
+	Staff    []auth.User
+}
+
+// Departments lists departments by name with their staff (not departed).
+func (s *Service) Departments(ctx context.Context) ([]DepartmentView, error) {
+	var depts []Department
+	if err := s.db.WithContext(ctx).Order("name").Find(&depts).Error; err != nil {
+		return nil, err
+	}
+	var staff []auth.User
+	err := s.db.WithContext(ctx).Where("role IN ? AND status <> ?", []auth.Role{auth.RoleAdmin, auth.RoleTeacher}, auth.StatusDeparted).
+		Order("name").Find(&staff).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DepartmentView, len(depts))
+	for i, d := range depts {
+		out[i].Department = d
+		for _, u := range staff {
+			if u.Department == d.Name {
+				out[i].Staff = append(out[i].Staff, u)
+			}
+			if d.HeadID != nil && u.ID == *d.HeadID {
+				out[i].HeadName = u.Name
+			}
+		}
+	}
+	return out, nil
+}
+
+// SetDepartmentHead names the head (教研组长/年级组长) of a department, who
+// approves its staff's short leave; userID 0 clears it. The head must be a
+// current staff member.
+func (s *Service) SetDepartmentHead(ctx context.Context, actor *auth.User, deptID, userID uint64) error {
+	if err := mayManage(actor); err != nil {
+		return err
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var d Department
+		if err := tx.Where("id = ?", deptID).Take(&d).Error; err != nil {
+			return db.Translate(err)
+		}
+		var head any
+		if userID != 0 {
+			var u auth.User
+			if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
+				return apperr.Invalid("head", "请选择本校在职教职工")
+			}
+			if !u.Role.Staff() || u.Status == auth.StatusDeparted || u.Status == auth.StatusDisabled {
+				return apperr.Invalid("head", "请选择本校在职教职工")
+			}
+			head = userID
+		}
+		if err := tx.Model(&Department{}).Where("id = ?", deptID).Update("head_id", head).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID(actor), Action: "department.head", Subject: fmt.Sprintf("department:%d", deptID),
+			Detail: fmt.Sprintf("user:%d", userID), CreatedAt: now})
+	})
+}
+
+// StudentLine is a student with how many guardians are approved.
+type StudentLine struct {
+	Student
+	Guardians int
+}
+
+// ClassStudents returns a class and all its students, enrolled first.
+func (s *Service) ClassStudents(ctx context.Context, actor *auth.User, classID uint64) (Class, []StudentLine, error) {
+	if err := mayManage(actor); err != nil {
+		return Class{}, nil, err
+	}
+	var c Class
+	if err := s.db.WithContext(ctx).Where("id = ?", classID).Take(&c).Error; err != nil {
+		return c, nil, db.Translate(err)
+	}
+	var out []StudentLine
+	err := s.db.WithContext(ctx).Table("students").
+		Select("students.*, (SELECT COUNT(*) FROM guardianships g WHERE g.student_id = students.id AND g.revoked_at IS NULL) AS guardians").
+		Where("class_id = ?", classID).Order("CASE status WHEN 'enrolled' THEN 0 ELSE 1 END, student_no").Scan(&out).Error
+	return c, out, err
+}
+
+// StudentClass is the class id of a student.
+func (s *Service) StudentClass(ctx context.Context, studentID uint64) (uint64, error) {
+	var st Student
+	err := s.db.WithContext(ctx).Select("class_id").Where("id = ?", studentID).Take(&st).Error
+	return st.ClassID, db.Translate(err)
+}

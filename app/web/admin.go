@@ -44,7 +44,7 @@ func (s *Server) rosterView(c echo.Context, kind string) (adminviews.RosterView,
 		return v, err
 	}
 	for _, cl := range classes {
-		v.Classes = append(v.Classes, adminviews.ClassLine{Name: cl.Name(), Head: cl.HeadName, Students: cl.Students, Teachers: cl.Teachers})
+		v.Classes = append(v.Classes, adminviews.ClassLine{URL: "/admin/classes/" + strconv.FormatUint(cl.ID, 10), Name: cl.Name(), Head: cl.HeadName, Students: cl.Students, Teachers: cl.Teachers})
 	}
 	return v, nil
 }

@@ -415,3 +415,36 @@ func TestSettingsForm(t *testing.T) {
 		t.Fatal("settings not saved")
 	}
 }
+
+func TestClassAndDepartmentPages(t *testing.T) {
+	s := newSchool(t, apptest.SQLite(t))
+	admin := s.clients["admin"]
+	r := admin.Get("/admin/roster")
+	href, _ := r.Doc.Find(`[data-testid="classes"] a`).First().Attr("href")
+	r = admin.Get(href)
+	if r.StatusCode != 200 || r.Doc.Find(`[data-testid="student"]`).Length() == 0 {
+		t.Fatalf("class page %s: %d", href, r.StatusCode)
+	}
+	var st school.Student
+	s.world.DB.Where("student_no = ?", "20230201").Take(&st)
+	if r = admin.Post(fmt.Sprintf("/admin/students/%d/status", st.ID), url.Values{"status": {"graduated"}}); r.StatusCode != 303 {
+		t.Fatalf("graduate: %d", r.StatusCode)
+	}
+	if in, _ := s.world.IsMember(s.c32.ID, s.world.ByPhone("13900000001").ID); in {
+		t.Fatal("a graduated student's father is still in the class group")
+	}
+	if r = admin.Post(fmt.Sprintf("/admin/students/%d/status", st.ID), url.Values{"status": {"expelled"}}); r.StatusCode != 422 {
+		t.Fatalf("unknown status: %d", r.StatusCode)
+	}
+	if r = s.clients["owner"].Post(fmt.Sprintf("/admin/students/%d/status", st.ID), url.Values{"status": {"enrolled"}}); r.StatusCode != 403 {
+		t.Fatalf("teacher changing a status: %d", r.StatusCode)
+	}
+	r = admin.Get("/admin/departments")
+	action, _ := r.Doc.Find(`[data-testid="department"] form`).First().Attr("action")
+	if r = admin.Post(action, url.Values{"head": {fmt.Sprint(s.world.ByPhone("13800000002").ID)}}); r.StatusCode != 303 {
+		t.Fatalf("set head: %d", r.StatusCode)
+	}
+	if r = admin.Post(action, url.Values{"head": {fmt.Sprint(s.world.ByPhone("13900000001").ID)}}); r.StatusCode != 422 {
+		t.Fatalf("parent as head: %d", r.StatusCode)
+	}
+}

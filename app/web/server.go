@@ -126,6 +126,10 @@ func (s *Server) routes(e *echo.Echo) {
 
 	e.GET("/admin/roster", s.rosterPage, requireAdmin)
 	e.POST("/admin/roster", s.rosterUpload, requireAdmin)
+	e.GET("/admin/classes/:id", s.classPage, requireAdmin)
+	e.POST("/admin/students/:id/status", s.setStudentStatus, requireAdmin)
+	e.GET("/admin/departments", s.departmentsPage, requireAdmin)
+	e.POST("/admin/departments/:id/head", s.setDepartmentHead, requireAdmin)
 	e.GET("/admin/users", s.usersPage, requireAdmin)
 	e.POST("/admin/users/:id/depart", s.departUser, requireAdmin)
 	e.GET("/admin/settings", s.settingsPage, requireAdmin)

@@ -4,6 +4,7 @@ package admin
 
 // ClassLine summarises one class on the roster page.
 type ClassLine struct {
+	URL      string
 	Name     string
 	Head     string
 	Students int
@@ -71,4 +72,40 @@ type AuditRow struct {
 // AuditView is the audit-log page.
 type AuditView struct {
 	Rows []AuditRow
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// DepartmentRow is a department with the choice of its head.
+type DepartmentRow struct {
+	Name    string
+	Head    string
+	Staff   int
+	SetURL  string
+	Options []Option
+}
+
+// DepartmentsView is the departments page.
+type DepartmentsView struct {
+	CSRF        string
+	Departments []DepartmentRow
+}
+
+// StudentRow is one student of a class.
+type StudentRow struct {
+	No, Name, Status string
+	Guardians        int
+	StatusURL        string
+	Options          []Option
+}
+
+// ClassView is a class's students page.
+type ClassView struct {
+	CSRF     string
+	Name     string
+	Students []StudentRow
 }
