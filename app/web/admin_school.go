@@ -18,7 +18,7 @@ func (s *Server) departmentsPage(c echo.Context) error {
 	v := adminviews.DepartmentsView{CSRF: csrfOf(c)}
 	for _, d := range depts {
 		row := adminviews.DepartmentRow{Name: d.Name, Head: d.HeadName, Staff: len(d.Staff),
-			SetURL: "/admin/departments/" + strconv.FormatUint(d.ID, 10) + "/head",
+			SetURL:  "/admin/departments/" + strconv.FormatUint(d.ID, 10) + "/head",
 			Options: []adminviews.Option{{Value: "0", Label: "（未设置）", Selected: d.HeadID == nil}}}
 		for _, u := range d.Staff {
 			row.Options = append(row.Options, adminviews.Option{Value: strconv.FormatUint(u.ID, 10), Label: u.Name,
