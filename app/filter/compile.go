@@ -17,7 +17,7 @@ type Filter struct {
 	// runes maps each BMP rune of the text straight to class<<24 | symbol of
 	// its normalized form: one lookup per character.
 	runes []uint32
-	space  int32 // the symbol of a run of whitespace in the Latin stream
+	space int32 // the symbol of a run of whitespace in the Latin stream
 	// han matches patterns with Chinese characters on the stream of Han
 	// characters, letters and digits (noise skipped); latin matches the
 	// other patterns, as whole words, on the stream of everything.

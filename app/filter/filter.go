@@ -175,7 +175,9 @@ type PatternError struct {
 	Reason  string
 }
 
-func (e *PatternError) Error() string { return fmt.Sprintf("filter: pattern %q: %s", e.Pattern, e.Reason) }
+func (e *PatternError) Error() string {
+	return fmt.Sprintf("filter: pattern %q: %s", e.Pattern, e.Reason)
+}
 
 // MaxPatternRunes bounds a pattern's length.
 const MaxPatternRunes = 40

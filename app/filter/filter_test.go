@@ -64,16 +64,16 @@ func TestCategoriesAndActions(t *testing.T) {
 
 func TestEvasions(t *testing.T) {
 	cases := []struct{ text, span string }{
-		{"代開發票", "代開發票"},              // traditional characters
-		{"代 开 发 票", "代 开 发 票"},        // spaces
-		{"代.开。发，票", "代.开。发，票"},       // punctuation, half- and full-width
-		{"代★开☆发♥票", "代★开☆发♥票"},       // symbols
-		{"代😀开😀发😀票", "代😀开😀发😀票"},    // emoji
+		{"代開發票", "代開發票"},                                     // traditional characters
+		{"代 开 发 票", "代 开 发 票"},                               // spaces
+		{"代.开。发，票", "代.开。发，票"},                               // punctuation, half- and full-width
+		{"代★开☆发♥票", "代★开☆发♥票"},                               // symbols
+		{"代😀开😀发😀票", "代😀开😀发😀票"},                               // emoji
 		{"代\u200b开\u200d发\ufeff票", "代\u200b开\u200d发\ufeff票"}, // zero-width
-		{"ＳＥＸ", "ＳＥＸ"},                   // full-width Latin
-		{"SeX!", "SeX"},                   // case
-		{"刷\u3000单", "刷\u3000单"},         // ideographic space
-		{"BUY  NOW", "BUY  NOW"},          // runs of spaces
+		{"ＳＥＸ", "ＳＥＸ"},                                       // full-width Latin
+		{"SeX!", "SeX"},                                      // case
+		{"刷\u3000单", "刷\u3000单"},                             // ideographic space
+		{"BUY  NOW", "BUY  NOW"},                             // runs of spaces
 	}
 	for _, c := range cases {
 		r := check(t, c.text)
@@ -89,12 +89,12 @@ func TestEvasions(t *testing.T) {
 
 func TestFalsePositives(t *testing.T) {
 	for _, text := range []string{
-		"路口交通要注意安全", // 口交 banned, 路口 allowed
-		"Sussex is in England", // a Latin pattern inside a longer word
-		"sexy",                  // ditto
-		"编号12345678901请保存",     // 11 digits, not a mobile number
+		"路口交通要注意安全",                  // 口交 banned, 路口 allowed
+		"Sussex is in England",       // a Latin pattern inside a longer word
+		"sexy",                       // ditto
+		"编号12345678901请保存",           // 11 digits, not a mobile number
 		"订单号 2345678901234567890123", // a long number
-		"身份证号110101199003071235",   // 18 digits with a wrong checksum
+		"身份证号110101199003071235",     // 18 digits with a wrong checksum
 		"请同学们明天带上数学作业本",
 		"家长会改到周五下午三点",
 		"学号20230201",
