@@ -8,10 +8,14 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/auth"
+	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/message"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
+	"jiaxiao/app/wordlist"
+	"jiaxiao/storage"
 )
 
 // World is a school's services wired on one database with a fake clock,
@@ -24,6 +28,10 @@ type World struct {
 	Settings *setting.Service
 	Groups   *group.Service
 	School   *school.Service
+	Words    *wordlist.Service
+	Files    *file.Service
+	Messages *message.Service
+	Store    storage.Store
 	Sent     *Outbox
 }
 
@@ -46,6 +54,14 @@ func NewWorld(t testing.TB, g *gorm.DB) *World {
 	w.Settings = setting.NewService(g, clock.Now)
 	w.Groups = group.NewService(group.Options{DB: g, Now: clock.Now, Settings: w.Settings, Log: Logger()})
 	w.School = school.NewService(school.Options{DB: g, Now: clock.Now, Groups: w.Groups, Accounts: w.Auth, Log: Logger()})
+	w.Words = wordlist.NewService(g, w.Groups, clock.Now)
+	store, err := storage.NewFile(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Store = store
+	w.Files = file.NewService(g, store, clock.Now)
+	w.Messages = message.NewService(message.Options{DB: g, Now: clock.Now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
 	return w
 }
 

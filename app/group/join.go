@@ -63,11 +63,16 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 	}
 	req := JoinRequest{GroupID: g.ID, ParentID: actor.ID, StudentID: st.ID, Relation: in.Relation, Status: Pending, CreatedAt: now}
 	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var removal Removal
+		removed := tx.Where("group_id = ? AND user_id = ?", g.ID, actor.ID).Take(&removal).Error == nil
+		if removed && removal.Banned {
+			return ErrBanned
+		}
 		var mine int64
 		if err := tx.Model(&school.Guardianship{}).Where("student_id = ? AND parent_id = ? AND revoked_at IS NULL", st.ID, actor.ID).Count(&mine).Error; err != nil {
 			return err
 		}
-		if mine > 0 {
+		if mine > 0 && !removed {
 			return apperr.Invalid("", "您已是该学生的监护人，无需再次申请")
 		}
 		var pending int64
@@ -77,8 +82,10 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 		if pending > 0 {
 			return apperr.Invalid("", "您已提交过申请，请等待班主任审核")
 		}
-		if err := checkCap(ctx, tx, st.ID, rules.GuardiansPerStudent); err != nil {
-			return err
+		if mine == 0 {
+			if err := checkCap(ctx, tx, st.ID, rules.GuardiansPerStudent); err != nil {
+				return err
+			}
 		}
 		var onRoster int64
 		if err := tx.Model(&school.Contact{}).Where("student_id = ? AND phone = ?", st.ID, actor.Phone).Count(&onRoster).Error; err != nil {
@@ -189,11 +196,22 @@ func (s *Service) approve(ctx context.Context, tx *gorm.DB, actor *auth.User, gr
 	if st.Status != school.Enrolled || st.ClassID != *a.Group.ClassID {
 		return apperr.Invalid("", "该学生已不在本班在读，无法通过")
 	}
-	if err := checkCap(ctx, tx, st.ID, limit); err != nil {
+	// A member removed earlier who asks again is readmitted: the
+	// guardianship they have stays, the removal goes.
+	var mine int64
+	if err := tx.Model(&school.Guardianship{}).Where("student_id = ? AND parent_id = ? AND revoked_at IS NULL", st.ID, req.ParentID).Count(&mine).Error; err != nil {
 		return err
 	}
-	g := school.Guardianship{StudentID: st.ID, ParentID: req.ParentID, Relation: req.Relation, ApprovedBy: &actor.ID, ApprovedAt: now}
-	if err := tx.Create(&g).Error; err != nil {
+	if mine == 0 {
+		if err := checkCap(ctx, tx, st.ID, limit); err != nil {
+			return err
+		}
+		g := school.Guardianship{StudentID: st.ID, ParentID: req.ParentID, Relation: req.Relation, ApprovedBy: &actor.ID, ApprovedAt: now}
+		if err := tx.Create(&g).Error; err != nil {
+			return err
+		}
+	}
+	if err := tx.Where("group_id = ? AND user_id = ?", groupID, req.ParentID).Delete(&Removal{}).Error; err != nil {
 		return err
 	}
 	if err := s.decide(tx, req.ID, actor.ID, Approved, "", now); err != nil {

@@ -283,3 +283,57 @@ func (s *Service) MemberCount(ctx context.Context, groupID uint64) (int, error) 
 	err := s.db.WithContext(ctx).Model(&Member{}).Where("group_id = ?", groupID).Count(&n).Error
 	return int(n), err
 }
+
+// Names is how a group shows a person: their real name and, for parents in
+// a class group, how the class knows them (张小明妈妈).
+type Names struct {
+	Name string
+	Call string
+}
+
+// DisplayNames returns the names of users as group groupID shows them.
+func (s *Service) DisplayNames(ctx context.Context, g Group, userIDs []uint64) (map[uint64]Names, error) {
+	out := map[uint64]Names{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var users []auth.User
+	if err := s.db.WithContext(ctx).Select("id, name").Where("id IN ?", userIDs).Find(&users).Error; err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		out[u.ID] = Names{Name: u.Name}
+	}
+	if g.Kind != KindClass {
+		return out, nil
+	}
+	type callRow struct {
+		ParentID uint64
+		Name     string
+		Relation string
+	}
+	var cr []callRow
+	err := s.db.WithContext(ctx).Table("guardianships").Select("guardianships.parent_id, students.name, guardianships.relation").
+		Joins("JOIN students ON students.id = guardianships.student_id").
+		Where("students.class_id = ? AND guardianships.revoked_at IS NULL AND guardianships.parent_id IN ?", *g.ClassID, userIDs).
+		Order("students.student_no").Scan(&cr).Error
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cr {
+		n := out[c.ParentID]
+		if n.Call != "" {
+			n.Call += "、"
+		}
+		n.Call += school.CallName(c.Name, c.Relation)
+		out[c.ParentID] = n
+	}
+	return out, nil
+}
+
+// ModeratorIDs are the owner and moderators of a group.
+func (s *Service) ModeratorIDs(ctx context.Context, tx *gorm.DB, groupID uint64) ([]uint64, error) {
+	var ids []uint64
+	err := tx.WithContext(ctx).Model(&Member{}).Where("group_id = ? AND role IN ?", groupID, []Role{RoleOwner, RoleModerator}).Pluck("user_id", &ids).Error
+	return ids, err
+}

@@ -96,6 +96,15 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 		put(schoolG, p.UserID, RoleMember)
 	}
 
+	// Members removed by a moderator stay out.
+	var removed []Removal
+	if err := filter(tx.Model(&Removal{}), "user_id").Find(&removed).Error; err != nil {
+		return err
+	}
+	for _, r := range removed {
+		delete(want, memberKey{r.GroupID, r.UserID})
+	}
+
 	var current []Member
 	if err := filter(tx.Model(&Member{}), "user_id").Find(&current).Error; err != nil {
 		return err

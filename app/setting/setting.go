@@ -200,3 +200,16 @@ func (s *Service) Update(ctx context.Context, actorID uint64, isAdmin bool, form
 	}
 	return cur, nil
 }
+
+// Flag reports whether a one-time marker (such as "the default word list
+// was loaded") is set.
+func Flag(ctx context.Context, tx *gorm.DB, name string) (bool, error) {
+	var n int64
+	err := tx.WithContext(ctx).Model(&row{}).Where("name = ?", "flag:"+name).Count(&n).Error
+	return n > 0, err
+}
+
+// SetFlag sets a one-time marker.
+func SetFlag(ctx context.Context, tx *gorm.DB, name string, now time.Time) error {
+	return tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row{Name: "flag:" + name, Value: "1", UpdatedAt: now.UTC()}).Error
+}

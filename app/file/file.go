@@ -1,0 +1,239 @@
+// Package file stores uploaded files (message attachments, notice
+// attachments, archived documents) in object storage. The type is sniffed
+// from the content, not the name; only listed types are taken; images are
+// decoded and encoded again, which drops EXIF (GPS) and every other
+// metadata block after the photo is turned upright; objects are
+// content-addressed (files/{sha256}/{name}) so the same file is stored once.
+package file
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/disintegration/imaging"
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/db"
+	"jiaxiao/storage"
+)
+
+// MaxSize is the largest upload taken.
+const MaxSize = 20 << 20
+
+// maxPixels guards against images that decompress to gigabytes.
+const maxPixels = 40_000_000
+
+// File is one stored file.
+type File struct {
+	ID          uint64
+	StorageKey  string
+	Name        string
+	Size        int64
+	ContentType string
+	SHA256      string
+	UploadedBy  uint64
+	CreatedAt   time.Time
+}
+
+// IsImage reports whether the file is shown inline.
+func (f File) IsImage() bool { return strings.HasPrefix(f.ContentType, "image/") }
+
+// Service saves and finds files.
+type Service struct {
+	db    *gorm.DB
+	store storage.Store
+	now   func() time.Time
+}
+
+// NewService returns the file service.
+func NewService(g *gorm.DB, store storage.Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: g, store: store, now: func() time.Time { return now().UTC() }}
+}
+
+// ErrStorageDown means object storage did not take the file; the caller
+// keeps the user's form and asks them to try again.
+var ErrStorageDown = apperr.New(apperr.ErrUnavailable, "文件存储暂时不可用，请稍后重新上传（您填写的内容已保留）")
+
+// Prepared is an upload checked and cleaned, not yet stored.
+type Prepared struct {
+	Name        string
+	ContentType string
+	Data        []byte
+	SHA256      string
+}
+
+// Prepare checks and cleans an upload: its size, its real type, and for
+// images the metadata. field names the form field for error messages.
+func Prepare(field, name string, data []byte) (Prepared, error) {
+	if len(data) == 0 {
+		return Prepared{}, apperr.Invalid(field, "文件是空的")
+	}
+	if len(data) > MaxSize {
+		return Prepared{}, apperr.Invalid(field, fmt.Sprintf("文件超过 %d MB", MaxSize>>20))
+	}
+	name = cleanName(name)
+	ext := strings.ToLower(path.Ext(name))
+	sniffed := http.DetectContentType(data)
+	var ct string
+	switch {
+	case sniffed == "image/jpeg", sniffed == "image/png", sniffed == "image/gif":
+		clean, err := reencode(data, sniffed)
+		if err != nil {
+			return Prepared{}, apperr.Invalid(field, "图片无法识别或已损坏")
+		}
+		data, ct = clean, sniffed
+	case sniffed == "application/pdf":
+		ct = sniffed
+	case sniffed == "application/zip" && officeExt[ext] != "" && isOffice(data, ext):
+		ct = officeExt[ext]
+	case strings.HasPrefix(sniffed, "text/plain") && (ext == ".txt" || ext == ".csv"):
+		ct = "text/plain; charset=utf-8"
+		if ext == ".csv" {
+			ct = "text/csv; charset=utf-8"
+		}
+	default:
+		return Prepared{}, apperr.Invalid(field, "不支持的文件类型：仅支持 JPG/PNG/GIF 图片、PDF、Word/Excel/PowerPoint 文档和文本文件")
+	}
+	sum := sha256.Sum256(data)
+	return Prepared{Name: name, ContentType: ct, Data: data, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+var officeExt = map[string]string{
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+// isOffice checks the zip holds the part an Office file of that kind has.
+func isOffice(data []byte, ext string) bool {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return false
+	}
+	want := map[string]string{".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}[ext]
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func reencode(data []byte, ct string) ([]byte, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width*cfg.Height > maxPixels {
+		return nil, errors.New("image too large")
+	}
+	var buf bytes.Buffer
+	switch ct {
+	case "image/gif":
+		g, err := gif.DecodeAll(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		err = gif.EncodeAll(&buf, g)
+		return buf.Bytes(), err
+	case "image/png":
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		err = png.Encode(&buf, img)
+		return buf.Bytes(), err
+	}
+	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	if err != nil {
+		return nil, err
+	}
+	err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90})
+	return buf.Bytes(), err
+}
+
+// cleanName keeps a file name readable and safe as one key segment.
+func cleanName(name string) string {
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '/' || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimLeft(strings.TrimSpace(name), ".")
+	if r := []rune(name); len(r) > 100 {
+		ext := path.Ext(name)
+		name = string(r[:100-len([]rune(ext))]) + ext
+	}
+	if name == "" {
+		name = "file"
+	}
+	return name
+}
+
+// Save stores a prepared upload (once per content) and records it.
+func (s *Service) Save(ctx context.Context, uploader uint64, p Prepared) (File, error) {
+	key := "files/" + p.SHA256 + "/" + p.Name
+	if _, err := s.store.Stat(ctx, key); err != nil {
+		if !errors.Is(err, storage.ErrNotExist) {
+			return File{}, fmt.Errorf("%w: %w", ErrStorageDown, err)
+		}
+		o, err := s.store.Put(ctx, key, bytes.NewReader(p.Data), int64(len(p.Data)), p.ContentType)
+		if err != nil {
+			return File{}, fmt.Errorf("%w: %w", ErrStorageDown, err)
+		}
+		if o.SHA256 != p.SHA256 {
+			return File{}, fmt.Errorf("file: stored %s has sha256 %s, want %s", key, o.SHA256, p.SHA256)
+		}
+	}
+	f := File{StorageKey: key, Name: p.Name, Size: int64(len(p.Data)), ContentType: p.ContentType, SHA256: p.SHA256, UploadedBy: uploader, CreatedAt: s.now()}
+	if err := s.db.WithContext(ctx).Create(&f).Error; err != nil {
+		return File{}, fmt.Errorf("file: save: %w", err)
+	}
+	return f, nil
+}
+
+// Get returns a file's record.
+func (s *Service) Get(ctx context.Context, id uint64) (File, error) {
+	var f File
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&f).Error
+	return f, db.Translate(err)
+}
+
+// Download gives a short-lived URL for the file where the backend has
+// them (MinIO), or else a stream of its content; the caller checks access
+// first and closes the stream.
+func (s *Service) Download(ctx context.Context, f File) (string, io.ReadCloser, error) {
+	u, err := s.store.URL(ctx, f.StorageKey, 5*time.Minute, f.Name)
+	if err == nil {
+		return u, nil, nil
+	}
+	if !errors.Is(err, storage.ErrNoURL) {
+		return "", nil, fmt.Errorf("%w: %w", ErrStorageDown, err)
+	}
+	rc, _, err := s.store.Get(ctx, f.StorageKey)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %w", ErrStorageDown, err)
+	}
+	return "", rc, nil
+}

@@ -1,0 +1,119 @@
+package file_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"strings"
+	"testing"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/apptest"
+	"jiaxiao/app/file"
+	"jiaxiao/storage"
+)
+
+// jpegWithGPS is a small JPEG with an EXIF block holding a GPS tag.
+func jpegWithGPS(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	for i := range img.Pix {
+		img.Pix[i] = 200
+	}
+	img.Set(1, 1, color.RGBA{255, 0, 0, 255})
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	// APP1 Exif segment right after SOI, with a marker string standing in
+	// for GPS data (any byte that survives would show).
+	payload := append([]byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08"), []byte("GPSLatitude=31.2304N")...)
+	seg := append([]byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+	out := append([]byte{}, b[:2]...)
+	out = append(out, seg...)
+	return append(out, b[2:]...)
+}
+
+func TestPrepare(t *testing.T) {
+	photo := jpegWithGPS(t)
+	if !bytes.Contains(photo, []byte("GPSLatitude")) {
+		t.Fatal("fixture has no GPS")
+	}
+	p, err := file.Prepare("file", "../../照片.JPG", photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ContentType != "image/jpeg" || bytes.Contains(p.Data, []byte("GPSLatitude")) || bytes.Contains(p.Data, []byte("Exif")) {
+		t.Fatalf("EXIF survived or wrong type %s", p.ContentType)
+	}
+	if p.Name != "照片.JPG" {
+		t.Fatalf("name %q", p.Name)
+	}
+	// The type comes from the content: an executable named .pdf is refused.
+	if _, err := file.Prepare("file", "通知.pdf", []byte("MZ\x90\x00 not a pdf")); err == nil {
+		t.Fatal("fake pdf accepted")
+	}
+	if p, err := file.Prepare("file", "通知.pdf", []byte("%PDF-1.4\n%...")); err != nil || p.ContentType != "application/pdf" {
+		t.Fatalf("pdf: %v", err)
+	}
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("word/document.xml")
+	_, _ = w.Write([]byte("<w/>"))
+	_ = zw.Close()
+	if p, err := file.Prepare("file", "作业.docx", zbuf.Bytes()); err != nil || !strings.Contains(p.ContentType, "wordprocessingml") {
+		t.Fatalf("docx: %v", err)
+	}
+	if _, err := file.Prepare("file", "作业.xlsx", zbuf.Bytes()); err == nil {
+		t.Fatal("a Word file named .xlsx accepted")
+	}
+	if _, err := file.Prepare("file", "big.pdf", make([]byte, file.MaxSize+1)); err == nil {
+		t.Fatal("oversized file accepted")
+	}
+	if _, err := file.Prepare("file", "broken.jpg", []byte("\xff\xd8\xff\xe0 broken")); err == nil {
+		t.Fatal("broken image accepted")
+	}
+}
+
+func TestSaveDedupesAndReportsStorageOutage(t *testing.T) {
+	g := apptest.SQLite(t)
+	store, _ := storage.NewFile(t.TempDir())
+	s := file.NewService(g, store, nil)
+	ctx := context.Background()
+	p, _ := file.Prepare("file", "a.pdf", []byte("%PDF-1.4 same"))
+	f1, err := s.Save(ctx, 1, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Name = "b.pdf"
+	f2, err := s.Save(ctx, 2, p)
+	if err != nil || f1.SHA256 != f2.SHA256 {
+		t.Fatal(err)
+	}
+	_, rc, err := s.Download(ctx, f1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+
+	m := apptest.StartMinIO(t)
+	ms, err := storage.NewMinIO(ctx, storage.MinIOOptions{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "files"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = file.NewService(g, ms, nil)
+	m.Stop()
+	tctx, cancel := context.WithTimeout(ctx, 5e9)
+	defer cancel()
+	if _, err := s.Save(tctx, 1, p); !apperrIsUnavailable(err) {
+		t.Fatalf("save with MinIO down: %v", err)
+	}
+}
+
+func apperrIsUnavailable(err error) bool {
+	return errors.Is(err, apperr.ErrUnavailable)
+}

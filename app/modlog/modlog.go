@@ -1,0 +1,82 @@
+// Package modlog is the append-only moderation log of each group: who did
+// what to whom, why and when. Rows are only inserted; moderators of the
+// group and admins read them.
+package modlog
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Actions.
+const (
+	DeleteMessage  = "delete_message"
+	ApproveMessage = "approve_message"
+	RejectMessage  = "reject_message"
+	Mute           = "mute"
+	Unmute         = "unmute"
+	Remove         = "remove"
+	MuteAll        = "mute_all"
+	UnmuteAll      = "unmute_all"
+	AddWord        = "add_word"
+	DeleteWord     = "delete_word"
+	OpenPosting    = "open_posting"
+	ClosePosting   = "close_posting"
+)
+
+// Label is the action's Chinese name.
+func Label(action string) string {
+	return map[string]string{
+		DeleteMessage: "删除消息", ApproveMessage: "通过消息", RejectMessage: "驳回消息", Mute: "禁言", Unmute: "解除禁言",
+		Remove: "移出群", MuteAll: "全员禁言", UnmuteAll: "解除全员禁言", AddWord: "添加词条", DeleteWord: "删除词条",
+		OpenPosting: "开放发言", ClosePosting: "关闭发言",
+	}[action]
+}
+
+// Entry is one line of the log.
+type Entry struct {
+	ID        uint64
+	GroupID   uint64
+	ActorID   uint64
+	SubjectID *uint64
+	MessageID *uint64
+	Action    string
+	Reason    string
+	CreatedAt time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (Entry) TableName() string { return "moderation_logs" }
+
+// Record appends e through db, the transaction of the action it records.
+func Record(ctx context.Context, db *gorm.DB, e Entry) error {
+	e.ID = 0
+	if err := db.WithContext(ctx).Create(&e).Error; err != nil {
+		return fmt.Errorf("modlog: %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// Line is an entry with the names filled in.
+type Line struct {
+	Entry
+	ActorName   string
+	SubjectName string
+}
+
+// List returns a group's newest entries with names.
+func List(ctx context.Context, db *gorm.DB, groupID uint64, limit int) ([]Line, error) {
+	var out []Line
+	err := db.WithContext(ctx).Table("moderation_logs").
+		Select("moderation_logs.*, a.name AS actor_name, COALESCE(s.name, '') AS subject_name").
+		Joins("JOIN users a ON a.id = moderation_logs.actor_id").
+		Joins("LEFT JOIN users s ON s.id = moderation_logs.subject_id").
+		Where("moderation_logs.group_id = ?", groupID).Order("moderation_logs.id DESC").Limit(limit).Scan(&out).Error
+	return out, err
+}
+
+// Ptr returns &v, for the optional ids.
+func Ptr(v uint64) *uint64 { return &v }
