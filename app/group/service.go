@@ -115,6 +115,8 @@ type MemberView struct {
 	// Phone is masked unless the viewer moderates the group.
 	Phone    string
 	JoinedAt time.Time
+	// MutedUntil is set while the member is muted (shown to moderators).
+	MutedUntil *time.Time
 }
 
 // Members lists a group's members, staff first. Phone numbers are masked
@@ -131,11 +133,14 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, groupID uint64)
 		Role     Role
 		Phone    string
 		JoinedAt time.Time
+		Until    *time.Time
 	}
 	var rows []row
 	err = s.db.WithContext(ctx).Table("group_members").
-		Select("group_members.user_id, users.name, users.role AS user_role, group_members.role, users.phone, group_members.joined_at").
-		Joins("JOIN users ON users.id = group_members.user_id").Where("group_members.group_id = ?", groupID).
+		Select("group_members.user_id, users.name, users.role AS user_role, group_members.role, users.phone, group_members.joined_at, group_mutes.until").
+		Joins("JOIN users ON users.id = group_members.user_id").
+		Joins("LEFT JOIN group_mutes ON group_mutes.group_id = group_members.group_id AND group_mutes.user_id = group_members.user_id AND group_mutes.until > ?", s.now()).
+		Where("group_members.group_id = ?", groupID).
 		Order("CASE group_members.role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, CASE users.role WHEN 'parent' THEN 1 ELSE 0 END, users.name, users.id").
 		Scan(&rows).Error
 	if err != nil {
@@ -167,6 +172,9 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, groupID uint64)
 			phone = MaskPhone(phone)
 		}
 		out[i] = MemberView{UserID: r.UserID, Name: r.Name, UserRole: r.UserRole, Role: r.Role, CallNames: calls[r.UserID], Phone: phone, JoinedAt: r.JoinedAt}
+		if a.CanModerate() {
+			out[i].MutedUntil = r.Until
+		}
 	}
 	return a, out, nil
 }

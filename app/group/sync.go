@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"jiaxiao/app/event"
 	"jiaxiao/app/school"
 )
 
@@ -117,6 +118,10 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 		switch {
 		case !ok:
 			if err := tx.Where("group_id = ? AND user_id = ?", m.GroupID, m.UserID).Delete(&Member{}).Error; err != nil {
+				return err
+			}
+			// Their open pages of the group close at once.
+			if err := event.Publish(ctx, tx, now, event.Event{UserID: m.UserID, GroupID: m.GroupID, Kind: event.Removed}); err != nil {
 				return err
 			}
 		case w == RoleOwner && m.Role != RoleOwner, w == RoleMember && m.Role == RoleOwner:

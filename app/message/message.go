@@ -457,3 +457,23 @@ func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint6
 	}
 	return false, nil
 }
+
+// Shared returns a visible or deleted message as every member of its group
+// sees it, for live updates to pages whose access was checked when they
+// connected.
+func (s *Service) Shared(ctx context.Context, groupID, messageID uint64) (View, error) {
+	var m Message
+	err := s.db.WithContext(ctx).Where("id = ? AND group_id = ? AND status IN ?", messageID, groupID, []Status{Visible, Deleted}).Take(&m).Error
+	if err != nil {
+		return View{}, db.Translate(err)
+	}
+	var g group.Group
+	if err := s.db.WithContext(ctx).Where("id = ?", groupID).Take(&g).Error; err != nil {
+		return View{}, db.Translate(err)
+	}
+	vs, err := s.views(ctx, g, &auth.User{}, []Message{m})
+	if err != nil {
+		return View{}, err
+	}
+	return vs[0], nil
+}

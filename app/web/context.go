@@ -9,9 +9,10 @@ import (
 )
 
 const (
-	ctxUser  = "jx.user"
-	ctxToken = "jx.session"
-	ctxCSRF  = "jx.csrf"
+	ctxUser   = "jx.user"
+	ctxToken  = "jx.session"
+	ctxCSRF   = "jx.csrf"
+	ctxUnread = "jx.unread"
 
 	sessionCookie = "jx_session"
 	csrfCookie    = "jx_csrf"
@@ -46,6 +47,8 @@ func page(c echo.Context, title string) layout.Page {
 	if u := userOf(c); u != nil {
 		p.User = &layout.User{Name: u.Name, RoleLabel: u.Role.Label()}
 		p.Nav = navFor(u, c.Path())
+		p.Unread, _ = c.Get(ctxUnread).(int)
+		p.Events = "/events"
 	}
 	return p
 }
@@ -55,7 +58,7 @@ func navFor(u *auth.User, current string) []layout.NavItem {
 	items := []layout.NavItem{{Label: "首页", URL: "/"}, {Label: "我的群", URL: "/groups"}}
 	if u.Role == auth.RoleAdmin {
 		items = append(items, layout.NavItem{Label: "花名册", URL: "/admin/roster"}, layout.NavItem{Label: "用户", URL: "/admin/users"},
-			layout.NavItem{Label: "设置", URL: "/admin/settings"}, layout.NavItem{Label: "日志", URL: "/admin/audit"})
+			layout.NavItem{Label: "词库", URL: "/admin/words"}, layout.NavItem{Label: "设置", URL: "/admin/settings"}, layout.NavItem{Label: "日志", URL: "/admin/audit"})
 	}
 	for i := range items {
 		items[i].Active = items[i].URL == current

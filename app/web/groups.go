@@ -10,7 +10,6 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"jiaxiao/app/apperr"
-	"jiaxiao/app/auth"
 	"jiaxiao/app/group"
 	groupviews "jiaxiao/views/group"
 )
@@ -33,7 +32,10 @@ func (s *Server) header(c echo.Context, a group.Access, active string) groupview
 	id := a.Group.ID
 	members, _ := s.groups.MemberCount(c.Request().Context(), id)
 	h := groupviews.Header{Name: a.Group.Name, Kind: a.Group.Kind.Label(), Members: members, Role: a.Role.Label()}
-	tabs := []groupviews.Tab{{Label: "群首页", URL: groupURL(id)}, {Label: "成员", URL: groupURL(id, "/members")}}
+	tabs := []groupviews.Tab{{Label: "群聊", URL: groupURL(id)}, {Label: "成员", URL: groupURL(id, "/members")}}
+	if a.CanModerate() {
+		tabs = append(tabs, groupviews.Tab{Label: "群管理", URL: groupURL(id, "/moderation")})
+	}
 	if a.CanModerate() && a.Group.Kind == group.KindClass {
 		pending, _ := s.groups.PendingCount(c.Request().Context(), id)
 		tabs = append(tabs, groupviews.Tab{Label: "入群申请", URL: groupURL(id, "/requests"), Badge: pending},
@@ -67,25 +69,6 @@ func (s *Server) groupList(c echo.Context) error {
 	return render(c, http.StatusOK, groupviews.ListPage(page(c, "我的群"), v))
 }
 
-func (s *Server) groupShow(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.groups.Access(c.Request().Context(), userOf(c), id)
-	if err != nil {
-		return err
-	}
-	intro := map[group.Kind]string{
-		group.KindStaff:  "学校办公群：全体在职教职工，用于考勤和各类通知、公告、文件下发。",
-		group.KindSchool: "学校家校群：全体教师和学生家长，用于学校公告、通知、安全提醒和活动展示。",
-		group.KindClass:  "班级家校群：本班任课教师和经审核的学生家长，非本班任课教师及学生家长严禁入群。",
-	}[a.Group.Kind]
-	v := groupviews.ShowView{Header: s.header(c, a, groupURL(id)), CSRF: csrfOf(c), Intro: intro,
-		CanRename: userOf(c).Role == auth.RoleAdmin, RenameURL: groupURL(id, "/rename")}
-	return render(c, http.StatusOK, groupviews.ShowPage(page(c, a.Group.Name), v))
-}
-
 func (s *Server) groupRename(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -112,6 +95,22 @@ func (s *Server) groupMembers(c echo.Context) error {
 		row := groupviews.MemberRow{Name: m.Name, CallNames: strings.Join(m.CallNames, "、"), Phone: m.Phone, Kind: m.UserRole.Label()}
 		if m.Role != group.RoleMember {
 			row.Role = m.Role.Label()
+		}
+		if m.MutedUntil != nil {
+			row.Muted = m.MutedUntil.In(s.loc).Format("01-02 15:04")
+		}
+		removable := !m.UserRole.Staff() || a.Group.Kind == group.KindStaff
+		peer := m.Role == group.RoleOwner || m.Role == group.RoleModerator
+		if a.CanModerate() && m.UserID != u.ID && m.Role != group.RoleOwner && (!peer || a.CanAppoint()) {
+			uid := strconv.FormatUint(m.UserID, 10)
+			act := &groupviews.MemberAction{MuteURL: groupURL(id, "/members/", uid, "/mute")}
+			if removable {
+				act.RemoveURL = groupURL(id, "/members/", uid, "/remove")
+			}
+			for _, d := range group.MuteDurations {
+				act.Durations = append(act.Durations, groupviews.Option{Value: strconv.Itoa(d), Label: group.MuteLabel(d)})
+			}
+			row.Moderate = act
 		}
 		if a.CanAppoint() && m.UserID != u.ID {
 			switch m.Role {

@@ -113,6 +113,12 @@ func (s *Server) currentUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		default:
 			c.Set(ctxUser, &u)
+			// Full pages show the notification badge.
+			if c.Request().Method == http.MethodGet && !isHTMX(c) && s.centre != nil {
+				if n, err := s.centre.Unread(c.Request().Context(), u.ID); err == nil {
+					c.Set(ctxUnread, n)
+				}
+			}
 		}
 		return next(c)
 	}

@@ -14,9 +14,14 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/auth"
+	"jiaxiao/app/event"
+	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/message"
+	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
+	"jiaxiao/app/wordlist"
 	"jiaxiao/storage"
 )
 
@@ -28,6 +33,11 @@ type Options struct {
 	Groups   *group.Service
 	School   *school.Service
 	Settings *setting.Service
+	Messages *message.Service
+	Words    *wordlist.Service
+	Files    *file.Service
+	Centre   *notify.Centre
+	Hub      *event.Hub
 	Log      *slog.Logger
 	// Location is the school's time zone for displayed times.
 	Location      *time.Location
@@ -44,6 +54,12 @@ type Server struct {
 	groups   *group.Service
 	school   *school.Service
 	settings *setting.Service
+	messages *message.Service
+	words    *wordlist.Service
+	files    *file.Service
+	centre   *notify.Centre
+	hub      *event.Hub
+	shared   sharedItems
 	loc      *time.Location
 	log      *slog.Logger
 	metrics  *prometheus.Registry
@@ -63,6 +79,7 @@ func New(o Options) *echo.Echo {
 		o.Location = time.UTC
 	}
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
+		messages: o.Messages, words: o.Words, files: o.Files, centre: o.Centre, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -110,6 +127,23 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/groups", s.groupList, requireUser)
 	e.GET("/groups/:id", s.groupShow, requireUser)
 	e.POST("/groups/:id/rename", s.groupRename, requireUser)
+	e.POST("/groups/:id/messages", s.postMessage, requireUser)
+	e.GET("/groups/:id/messages/:mid", s.messagePage, requireUser)
+	e.POST("/groups/:id/messages/:mid/delete", s.deleteMessage, requireUser)
+	e.POST("/groups/:id/messages/:mid/approve", s.decideMessage(true), requireUser)
+	e.POST("/groups/:id/messages/:mid/reject", s.decideMessage(false), requireUser)
+	e.GET("/groups/:id/moderation", s.moderationPage, requireUser)
+	e.POST("/groups/:id/words", s.addWord, requireUser)
+	e.POST("/groups/:id/words/:wid/delete", s.deleteWord, requireUser)
+	e.POST("/groups/:id/mute-all", s.muteAll, requireUser)
+	e.POST("/groups/:id/posting", s.openPosting, requireUser)
+	e.POST("/groups/:id/members/:uid/mute", s.memberAction(s.muteMember), requireUser)
+	e.POST("/groups/:id/members/:uid/unmute", s.memberAction(s.unmuteMember), requireUser)
+	e.POST("/groups/:id/members/:uid/remove", s.memberAction(s.removeMember), requireUser)
+	e.GET("/events", s.events, requireUser)
+	e.GET("/files/:id", s.download, requireUser)
+	e.GET("/notifications", s.notificationsPage, requireUser)
+	e.POST("/notifications/read", s.markNotificationsRead, requireUser)
 	e.GET("/groups/:id/members", s.groupMembers, requireUser)
 	e.POST("/groups/:id/moderators/:uid", s.setModerator(true), requireUser)
 	e.POST("/groups/:id/moderators/:uid/remove", s.setModerator(false), requireUser)
@@ -135,4 +169,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/admin/settings", s.settingsPage, requireAdmin)
 	e.POST("/admin/settings", s.saveSettings, requireAdmin)
 	e.GET("/admin/audit", s.auditPage, requireAdmin)
+	e.GET("/admin/words", s.wordsPage, requireAdmin)
+	e.POST("/admin/words", s.addSchoolWord, requireAdmin)
+	e.POST("/admin/words/:wid/delete", s.deleteSchoolWord, requireAdmin)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,7 @@ import (
 
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/event"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/web"
 	"jiaxiao/storage"
@@ -49,10 +51,17 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 	s := &sink{}
 	w := apptest.NewWorld(t, g)
 	w.Auth = auth.NewService(auth.Options{DB: g, Sender: s, Log: apptest.Logger()})
+	hub := event.NewHub(event.HubOptions{DB: g, Poll: 20 * time.Millisecond, Log: apptest.Logger()})
+	ctx, cancel := context.WithCancel(context.Background())
+	go hub.Run(ctx)
+	if err := w.Words.SeedDefaults(ctx); err != nil {
+		t.Fatal(err)
+	}
 	h := web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
+		Messages: w.Messages, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil), Hub: hub,
 		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { cancel(); srv.Close() })
 	return &app{Server: srv, auth: w.Auth, sent: s, world: w}
 }
 

@@ -20,10 +20,13 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/config"
 	"jiaxiao/app/db"
+	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/message"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
+	"jiaxiao/app/wordlist"
 	"jiaxiao/storage"
 )
 
@@ -173,14 +176,24 @@ type services struct {
 	settings *setting.Service
 	groups   *group.Service
 	school   *school.Service
+	words    *wordlist.Service
+	files    *file.Service
+	messages *message.Service
+	centre   *notify.Centre
 }
 
-func (e *env) services(g *gorm.DB) services {
+// services wires the domain services; store may be nil for commands that
+// touch no files.
+func (e *env) services(g *gorm.DB, store storage.Store) services {
 	var s services
 	s.auth = auth.NewService(auth.Options{DB: g, Sender: e.sender(), Log: e.log})
 	s.settings = setting.NewService(g, nil)
 	s.groups = group.NewService(group.Options{DB: g, Settings: s.settings, Log: e.log})
 	s.school = school.NewService(school.Options{DB: g, Groups: s.groups, Accounts: s.auth, Log: e.log})
+	s.words = wordlist.NewService(g, s.groups, nil)
+	s.files = file.NewService(g, store, nil)
+	s.messages = message.NewService(message.Options{DB: g, Groups: s.groups, Filters: s.words, Files: s.files, Log: e.log})
+	s.centre = notify.NewCentre(g, nil)
 	return s
 }
 

@@ -52,7 +52,7 @@ func (e *env) roster(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	svc := e.services(g).school
+	svc := e.services(g, nil).school
 	if *staff {
 		res, err := svc.ImportStaff(ctx, nil, filepath.Base(path), data, *dryRun)
 		if err != nil {
@@ -139,7 +139,7 @@ func (e *env) group(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	groups, err := e.services(g).groups.All(ctx)
+	groups, err := e.services(g, nil).groups.All(ctx)
 	if err != nil {
 		return err
 	}

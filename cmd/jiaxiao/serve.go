@@ -16,6 +16,7 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/app/demo"
+	"jiaxiao/app/event"
 	"jiaxiao/app/job"
 	"jiaxiao/app/web"
 )
@@ -35,7 +36,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc := e.services(g)
+	svc := e.services(g, store)
+	if err := svc.words.SeedDefaults(ctx); err != nil {
+		return err
+	}
 	if *loadDemo {
 		if err := e.printDemo(ctx, svc); err != nil {
 			return err
@@ -44,7 +48,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings, Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
+	hub := event.NewHub(event.HubOptions{DB: g, Log: e.log})
+	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings,
+		Messages: svc.messages, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
+		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
 	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: map[string]job.Handler{}, Log: e.log, Metrics: reg})
 
 	ln, err := net.Listen("tcp", e.cfg.Addr)
@@ -55,8 +62,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 
 	bg, stopBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); worker.Run(bg) }()
+	go func() { defer wg.Done(); hub.Run(bg) }()
 	go func() { defer wg.Done(); e.housekeeping(bg, svc.auth, g) }()
 
 	srv := handler.Server
@@ -91,6 +99,9 @@ func (e *env) housekeeping(ctx context.Context, a *auth.Service, g *gorm.DB) {
 		if _, err := job.Prune(ctx, g, time.Now(), 7*24*time.Hour); err != nil && ctx.Err() == nil {
 			e.log.Warn("housekeeping: jobs", "err", err)
 		}
+		if err := event.Prune(ctx, g, time.Now()); err != nil && ctx.Err() == nil {
+			e.log.Warn("housekeeping: events", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -108,7 +119,15 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	return e.printDemo(ctx, e.services(g))
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	svc := e.services(g, store)
+	if err := svc.words.SeedDefaults(ctx); err != nil {
+		return err
+	}
+	return e.printDemo(ctx, svc)
 }
 
 func (e *env) printDemo(ctx context.Context, s services) error {

@@ -43,14 +43,6 @@ type Header struct {
 	Tabs    []Tab
 }
 
-// ShowView is a group's own page.
-type ShowView struct {
-	Header    Header
-	CSRF      string
-	CanRename bool
-	RenameURL string
-	Intro     string
-}
 
 // MemberRow is one member in the list.
 type MemberRow struct {
@@ -62,6 +54,9 @@ type MemberRow struct {
 	// Appoint and Dismiss are the moderator actions the viewer may take.
 	AppointURL string
 	DismissURL string
+	// Moderate is set when the viewer may mute or remove this member.
+	Moderate *MemberAction
+	Muted    string
 }
 
 // MembersView is the members screen.
@@ -118,4 +113,104 @@ type JoinForm struct {
 	Relations   []string
 	Errors      map[string]string
 	Done        bool
+}
+
+// Item is one message of the feed. It looks the same to every member, so
+// live updates render it once for all.
+type Item struct {
+	ID         uint64
+	DOMID      string
+	Author     string
+	Call       string
+	Time       string
+	Body       string
+	Status     string // visible, held, deleted
+	HeldNote   string
+	FileName   string
+	FileURL    string
+	IsImage    bool
+	MentionAll bool
+	URL        string // the message's own page, with its actions
+}
+
+// FeedView is a group's feed with the compose form.
+type FeedView struct {
+	Header    Header
+	CSRF      string
+	Items     []Item
+	OlderURL  string
+	PostURL   string
+	CanPost   bool
+	NoPost    string // why the viewer cannot post now
+	Body      string // the text kept after a failed post
+	Error     string
+	ShowHints bool
+}
+
+// MessageView is one message's page with the actions the viewer may take.
+type MessageView struct {
+	Header     Header
+	CSRF       string
+	Item       Item
+	BackURL    string
+	DeleteURL  string // moderators and the author
+	NeedReason bool   // a moderator deleting someone else's message
+	ApproveURL string // held messages, moderators
+	RejectURL  string
+	Error      string
+}
+
+// ModerationView is a group's moderation page.
+type ModerationView struct {
+	Header     Header
+	CSRF       string
+	Held       []MessageRow
+	Words      []WordRow
+	WordsURL   string
+	Categories []Option
+	Actions    []Option
+	Pattern    string
+	WordError  string
+	MutedAll   bool
+	MuteAllURL string
+	Mutes      []MuteRow
+	Log        []LogRow
+	IsSchool   bool
+	IsAdmin    bool
+	Posting    bool
+	PostingURL string
+	RenameURL  string
+}
+
+// MessageRow is a held message on the moderation page.
+type MessageRow struct {
+	Item       Item
+	ApproveURL string
+	RejectURL  string
+}
+
+// WordRow is one word-list entry.
+type WordRow struct {
+	Pattern, Category, Action, DeleteURL string
+}
+
+// MuteRow is one current mute.
+type MuteRow struct {
+	Name, Until, UnmuteURL string
+}
+
+// LogRow is one moderation-log line.
+type LogRow struct {
+	When, Actor, Action, Subject, Reason string
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+}
+
+// MemberAction is what a moderator may do to a member on the members page.
+type MemberAction struct {
+	MuteURL, RemoveURL, UnmuteURL string
+	Durations                     []Option
 }

@@ -10,6 +10,11 @@ type Page struct {
 	Nav   []NavItem
 	// Narrow centres a small form (login, register) on the page.
 	Narrow bool
+	// Unread is the count of unread notifications for the badge.
+	Unread int
+	// Events is the live stream the page listens to: "/events" for every
+	// logged-in page, "/events?group=N" on a group's feed.
+	Events string
 }
 
 // User is the logged-in person as the header shows them.
