@@ -51,7 +51,7 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 	s := &sink{}
 	w := apptest.NewWorld(t, g)
 	w.Auth = auth.NewService(auth.Options{DB: g, Sender: s, Log: apptest.Logger()})
-	hub := event.NewHub(event.HubOptions{DB: g, Poll: 20 * time.Millisecond, Log: apptest.Logger()})
+	hub := event.NewHub(event.HubOptions{DB: g, Now: w.Clock.Now, Poll: 20 * time.Millisecond, Log: apptest.Logger()})
 	ctx, cancel := context.WithCancel(context.Background())
 	go hub.Run(ctx)
 	if err := w.Words.SeedDefaults(ctx); err != nil {
