@@ -13,6 +13,7 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/group"
+	"jiaxiao/app/message"
 	"jiaxiao/app/school"
 )
 
@@ -29,9 +30,10 @@ type Login struct {
 
 // Services are what the demo is loaded through: the same rules as real use.
 type Services struct {
-	Auth   *auth.Service
-	School *school.Service
-	Groups *group.Service
+	Auth     *auth.Service
+	School   *school.Service
+	Groups   *group.Service
+	Messages *message.Service
 }
 
 const staffCSV = `姓名,手机,角色,部门,任教班级,班主任
@@ -129,6 +131,9 @@ func Load(ctx context.Context, s Services) ([]Login, error) {
 			}
 		}
 	}
+	if err := conversations(ctx, s, invite["三年级(2)班家校群"].ID); err != nil {
+		return nil, err
+	}
 	for _, p := range parents {
 		note := school.CallName(p.child, p.rel)
 		if !p.approve {
@@ -137,4 +142,40 @@ func Load(ctx context.Context, s Services) ([]Login, error) {
 		logins = append(logins, Login{auth.RoleParent, p.name, p.phone, note})
 	}
 	return logins, nil
+}
+
+// chat is the demo conversation of 三年级(2)班: who says what.
+var chat = []struct{ phone, body string }{
+	{"13800000002", "@所有人 各位家长好，明天上午第二节课是语文公开课，请提醒孩子带好课本和练习册。"},
+	{"13900000001", "收到，谢谢李老师！"},
+	{"13900000003", "请问李老师，明天需要带午饭吗？"},
+	{"13800000002", "不用带午饭，学校食堂正常供应。"},
+	{"13900000005", "收到。"},
+	{"13800000003", "数学作业：练习册第 12 页第 1–5 题，周五前交。"},
+	{"13900000005", "帮忙投票给我家孩子，谢谢大家！"}, // held: 帮忙投票 is on the review list
+	{"13900000003", "周末谁家孩子一起去公园玩？"},
+}
+
+// conversations fills 三年级(2)班's feed once: a chat, a held message, and a
+// deleted one with its moderation-log entry.
+func conversations(ctx context.Context, s Services, groupID uint64) error {
+	head, err := s.Auth.UserByPhone(ctx, "13800000002")
+	if err != nil {
+		return err
+	}
+	page, err := s.Messages.List(ctx, &head, groupID, 0)
+	if err != nil || len(page.Messages) > 0 {
+		return err // loaded before
+	}
+	var last message.Message
+	for _, c := range chat {
+		u, err := s.Auth.UserByPhone(ctx, c.phone)
+		if err != nil {
+			return err
+		}
+		if last, err = s.Messages.Post(ctx, &u, groupID, message.PostInput{Body: c.body}); err != nil {
+			return fmt.Errorf("demo: post %q: %w", c.body, err)
+		}
+	}
+	return s.Messages.Delete(ctx, &head, groupID, last.ID, "与教学无关，请家长们私下联系")
 }

@@ -63,7 +63,7 @@ func Compile(rules []Rule) (*Filter, []error) {
 			errs = append(errs, &PatternError{rule.Pattern, "不能为空"})
 			return
 		case utf8.RuneCountInString(p) > MaxPatternRunes:
-			errs = append(errs, &PatternError{rule.Pattern, "太长(最多 40 字)"})
+			errs = append(errs, &PatternError{rule.Pattern, "太长（最多 40 字）"})
 			return
 		case !rule.Category.Valid() || !rule.Action.Valid():
 			errs = append(errs, &PatternError{rule.Pattern, "类别或处理方式无效"})

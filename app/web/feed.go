@@ -47,7 +47,7 @@ func (s *Server) feedView(c echo.Context, groupID uint64) (groupviews.FeedView, 
 	case err == nil:
 		v.CanPost = true
 	case errors.As(err, &muted):
-		v.NoPost = "您已被禁言,解除时间:" + muted.Until.In(s.loc).Format("01-02 15:04")
+		v.NoPost = "您已被禁言，解除时间：" + muted.Until.In(s.loc).Format("01-02 15:04")
 	case errors.Is(err, apperr.ErrForbidden):
 		v.NoPost = apperr.UserMessage(err)
 	default:

@@ -115,3 +115,99 @@ func TestJoinJourney(t *testing.T) {
 	}
 	apptest.Screenshot(t, parent, "5-class-group")
 }
+
+// A head teacher posts and a parent sees it live; the head teacher removes
+// the parent, whose open page loses the group at once.
+func TestModerationJourney(t *testing.T) {
+	dir := t.TempDir()
+	env := cleanEnv()
+	if _, errOut, code := jiaxiao(t, dir, env, "demo"); code != 0 {
+		t.Fatal(errOut)
+	}
+	out, _, _ := jiaxiao(t, dir, env, "group", "list")
+	var groupID string
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Split(l, "\t"); len(f) == 5 && f[2] == "三年级(2)班家校群" {
+			groupID = f[0]
+		}
+	}
+	p := serve(t, dir, env)
+	feed := p.base + "/groups/" + groupID
+
+	parent := apptest.Browser(t, 120*time.Second)
+	if err := chromedp.Do(parent, chromedp.Navigate(feed)); err != nil {
+		t.Fatal(err)
+	}
+	login(t, parent, "13900000001", "jiaxiao2026")
+	if err := chromedp.Do(parent, chromedp.WaitVisible(chromedp.CSS(`[data-testid="compose"]`))); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, parent, "1-parent-feed")
+
+	teacher := apptest.Browser(t, 120*time.Second)
+	if err := chromedp.Do(teacher, chromedp.Navigate(feed)); err != nil {
+		t.Fatal(err)
+	}
+	login(t, teacher, "13800000002", "jiaxiao2026")
+	err := chromedp.Do(teacher,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="compose"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="compose-body"]`), "请各位家长周五前交回安全责任书。"),
+		chromedp.Click(chromedp.CSS(`[data-testid="compose-send"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The parent's open page shows it without a reload.
+	live := chromedp.JSPath(`[...document.querySelectorAll('[data-testid="message-body"]')].find(p => p.textContent.includes('安全责任书'))`)
+	if err := chromedp.Do(parent, chromedp.WaitVisible(live)); err != nil {
+		t.Fatalf("live message: %v", err)
+	}
+	apptest.Screenshot(t, parent, "2-live-message")
+
+	// A banned message is refused with its category, the text kept.
+	err = chromedp.Do(parent,
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="compose-body"]`), "兼职刷单日结，加微信"),
+		chromedp.Click(chromedp.CSS(`[data-testid="compose-send"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#composer [data-testid="alert-error"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alert, _ := chromedp.Run(parent, chromedp.Text(chromedp.CSS(`#composer [data-testid="alert-error"]`)))
+	kept, _ := chromedp.Run(parent, chromedp.Value(chromedp.CSS(`[data-testid="compose-body"]`)))
+	if !strings.Contains(alert, "商业广告") || kept != "兼职刷单日结，加微信" {
+		t.Fatalf("refusal: %q, kept %q", alert, kept)
+	}
+	apptest.Screenshot(t, parent, "3-refused")
+
+	row := `[...document.querySelectorAll('[data-testid="member"]')].find(r => r.textContent.includes('张小明爸爸'))`
+	err = chromedp.Do(teacher,
+		chromedp.Navigate(feed+"/members"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="members"]`)),
+		chromedp.Click(chromedp.JSPath(row+`.querySelector('summary')`)),
+		chromedp.SendKeys(chromedp.JSPath(row+`.querySelector('input[name="reason"]')`), "多次发布与教学无关的内容"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, teacher, "4-remove-form")
+	if err := chromedp.Do(teacher, chromedp.Click(chromedp.JSPath(row+`.querySelector('[data-testid="remove"]')`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="members"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(parent, chromedp.WaitVisible(chromedp.CSS(`[data-testid="removed-notice"]`))); err != nil {
+		t.Fatalf("the removed parent's page kept the feed: %v", err)
+	}
+	apptest.Screenshot(t, parent, "5-removed")
+	// Reloading confirms it: the group is gone for them, the reason is in their notices.
+	if err := chromedp.Do(parent, chromedp.Navigate(feed), chromedp.WaitVisible(chromedp.CSS(`[data-testid="error"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(parent, chromedp.Navigate(p.base+"/notifications"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="notification"]`))); err != nil {
+		t.Fatal(err)
+	}
+	notes, _ := chromedp.Run(parent, chromedp.Text(chromedp.CSS(`main`)))
+	if !strings.Contains(notes, "多次发布与教学无关的内容") {
+		t.Fatalf("notifications: %q", notes)
+	}
+	apptest.Screenshot(t, parent, "6-notification")
+}

@@ -131,7 +131,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 }
 
 func (e *env) printDemo(ctx context.Context, s services) error {
-	logins, err := demo.Load(ctx, demo.Services{Auth: s.auth, School: s.school, Groups: s.groups})
+	logins, err := demo.Load(ctx, demo.Services{Auth: s.auth, School: s.school, Groups: s.groups, Messages: s.messages})
 	if err != nil {
 		return err
 	}

@@ -213,7 +213,7 @@ func RosterPage(p layout.Page, v RosterView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " <article><h2>上传名单</h2><p class=\"muted\">支持 Excel(.xlsx)和 CSV(UTF-8 或 GBK)。学生名单表头：年级，班级，学号，姓名，可选 家长姓名，家长手机，关系；教职工名单表头：姓名，手机，角色，部门，任教班级，班主任。上传后先预览，确认后才导入。</p><form method=\"post\" action=\"/admin/roster\" enctype=\"multipart/form-data\" data-testid=\"roster-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " <article><h2>上传名单</h2><p class=\"muted\">支持 Excel（.xlsx）和 CSV（UTF-8 或 GBK）。学生名单表头：<code>年级,班级,学号,姓名</code>，可选 <code>家长姓名,家长手机,关系</code>；教职工名单表头：<code>姓名,手机,角色,部门,任教班级,班主任</code>。上传后先预览，确认后才导入。</p><form method=\"post\" action=\"/admin/roster\" enctype=\"multipart/form-data\" data-testid=\"roster-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -58,7 +58,7 @@ func WordsPage(p layout.Page, v WordsView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>全校词库</h1><p class=\"muted\">全校词库对所有群和通知生效;各群管理员还可以维护本群词库。拒绝发布:发送者会看到违规类别,内容保留在输入框;待审核:仅发送者和群管理员可见,审核通过后公开;打码:命中部分替换为＊;放行:覆盖到的内容不再被拦截。</p><form method=\"post\" action=\"/admin/words\" data-testid=\"word-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>全校词库</h1><p class=\"muted\">全校词库对所有群和通知生效；各群管理员还可以维护本群词库。拒绝发布：发送者会看到违规类别，内容保留在输入框；待审核：仅发送者和群管理员可见，审核通过后公开；打码：命中部分替换为＊；放行：覆盖到的内容不再被拦截。</p><form method=\"post\" action=\"/admin/words\" data-testid=\"word-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

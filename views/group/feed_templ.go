@@ -271,20 +271,20 @@ func MessageItem(m Item) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if m.Status == "held" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<p class=\"held-note\" data-testid=\"held-note\">待审核:")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<p class=\"held-note\" data-testid=\"held-note\">待审核：")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var14 string
 				templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(m.HeldNote)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/group/feed.templ`, Line: 45, Col: 71}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/group/feed.templ`, Line: 45, Col: 73}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "(仅您和群管理员可见)</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "（仅您和群管理员可见）</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -548,7 +548,7 @@ func Removed() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<section id=\"feed\" data-testid=\"removed-notice\"><article class=\"alert error\">您已被移出本群,无法再查看群消息。原因见<a href=\"/notifications\">通知</a>。</article></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<section id=\"feed\" data-testid=\"removed-notice\"><article class=\"alert error\">您已被移出本群，无法再查看群消息。原因见<a href=\"/notifications\">通知</a>。</article></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -771,7 +771,7 @@ func MessagePage(p layout.Page, v MessageView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "\"> <input type=\"text\" name=\"reason\" placeholder=\"驳回理由(必填)\" maxlength=\"200\" aria-label=\"驳回理由\"> <button type=\"submit\" class=\"secondary\" data-testid=\"reject-message\">驳回</button></form></div>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "\"> <input type=\"text\" name=\"reason\" placeholder=\"驳回理由（必填）\" maxlength=\"200\" aria-label=\"驳回理由\"> <button type=\"submit\" class=\"secondary\" data-testid=\"reject-message\">驳回</button></form></div>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -812,7 +812,7 @@ func MessagePage(p layout.Page, v MessageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if v.NeedReason {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "<input type=\"text\" name=\"reason\" placeholder=\"删除理由(必填,将告知发送者)\" maxlength=\"200\" aria-label=\"删除理由\"> <button type=\"submit\" class=\"secondary\" data-testid=\"delete-message\">删除消息</button>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "<input type=\"text\" name=\"reason\" placeholder=\"删除理由（必填，将告知发送者）\" maxlength=\"200\" aria-label=\"删除理由\"> <button type=\"submit\" class=\"secondary\" data-testid=\"delete-message\">删除消息</button>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -297,7 +297,7 @@ func MembersPage(p layout.Page, v MembersView) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\"> <input type=\"text\" name=\"reason\" placeholder=\"移出理由(必填,将告知本人)\" maxlength=\"200\" aria-label=\"移出理由\"> <label><input type=\"checkbox\" name=\"ban\" value=\"1\">禁止再次申请</label> <button type=\"submit\" class=\"secondary\" data-testid=\"remove\">移出群</button></form>")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\"> <input type=\"text\" name=\"reason\" placeholder=\"移出理由（必填，将告知本人）\" maxlength=\"200\" aria-label=\"移出理由\"> <label><input type=\"checkbox\" name=\"ban\" value=\"1\">禁止再次申请</label> <button type=\"submit\" class=\"secondary\" data-testid=\"remove\">移出群</button></form>")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
