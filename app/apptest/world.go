@@ -46,22 +46,35 @@ func (o *Outbox) Send(_ context.Context, m notify.Message) error {
 	return nil
 }
 
-// NewWorld wires the services on g with the clock at 2026-11-02 08:00 (a Monday) in Shanghai.
+// NewWorld wires the services on g with a fake clock at 2026-11-02 08:00
+// (a Monday) in Shanghai.
 func NewWorld(t testing.TB, g *gorm.DB) *World {
-	clock := NewClock(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+	return newWorld(t, g, NewClock(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)))
+}
+
+// NewLiveWorld wires the services on g with the real clock, for benchmarks.
+func NewLiveWorld(t testing.TB, g *gorm.DB) *World {
+	return newWorld(t, g, nil)
+}
+
+func newWorld(t testing.TB, g *gorm.DB, clock *Clock) *World {
 	w := &World{T: t, DB: g, Clock: clock, Sent: &Outbox{}}
-	w.Auth = auth.NewService(auth.Options{DB: g, Now: clock.Now, Sender: w.Sent, Log: Logger()})
-	w.Settings = setting.NewService(g, clock.Now)
-	w.Groups = group.NewService(group.Options{DB: g, Now: clock.Now, Settings: w.Settings, Log: Logger()})
-	w.School = school.NewService(school.Options{DB: g, Now: clock.Now, Groups: w.Groups, Accounts: w.Auth, Log: Logger()})
-	w.Words = wordlist.NewService(g, w.Groups, clock.Now)
+	now := time.Now
+	if clock != nil {
+		now = clock.Now
+	}
+	w.Auth = auth.NewService(auth.Options{DB: g, Now: now, Sender: w.Sent, Log: Logger()})
+	w.Settings = setting.NewService(g, now)
+	w.Groups = group.NewService(group.Options{DB: g, Now: now, Settings: w.Settings, Log: Logger()})
+	w.School = school.NewService(school.Options{DB: g, Now: now, Groups: w.Groups, Accounts: w.Auth, Log: Logger()})
+	w.Words = wordlist.NewService(g, w.Groups, now)
 	store, err := storage.NewFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Store = store
-	w.Files = file.NewService(g, store, clock.Now)
-	w.Messages = message.NewService(message.Options{DB: g, Now: clock.Now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
+	w.Files = file.NewService(g, store, now)
+	w.Messages = message.NewService(message.Options{DB: g, Now: now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
 	return w
 }
 

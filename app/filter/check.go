@@ -1,7 +1,6 @@
 package filter
 
 import (
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -38,6 +37,7 @@ func (f *Filter) Check(text string) Result {
 	hr, lr := newRing(f.maxLen), newRing(f.maxLen)
 	var hs, ls int32
 	lastSpace := false
+	firstDigit := -1 // where the number detectors need to start, if anywhere
 	for i := 0; i < len(text); {
 		// Decode one rune; one- and three-byte forms (ASCII, CJK) inline.
 		c0 := text[i]
@@ -69,6 +69,9 @@ func (f *Filter) Check(text string) Result {
 		switch class {
 		case classZeroWidth:
 		case classHan, classWord:
+			if firstDigit < 0 && (r >= '0' && r <= '9' || r >= '０' && r <= '９') {
+				firstDigit = i
+			}
 			if hanOn {
 				hr.push(i)
 				if sym == 0 {
@@ -114,9 +117,16 @@ func (f *Filter) Check(text string) Result {
 		}
 		i = end
 	}
-	res.Matches = append(res.Matches, detect(text)...)
+	if firstDigit >= 0 {
+		for _, m := range numbers(text[firstDigit:]) {
+			m.Start += firstDigit
+			m.End += firstDigit
+			res.Matches = append(res.Matches, m)
+		}
+	}
+	res.Matches = append(res.Matches, urls(text)...)
 	res.Matches = applyAllow(res.Matches)
-	slices.SortStableFunc(res.Matches, func(a, b Match) int { return a.Start - b.Start })
+	sortByStart(res.Matches)
 	res.Decide()
 	return res
 }
@@ -159,6 +169,24 @@ func wordAt(s string, before bool) bool {
 	}
 	_, c := lookup(table(), r)
 	return c == classWord
+}
+
+// sortByStart orders matches by where they start, keeping the order of
+// equal starts. The streams emit matches nearly in order, so insertion
+// sort does little work.
+func sortByStart(ms []Match) {
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Start >= ms[i-1].Start {
+			continue
+		}
+		m := ms[i]
+		j := i
+		for j > 0 && ms[j-1].Start > m.Start {
+			ms[j] = ms[j-1]
+			j--
+		}
+		ms[j] = m
+	}
 }
 
 // applyAllow drops every banned match that an allow match overlaps, then

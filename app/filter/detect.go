@@ -5,14 +5,6 @@ import (
 	"unicode/utf8"
 )
 
-// detect runs the detectors that need no word list.
-func detect(text string) []Match {
-	var out []Match
-	out = append(out, numbers(text)...)
-	out = append(out, urls(text)...)
-	return out
-}
-
 // digitOf folds full-width digits and reports whether r is a digit.
 func digitOf(r rune) (byte, bool) {
 	switch {
