@@ -43,7 +43,6 @@ type Header struct {
 	Tabs    []Tab
 }
 
-
 // MemberRow is one member in the list.
 type MemberRow struct {
 	Name      string
