@@ -237,3 +237,78 @@ func TestLiveFeedAndRemoval(t *testing.T) {
 		}
 	})
 }
+
+func TestFeedMatrixRest(t *testing.T) {
+	s := newSchool(t, apptest.SQLite(t))
+	ctx := context.Background()
+	gp := func(parts ...string) string { return fmt.Sprintf("/groups/%d%s", s.c32.ID, strings.Join(parts, "")) }
+	modPost := map[string]int{"anonymous": 401, "parent-other": 404, "parent-member": 403, "teacher-class": 403, "teacher-other": 404, "moderator": 303, "owner": 303, "admin": 303}
+	head := s.world.ByPhone("13800000002")
+	for _, actor := range actors {
+		target := s.freshMember(t)
+		if err := s.world.Groups.MuteMember(ctx, head, s.c32.ID, target.ID, 60); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.clients[actor].Post(gp("/members/", fmt.Sprint(target.ID), "/unmute"), nil).StatusCode; got != modPost[actor] {
+			t.Errorf("unmute as %s: %d, want %d", actor, got, modPost[actor])
+		}
+	}
+	// Opening the school group to parents: admins only.
+	schoolG := s.world.KindGroup(group.KindSchool)
+	admitted := map[string]int{"anonymous": 401, "parent-other": 403, "parent-member": 403, "teacher-class": 403, "teacher-other": 403, "moderator": 403, "owner": 403, "admin": 303}
+	for _, actor := range actors {
+		if got := s.clients[actor].Post(fmt.Sprintf("/groups/%d/posting", schoolG.ID), url.Values{"on": {"1"}}).StatusCode; got != admitted[actor] {
+			t.Errorf("open posting as %s: %d, want %d", actor, got, admitted[actor])
+		}
+	}
+	// The school word list: admins only.
+	adminOnly := map[string]int{"anonymous": 303, "parent-other": 403, "parent-member": 403, "teacher-class": 403, "teacher-other": 403, "moderator": 403, "owner": 403, "admin": 200}
+	for _, actor := range actors {
+		if got := s.clients[actor].Get("/admin/words").StatusCode; got != adminOnly[actor] {
+			t.Errorf("GET /admin/words as %s: %d, want %d", actor, got, adminOnly[actor])
+		}
+		want := adminOnly[actor]
+		if want == 303 {
+			want = 401
+		} else if want == 200 {
+			want = 303
+		}
+		if got := s.clients[actor].Post("/admin/words", url.Values{"pattern": {"校外培训" + actor}, "category": {"ads"}, "action": {"review"}}).StatusCode; got != want {
+			t.Errorf("POST /admin/words as %s: %d, want %d", actor, got, want)
+		}
+	}
+	// A file posted in 3-2 is for 3-2's members only.
+	c := s.clients["parent-member"]
+	c.Get(gp())
+	r := multipartForm(t, c, gp("/messages"), map[string]string{"body": "请假条"}, "请假条.pdf", []byte("%PDF-1.4 leave note"))
+	if r.StatusCode != 303 {
+		t.Fatalf("upload: %d %s", r.StatusCode, r.TestID("alert-error"))
+	}
+	r = s.clients["owner"].Get(gp())
+	href, ok := r.Doc.Find(`[data-testid="attachment"]`).Attr("href")
+	if !ok {
+		t.Fatal("no attachment link in the feed")
+	}
+	member := map[string]int{"anonymous": 303, "parent-other": 404, "parent-member": 200, "teacher-class": 200, "teacher-other": 404, "moderator": 200, "owner": 200, "admin": 200}
+	for _, actor := range actors {
+		r := s.clients[actor].Get(href)
+		if r.StatusCode != member[actor] {
+			t.Errorf("GET %s as %s: %d, want %d", href, actor, r.StatusCode, member[actor])
+		}
+		if r.StatusCode == 200 && !strings.Contains(r.Header.Get("Content-Disposition"), "filename*=UTF-8''%E8%AF%B7%E5%81%87%E6%9D%A1.pdf") {
+			t.Errorf("Content-Disposition %q", r.Header.Get("Content-Disposition"))
+		}
+	}
+	if r := s.clients["admin"].Get("/files/999999"); r.StatusCode != 404 {
+		t.Errorf("unknown file: %d", r.StatusCode)
+	}
+	// A member's live stream opens.
+	ctx2, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx2, http.MethodGet, fmt.Sprintf("%s/events?group=%d", s.URL, s.c32.ID), nil)
+	resp, err := s.clients["teacher-class"].HTTP.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("member's stream: %v", err)
+	}
+	resp.Body.Close()
+}
