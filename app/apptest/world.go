@@ -2,15 +2,19 @@ package apptest
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"jiaxiao/app/archive"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/job"
 	"jiaxiao/app/message"
+	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
@@ -31,19 +35,31 @@ type World struct {
 	Words    *wordlist.Service
 	Files    *file.Service
 	Messages *message.Service
+	Archive  *archive.Service
+	Notices  *notice.Service
 	Store    storage.Store
 	Sent     *Outbox
 }
 
 // Outbox is a Sender that keeps what it was given.
 type Outbox struct {
+	mu       sync.Mutex
 	Messages []notify.Message
 }
 
 // Send implements notify.Sender.
 func (o *Outbox) Send(_ context.Context, m notify.Message) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	o.Messages = append(o.Messages, m)
 	return nil
+}
+
+// Sent returns a copy of what was sent so far.
+func (o *Outbox) Sent() []notify.Message {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]notify.Message(nil), o.Messages...)
 }
 
 // NewWorld wires the services on g with a fake clock at 2026-11-02 08:00
@@ -75,7 +91,42 @@ func newWorld(t testing.TB, g *gorm.DB, clock *Clock) *World {
 	w.Store = store
 	w.Files = file.NewService(g, store, now)
 	w.Messages = message.NewService(message.Options{DB: g, Now: now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
+	w.wireStore(store, now)
 	return w
+}
+
+// UseStore makes the file, archive and notice services use store (a MinIO
+// server of the test's own, say).
+func (w *World) UseStore(store storage.Store) {
+	now := time.Now
+	if w.Clock != nil {
+		now = w.Clock.Now
+	}
+	w.wireStore(store, now)
+}
+
+func (w *World) wireStore(store storage.Store, now func() time.Time) {
+	w.Store = store
+	w.Files = file.NewService(w.DB, store, now)
+	w.Messages = message.NewService(message.Options{DB: w.DB, Now: now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
+	w.Archive = archive.NewService(archive.Options{DB: w.DB, Now: now, Store: store, Files: w.Files, Groups: w.Groups, Log: Logger()})
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	w.Notices = notice.NewService(notice.Options{DB: w.DB, Now: now, Location: sh, Groups: w.Groups, Filters: w.Words, Files: w.Files,
+		Settings: w.Settings, Sender: w.Sent, Log: Logger()})
+}
+
+// Worker returns a job worker with every handler of the app, on the world's clock.
+func (w *World) Worker() *job.Worker {
+	now := time.Now
+	if w.Clock != nil {
+		now = w.Clock.Now
+	}
+	return job.NewWorker(job.WorkerOptions{DB: w.DB, Now: now, Log: Logger(), Handlers: map[string]job.Handler{
+		archive.JobKind:   w.Archive.WriteBundle,
+		notice.JobPublish: w.Notices.PublishDue,
+		notice.JobDing:    w.Notices.AutoDing,
+		notice.JobRemind:  w.Notices.RemindLater,
+	}})
 }
 
 // User creates an active account with password "secret-123".

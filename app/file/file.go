@@ -49,6 +49,9 @@ type File struct {
 	SHA256      string
 	UploadedBy  uint64
 	CreatedAt   time.Time
+	// Staged is set while the content waits in the database because object
+	// storage was down when it was taken.
+	Staged bool
 }
 
 // IsImage reports whether the file is shown inline.
@@ -213,6 +216,85 @@ func (s *Service) Save(ctx context.Context, uploader uint64, p Prepared) (File, 
 	return f, nil
 }
 
+// chunkSize keeps each staged row well under MySQL's packet limit.
+const chunkSize = 1 << 20
+
+type chunk struct {
+	FileID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Seq    int    `gorm:"primaryKey;autoIncrement:false"`
+	Data   []byte
+}
+
+func (chunk) TableName() string { return "file_chunks" }
+
+// SaveOrStage stores an upload like Save, but when object storage is down
+// it keeps the content in the database instead, to be moved by Commit
+// later: the upload is never lost and never refused for the outage.
+func (s *Service) SaveOrStage(ctx context.Context, uploader uint64, p Prepared) (File, error) {
+	f, err := s.Save(ctx, uploader, p)
+	if err == nil || !errors.Is(err, ErrStorageDown) {
+		return f, err
+	}
+	f = File{StorageKey: "files/" + p.SHA256 + "/" + p.Name, Name: p.Name, Size: int64(len(p.Data)), ContentType: p.ContentType,
+		SHA256: p.SHA256, UploadedBy: uploader, CreatedAt: s.now(), Staged: true}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&f).Error; err != nil {
+			return err
+		}
+		for seq, off := 0, 0; off < len(p.Data); seq, off = seq+1, off+chunkSize {
+			end := min(off+chunkSize, len(p.Data))
+			if err := tx.Create(&chunk{FileID: f.ID, Seq: seq, Data: p.Data[off:end]}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return File{}, fmt.Errorf("file: stage: %w", err)
+	}
+	return f, nil
+}
+
+// Commit moves a staged file into object storage, checks its SHA-256, and
+// drops the staged copy. A file already in storage is left alone.
+func (s *Service) Commit(ctx context.Context, f File) error {
+	if !f.Staged {
+		if _, err := s.store.Stat(ctx, f.StorageKey); err != nil {
+			return fmt.Errorf("file: %s not in storage: %w", f.StorageKey, err)
+		}
+		return nil
+	}
+	data, err := s.staged(ctx, f.ID)
+	if err != nil {
+		return err
+	}
+	o, err := s.store.Put(ctx, f.StorageKey, bytes.NewReader(data), int64(len(data)), f.ContentType)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrStorageDown, err)
+	}
+	if o.SHA256 != f.SHA256 {
+		return fmt.Errorf("file: %s stored with sha256 %s, want %s", f.StorageKey, o.SHA256, f.SHA256)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&File{}).Where("sha256 = ? AND storage_key = ?", f.SHA256, f.StorageKey).Update("staged", false).Error; err != nil {
+			return err
+		}
+		return tx.Where("file_id = ?", f.ID).Delete(&chunk{}).Error
+	})
+}
+
+func (s *Service) staged(ctx context.Context, id uint64) ([]byte, error) {
+	var cs []chunk
+	if err := s.db.WithContext(ctx).Where("file_id = ?", id).Order("seq").Find(&cs).Error; err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	for _, c := range cs {
+		b.Write(c.Data)
+	}
+	return b.Bytes(), nil
+}
+
 // Get returns a file's record.
 func (s *Service) Get(ctx context.Context, id uint64) (File, error) {
 	var f File
@@ -224,6 +306,13 @@ func (s *Service) Get(ctx context.Context, id uint64) (File, error) {
 // them (MinIO), or else a stream of its content; the caller checks access
 // first and closes the stream.
 func (s *Service) Download(ctx context.Context, f File) (string, io.ReadCloser, error) {
+	if f.Staged {
+		data, err := s.staged(ctx, f.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		return "", io.NopCloser(bytes.NewReader(data)), nil
+	}
 	u, err := s.store.URL(ctx, f.StorageKey, 5*time.Minute, f.Name)
 	if err == nil {
 		return u, nil, nil

@@ -1,0 +1,91 @@
+// Package calendar says which days are school work days: Monday to Friday,
+// overridden by the official holiday calendar with its make-up working days
+// (法定节假日 / 调休, from github.com/6tail/lunar-go), overridden in turn by
+// the school's own days. The rules are pure; the school's overrides are
+// loaded from the database.
+package calendar
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/6tail/lunar-go/HolidayUtil"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Day is a date in the school's time zone, as "2006-01-02".
+type Day string
+
+// DayOf is the school-local date of t.
+func DayOf(t time.Time, loc *time.Location) Day { return Day(t.In(loc).Format(time.DateOnly)) }
+
+// Calendar answers work-day questions. The zero value knows only weekends
+// and the official holidays.
+type Calendar struct {
+	// Overrides are the school's own days: true a work day, false a rest day.
+	Overrides map[Day]bool
+}
+
+// Kind explains a day.
+type Kind struct {
+	Work bool
+	// Name is the holiday or override note, "" for an ordinary day.
+	Name string
+}
+
+// Explain says whether d is a work day and why.
+func (c Calendar) Explain(d Day) Kind {
+	if w, ok := c.Overrides[d]; ok {
+		return Kind{Work: w, Name: "学校安排"}
+	}
+	t, err := time.Parse(time.DateOnly, string(d))
+	if err != nil {
+		return Kind{}
+	}
+	if h := HolidayUtil.GetHolidayByYmd(t.Year(), int(t.Month()), t.Day()); h != nil {
+		if h.IsWork() {
+			return Kind{Work: true, Name: h.GetName() + "调休上班"}
+		}
+		return Kind{Work: false, Name: h.GetName()}
+	}
+	wd := t.Weekday()
+	return Kind{Work: wd != time.Saturday && wd != time.Sunday}
+}
+
+// IsWorkDay reports whether d is a school work day.
+func (c Calendar) IsWorkDay(d Day) bool { return c.Explain(d).Work }
+
+// Override is one school-specific day, stored in calendar_days.
+type Override struct {
+	Day       string `gorm:"primaryKey"`
+	Work      bool
+	Note      string
+	UpdatedAt time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (Override) TableName() string { return "calendar_days" }
+
+// Load reads the school's overrides.
+func Load(ctx context.Context, db *gorm.DB) (Calendar, error) {
+	var rows []Override
+	if err := db.WithContext(ctx).Find(&rows).Error; err != nil {
+		return Calendar{}, fmt.Errorf("calendar: load: %w", err)
+	}
+	c := Calendar{Overrides: make(map[Day]bool, len(rows))}
+	for _, r := range rows {
+		c.Overrides[Day(r.Day)] = r.Work
+	}
+	return c, nil
+}
+
+// Set stores a school-specific day.
+func Set(ctx context.Context, db *gorm.DB, d Day, work bool, note string, now time.Time) error {
+	if _, err := time.Parse(time.DateOnly, string(d)); err != nil {
+		return fmt.Errorf("calendar: bad day %q", d)
+	}
+	return db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).
+		Create(&Override{Day: string(d), Work: work, Note: note, UpdatedAt: now.UTC()}).Error
+}

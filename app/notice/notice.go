@@ -1,0 +1,733 @@
+// Package notice is how teachers and the office reach families: a notice
+// goes to one or more groups; publishing snapshots the recipients (the
+// members of the target groups at that moment, once each) into one receipt
+// each, in one transaction, and tells each of them live. Opening a notice
+// marks it read and 收到 acknowledges it. The author, moderators of a target
+// group and admins see who has not read it and can DING them; unread
+// recipients are DINGed automatically once (see Schedule). Every published
+// notice is archived.
+package notice
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/archive"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/calendar"
+	"jiaxiao/app/db"
+	"jiaxiao/app/event"
+	"jiaxiao/app/file"
+	"jiaxiao/app/filter"
+	"jiaxiao/app/group"
+	"jiaxiao/app/job"
+	"jiaxiao/app/notify"
+	"jiaxiao/app/school"
+	"jiaxiao/app/setting"
+)
+
+// Categories a notice may have (DESIGN §3).
+var Categories = []string{"通知", "公告", "安全提醒", "活动", "文件"}
+
+// Statuses.
+const (
+	Scheduled = "scheduled"
+	Published = "published"
+)
+
+// Job kinds.
+const (
+	JobPublish = "notice.publish"
+	JobDing    = "notice.ding"
+	JobRemind  = "notice.remind"
+)
+
+// Notice is one notice.
+type Notice struct {
+	ID          uint64
+	AuthorID    uint64
+	Title       string
+	Body        string
+	Category    string
+	RequiresAck bool
+	Status      string
+	PublishAt   time.Time
+	PublishedAt *time.Time
+	Recipients  int
+	AutoDingAt  *time.Time
+	LastDingAt  *time.Time
+	ArchivedAt  *time.Time
+	CreatedAt   time.Time
+}
+
+// Receipt is one recipient's state of a notice.
+type Receipt struct {
+	NoticeID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID   uint64 `gorm:"primaryKey;autoIncrement:false"`
+	ReadAt   *time.Time
+	AckedAt  *time.Time
+	DingedAt *time.Time
+}
+
+type noticeGroup struct {
+	NoticeID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	GroupID  uint64 `gorm:"primaryKey;autoIncrement:false"`
+}
+
+func (noticeGroup) TableName() string { return "notice_groups" }
+
+type noticeFile struct {
+	NoticeID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	FileID   uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Position int
+}
+
+func (noticeFile) TableName() string { return "notice_files" }
+
+// Filters gives the compiled banned-content filter (group 0: school-wide).
+type Filters interface {
+	Filter(ctx context.Context, groupID uint64) (*filter.Filter, error)
+}
+
+// Service is the notices' API.
+type Service struct {
+	db       *gorm.DB
+	now      func() time.Time
+	loc      *time.Location
+	groups   *group.Service
+	filters  Filters
+	files    *file.Service
+	settings *setting.Service
+	sender   notify.Sender
+	log      *slog.Logger
+}
+
+// Options configure NewService.
+type Options struct {
+	DB       *gorm.DB
+	Now      func() time.Time
+	Location *time.Location
+	Groups   *group.Service
+	Filters  Filters
+	Files    *file.Service
+	Settings *setting.Service
+	Sender   notify.Sender
+	Log      *slog.Logger
+}
+
+// NewService returns the notice service.
+func NewService(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, loc: o.Location, groups: o.Groups, filters: o.Filters,
+		files: o.Files, settings: o.Settings, sender: o.Sender, log: o.Log}
+}
+
+// ComposeInput is the compose form.
+type ComposeInput struct {
+	Title       string
+	Body        string
+	Category    string
+	GroupIDs    []uint64
+	RequiresAck bool
+	PublishAt   *time.Time // nil: now
+	Files       []file.Prepared
+}
+
+// ErrNotStaff refuses composing to parents.
+var ErrNotStaff = apperr.New(apperr.ErrForbidden, "只有教师和学校管理员可以发布通知")
+
+// Compose checks a notice and publishes it now or schedules it. Attachments
+// are kept even while object storage is down (they wait in the database
+// and are archived later).
+func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput) (Notice, error) {
+	if actor == nil || !actor.Role.Staff() {
+		return Notice{}, ErrNotStaff
+	}
+	now := s.now()
+	v := &apperr.ValidationError{}
+	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
+	if n := utf8.RuneCountInString(in.Title); n < 2 || n > 100 {
+		v.Add("title", "请填写标题（2–100 字）")
+	}
+	if utf8.RuneCountInString(in.Body) > 5000 {
+		v.Add("body", "正文太长（最多 5000 字）")
+	}
+	if !slices.Contains(Categories, in.Category) {
+		v.Add("category", "请选择类别")
+	}
+	if len(in.GroupIDs) == 0 {
+		v.Add("group_id", "请至少选择一个发送对象")
+	}
+	if in.PublishAt != nil && in.PublishAt.Before(now.Add(-time.Minute)) {
+		v.Add("publish_at", "定时发布时间不能早于现在")
+	}
+	if err := v.Err(); err != nil {
+		return Notice{}, err
+	}
+	slices.Sort(in.GroupIDs)
+	in.GroupIDs = slices.Compact(in.GroupIDs)
+	for _, gid := range in.GroupIDs {
+		if _, err := s.groups.MayPost(ctx, s.db, actor, gid); err != nil {
+			if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
+				return Notice{}, apperr.Invalid("group_id", "只能发送到您可以发言的群")
+			}
+			return Notice{}, err
+		}
+	}
+	f, err := s.filters.Filter(ctx, 0)
+	if err != nil {
+		return Notice{}, err
+	}
+	for _, part := range []*string{&in.Title, &in.Body} {
+		res := f.Check(*part).Without(filter.SourceURL).Without(filter.SourceMobile)
+		if res.Action == filter.Block || res.Action == filter.Review {
+			return Notice{}, apperr.Invalid("body", fmt.Sprintf("内容含有“%s”类违规或需审核的信息，不能发布，请修改后再发", res.Category.Label()))
+		}
+		*part = filter.MaskString(*part, res.Matches)
+	}
+	var fileIDs []uint64
+	for _, p := range in.Files {
+		stored, err := s.files.SaveOrStage(ctx, actor.ID, p)
+		if err != nil {
+			return Notice{}, err
+		}
+		fileIDs = append(fileIDs, stored.ID)
+	}
+	n := Notice{AuthorID: actor.ID, Title: in.Title, Body: in.Body, Category: in.Category, RequiresAck: in.RequiresAck,
+		Status: Scheduled, PublishAt: now, CreatedAt: now}
+	if in.PublishAt != nil && in.PublishAt.After(now) {
+		n.PublishAt = in.PublishAt.UTC()
+	}
+	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Create(&n).Error; err != nil {
+			return err
+		}
+		for _, gid := range in.GroupIDs {
+			if err := tx.Create(&noticeGroup{NoticeID: n.ID, GroupID: gid}).Error; err != nil {
+				return err
+			}
+		}
+		for i, fid := range fileIDs {
+			if err := tx.Create(&noticeFile{NoticeID: n.ID, FileID: fid, Position: i}).Error; err != nil {
+				return err
+			}
+		}
+		if n.PublishAt.After(now) {
+			_, err := job.Enqueue(ctx, tx, now, JobPublish, map[string]uint64{"notice_id": n.ID}, job.Options{RunAt: n.PublishAt})
+			return err
+		}
+		return s.publish(ctx, tx, &n, in.GroupIDs, fileIDs)
+	})
+	if err != nil {
+		return Notice{}, fmt.Errorf("notice: compose: %w", err)
+	}
+	return n, nil
+}
+
+// publish snapshots the recipients, tells them, and queues the archive
+// bundle and the automatic DING — all inside tx.
+func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs, fileIDs []uint64) error {
+	now := s.now()
+	err := tx.Exec(`INSERT INTO receipts (notice_id, user_id)
+		SELECT DISTINCT ?, gm.user_id FROM group_members gm JOIN users u ON u.id = gm.user_id
+		WHERE gm.group_id IN ? AND gm.user_id <> ? AND u.status IN ('active', 'pending')`, n.ID, groupIDs, n.AuthorID).Error
+	if err != nil {
+		return err
+	}
+	var count int64
+	if err := tx.Model(&Receipt{}).Where("notice_id = ?", n.ID).Count(&count).Error; err != nil {
+		return err
+	}
+	rules, err := s.settings.Get(ctx)
+	if err != nil {
+		return err
+	}
+	cal, err := calendar.Load(ctx, tx)
+	if err != nil {
+		return err
+	}
+	due := ScheduleFrom(rules, s.loc).AutoDing(now, cal)
+	n.Status, n.PublishedAt, n.Recipients, n.AutoDingAt = Published, &now, int(count), &due
+	if err := tx.Model(&Notice{}).Where("id = ?", n.ID).Updates(map[string]any{
+		"status": Published, "published_at": now, "recipients": count, "auto_ding_at": due}).Error; err != nil {
+		return err
+	}
+	link := fmt.Sprintf("/notices/%d", n.ID)
+	if err := tx.Exec(`INSERT INTO notifications (user_id, kind, title, body, link, created_at)
+		SELECT user_id, 'notice', ?, ?, ?, ? FROM receipts WHERE notice_id = ?`, "新"+n.Category+"："+n.Title, "", link, now, n.ID).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`INSERT INTO events (user_id, group_id, kind, ref_id, created_at)
+		SELECT user_id, 0, ?, ?, ? FROM receipts WHERE notice_id = ?`, event.Badge, n.ID, now, n.ID).Error; err != nil {
+		return err
+	}
+	id := n.ID
+	if _, err := archive.Record(ctx, tx, now, archive.Entry{Kind: archive.KindNotice, NoticeID: &id, Title: n.Title, Body: n.Body,
+		Category: n.Category, CreatedBy: n.AuthorID}, groupIDs, fileIDs); err != nil {
+		return err
+	}
+	_, err = job.Enqueue(ctx, tx, now, JobDing, map[string]uint64{"notice_id": n.ID}, job.Options{RunAt: due})
+	return err
+}
+
+// PublishDue is the job handler of a scheduled notice.
+func (s *Service) PublishDue(ctx context.Context, j job.Job) error {
+	var p struct {
+		NoticeID uint64 `json:"notice_id"`
+	}
+	if err := j.Decode(&p); err != nil {
+		return job.Permanent(err)
+	}
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var n Notice
+		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
+			return job.Permanent(err)
+		}
+		if n.Status != Scheduled {
+			return nil
+		}
+		var groups, files []uint64
+		if err := tx.Model(&noticeGroup{}).Where("notice_id = ?", n.ID).Pluck("group_id", &groups).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&noticeFile{}).Where("notice_id = ?", n.ID).Order("position").Pluck("file_id", &files).Error; err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, &n, groups, files)
+	})
+}
+
+// View is a notice as its page shows it.
+type View struct {
+	Notice
+	AuthorName string
+	Groups     []group.Group
+	Files      []file.File
+	Receipt    *Receipt // the viewer's, if a recipient
+	CanManage  bool     // author, target-group moderator or admin
+	CanDing    bool     // author or admin
+	Archived   bool
+}
+
+// access loads a notice the actor may see: recipients, the author, admins,
+// and moderators of a target group.
+func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, id uint64) (View, error) {
+	var v View
+	if err := tx.WithContext(ctx).Where("id = ?", id).Take(&v.Notice).Error; err != nil {
+		return v, db.Translate(err)
+	}
+	var r Receipt
+	err := tx.WithContext(ctx).Where("notice_id = ? AND user_id = ?", id, actor.ID).Take(&r).Error
+	switch {
+	case err == nil:
+		v.Receipt = &r
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return v, err
+	}
+	author := v.AuthorID == actor.ID
+	admin := actor.Role == auth.RoleAdmin
+	var mods int64
+	if err := tx.WithContext(ctx).Table("notice_groups ng").Joins("JOIN group_members gm ON gm.group_id = ng.group_id").
+		Where("ng.notice_id = ? AND gm.user_id = ? AND gm.role IN ?", id, actor.ID, []group.Role{group.RoleOwner, group.RoleModerator}).
+		Count(&mods).Error; err != nil {
+		return v, err
+	}
+	v.CanManage = author || admin || mods > 0
+	v.CanDing = author || admin
+	if v.Receipt == nil && !v.CanManage {
+		return v, apperr.ErrNotFound
+	}
+	if v.Status != Published && !author && !admin {
+		return v, apperr.ErrNotFound
+	}
+	return v, nil
+}
+
+// Open shows a notice; for a recipient it also marks it read.
+func (s *Service) Open(ctx context.Context, actor *auth.User, id uint64) (View, error) {
+	v, err := s.access(ctx, s.db, actor, id)
+	if err != nil {
+		return v, err
+	}
+	if v.Receipt != nil && v.Receipt.ReadAt == nil {
+		now := s.now()
+		if err := s.db.WithContext(ctx).Model(&Receipt{}).Where("notice_id = ? AND user_id = ? AND read_at IS NULL", id, actor.ID).
+			Update("read_at", now).Error; err != nil {
+			return v, err
+		}
+		v.Receipt.ReadAt = &now
+	}
+	var u auth.User
+	if err := s.db.WithContext(ctx).Select("name").Where("id = ?", v.AuthorID).Take(&u).Error; err == nil {
+		v.AuthorName = u.Name
+	}
+	if err := s.db.WithContext(ctx).Table("`groups`").Joins("JOIN notice_groups ng ON ng.group_id = `groups`.id").
+		Where("ng.notice_id = ?", id).Order("`groups`.id").Select("`groups`.*").Scan(&v.Groups).Error; err != nil {
+		return v, err
+	}
+	if err := s.db.WithContext(ctx).Table("files").Joins("JOIN notice_files nf ON nf.file_id = files.id").
+		Where("nf.notice_id = ?", id).Order("nf.position").Select("files.*").Scan(&v.Files).Error; err != nil {
+		return v, err
+	}
+	var e archive.Entry
+	if err := s.db.WithContext(ctx).Select("archived_at").Where("notice_id = ?", id).Take(&e).Error; err == nil {
+		v.Archived = e.ArchivedAt != nil
+	}
+	return v, nil
+}
+
+// Ack records 收到; it is idempotent and also marks the notice read.
+func (s *Service) Ack(ctx context.Context, actor *auth.User, id uint64) error {
+	v, err := s.access(ctx, s.db, actor, id)
+	if err != nil {
+		return err
+	}
+	if v.Receipt == nil {
+		return apperr.New(apperr.ErrForbidden, "只有通知的接收人可以确认收到")
+	}
+	now := s.now()
+	q := s.db.WithContext(ctx).Model(&Receipt{}).Where("notice_id = ? AND user_id = ?", id, actor.ID)
+	if err := q.Where("read_at IS NULL").Update("read_at", now).Error; err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Model(&Receipt{}).Where("notice_id = ? AND user_id = ? AND acked_at IS NULL", id, actor.ID).Update("acked_at", now).Error
+}
+
+// Line is one recipient on the receipts page.
+type Line struct {
+	UserID   uint64
+	Name     string
+	Phone    string
+	Role     auth.Role
+	Students string // a parent's children and classes
+	ReadAt   *time.Time
+	AckedAt  *time.Time
+}
+
+// Progress counts a notice's receipts.
+type Progress struct {
+	Total, Read, Acked int
+}
+
+// Receipts returns the counts and every recipient, unread first.
+func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64) (View, Progress, []Line, error) {
+	v, err := s.access(ctx, s.db, actor, id)
+	if err != nil {
+		return v, Progress{}, nil, err
+	}
+	if !v.CanManage {
+		return v, Progress{}, nil, apperr.New(apperr.ErrForbidden, "只有发布人、群管理员和学校管理员可以查看阅读情况")
+	}
+	var lines []Line
+	err = s.db.WithContext(ctx).Table("receipts").
+		Select("receipts.user_id, users.name, users.phone, users.role, receipts.read_at, receipts.acked_at").
+		Joins("JOIN users ON users.id = receipts.user_id").Where("receipts.notice_id = ?", id).
+		Order("CASE WHEN receipts.read_at IS NULL THEN 0 ELSE 1 END, users.role, users.name, users.id").Scan(&lines).Error
+	if err != nil {
+		return v, Progress{}, nil, err
+	}
+	type kid struct {
+		ParentID uint64
+		Name     string
+		Grade    int
+		Number   int
+	}
+	var kids []kid
+	err = s.db.WithContext(ctx).Table("receipts").
+		Select("guardianships.parent_id, students.name, classes.grade, classes.number").
+		Joins("JOIN guardianships ON guardianships.parent_id = receipts.user_id AND guardianships.revoked_at IS NULL").
+		Joins("JOIN students ON students.id = guardianships.student_id AND students.status = ?", school.Enrolled).
+		Joins("JOIN classes ON classes.id = students.class_id").
+		Where("receipts.notice_id = ?", id).Order("students.student_no").Scan(&kids).Error
+	if err != nil {
+		return v, Progress{}, nil, err
+	}
+	byParent := map[uint64][]string{}
+	for _, k := range kids {
+		byParent[k.ParentID] = append(byParent[k.ParentID], k.Name+"（"+school.ClassName(k.Grade, k.Number)+"）")
+	}
+	p := Progress{Total: len(lines)}
+	for i := range lines {
+		lines[i].Students = strings.Join(byParent[lines[i].UserID], "、")
+		if lines[i].ReadAt != nil {
+			p.Read++
+		}
+		if lines[i].AckedAt != nil {
+			p.Acked++
+		}
+	}
+	return v, p, lines, nil
+}
+
+// CSVHeader is the receipts export's header (CONTRACT §3).
+var CSVHeader = []string{"姓名", "手机", "身份", "学生", "已读时间", "确认时间"}
+
+// WriteCSV writes the receipts of a notice as CSV (UTF-8 with a BOM so
+// Excel shows the Chinese), times in the school's zone, empty if not yet.
+func (s *Service) WriteCSV(ctx context.Context, actor *auth.User, id uint64, w io.Writer) error {
+	_, _, lines, err := s.Receipts(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	at := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(s.loc).Format("2006-01-02 15:04:05")
+	}
+	for _, l := range lines {
+		if err := cw.Write([]string{l.Name, l.Phone, l.Role.Label(), l.Students, at(l.ReadAt), at(l.AckedAt)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// ErrDingTooSoon answers a DING within ManualFloor of the last.
+type ErrDingTooSoon struct{ Wait time.Duration }
+
+func (e *ErrDingTooSoon) Error() string {
+	return fmt.Sprintf("每 5 分钟最多 DING 一次，请 %d 秒后再试", int(e.Wait.Seconds())+1)
+}
+
+// Unwrap makes it a rate limit (429).
+func (e *ErrDingTooSoon) Unwrap() error { return apperr.ErrTooMany }
+
+// Ding reminds every unread recipient now (parents in quiet hours in the
+// morning); the author and admins may, once every five minutes. It returns
+// how many were reminded.
+func (s *Service) Ding(ctx context.Context, actor *auth.User, id uint64) (int, error) {
+	now := s.now()
+	var count int
+	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		v, err := s.access(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if !v.CanDing {
+			return apperr.New(apperr.ErrForbidden, "只有发布人和学校管理员可以 DING")
+		}
+		if v.Status != Published {
+			return apperr.Invalid("", "通知尚未发布")
+		}
+		if ok, wait := ManualAllowed(v.LastDingAt, now); !ok {
+			return &ErrDingTooSoon{Wait: wait}
+		}
+		if err := tx.Model(&Notice{}).Where("id = ?", id).Update("last_ding_at", now).Error; err != nil {
+			return err
+		}
+		count, err = s.remindUnread(ctx, tx, v.Notice, now, false)
+		return err
+	})
+	return count, err
+}
+
+// AutoDing is the job handler of the automatic reminder: once, to each
+// recipient still unread and not reminded automatically before.
+func (s *Service) AutoDing(ctx context.Context, j job.Job) error {
+	var p struct {
+		NoticeID uint64 `json:"notice_id"`
+	}
+	if err := j.Decode(&p); err != nil {
+		return job.Permanent(err)
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var n Notice
+		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
+			return job.Permanent(err)
+		}
+		_, err := s.remindUnread(ctx, tx, n, now, true)
+		return err
+	})
+}
+
+// remindUnread DINGs the unread recipients: at once, or for parents in
+// quiet hours by a job at the end of them. auto limits it to recipients not
+// reminded automatically before.
+func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now time.Time, auto bool) (int, error) {
+	rules, err := s.settings.Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	sched := ScheduleFrom(rules, s.loc)
+	type row struct {
+		UserID uint64
+		Phone  string
+		Role   auth.Role
+	}
+	q := tx.Table("receipts").Select("receipts.user_id, users.phone, users.role").Joins("JOIN users ON users.id = receipts.user_id").
+		Where("receipts.notice_id = ? AND receipts.read_at IS NULL", n.ID)
+	if auto {
+		q = q.Where("receipts.dinged_at IS NULL")
+	}
+	var rows []row
+	if err := q.Scan(&rows).Error; err != nil {
+		return 0, err
+	}
+	var later []uint64
+	for _, r := range rows {
+		at := sched.Deliver(now, r.Role == auth.RoleParent)
+		if at.After(now) {
+			later = append(later, r.UserID)
+			continue
+		}
+		if err := s.deliver(ctx, tx, n, r.UserID, r.Phone, now); err != nil {
+			return 0, err
+		}
+	}
+	if len(later) > 0 {
+		at := sched.Deliver(now, true)
+		if _, err := job.Enqueue(ctx, tx, now, JobRemind, map[string]any{"notice_id": n.ID, "users": later}, job.Options{RunAt: at}); err != nil {
+			return 0, err
+		}
+	}
+	if len(rows) > 0 {
+		ids := make([]uint64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.UserID
+		}
+		if err := tx.Model(&Receipt{}).Where("notice_id = ? AND user_id IN ?", n.ID, ids).Update("dinged_at", now).Error; err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
+}
+
+// deliver is one reminder: into the notification centre (live badge) and
+// out through the Sender.
+func (s *Service) deliver(ctx context.Context, tx *gorm.DB, n Notice, userID uint64, phone string, now time.Time) error {
+	title := "DING：请查看" + n.Category + "“" + n.Title + "”"
+	if err := notify.Add(ctx, tx, now, notify.Notification{UserID: userID, Kind: "ding", Title: title, Link: fmt.Sprintf("/notices/%d", n.ID)}); err != nil {
+		return err
+	}
+	if s.sender == nil {
+		return nil
+	}
+	if err := s.sender.Send(ctx, notify.Message{Phone: phone, Kind: "ding", Text: "【家校】" + title}); err != nil {
+		s.log.Warn("notice: ding sender", "notice", n.ID, "err", err)
+	}
+	return nil
+}
+
+// RemindLater is the job handler that delivers reminders held back by
+// quiet hours, to those still unread.
+func (s *Service) RemindLater(ctx context.Context, j job.Job) error {
+	var p struct {
+		NoticeID uint64   `json:"notice_id"`
+		Users    []uint64 `json:"users"`
+	}
+	if err := j.Decode(&p); err != nil {
+		return job.Permanent(err)
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var n Notice
+		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
+			return job.Permanent(err)
+		}
+		type row struct {
+			UserID uint64
+			Phone  string
+		}
+		var rows []row
+		if err := tx.Table("receipts").Select("receipts.user_id, users.phone").Joins("JOIN users ON users.id = receipts.user_id").
+			Where("receipts.notice_id = ? AND receipts.read_at IS NULL AND receipts.user_id IN ?", n.ID, p.Users).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := s.deliver(ctx, tx, n, r.UserID, r.Phone, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Summary is a notice in a list.
+type Summary struct {
+	Notice
+	ReadAt  *time.Time
+	AckedAt *time.Time
+	Mine    bool
+}
+
+// List returns the notices the actor received (unread first) and those
+// they wrote, newest first.
+func (s *Service) List(ctx context.Context, actor *auth.User, limit int) ([]Summary, error) {
+	var out []Summary
+	err := s.db.WithContext(ctx).Table("notices").
+		Select("notices.*, receipts.read_at, receipts.acked_at, CASE WHEN notices.author_id = ? THEN 1 ELSE 0 END AS mine", actor.ID).
+		Joins("LEFT JOIN receipts ON receipts.notice_id = notices.id AND receipts.user_id = ?", actor.ID).
+		Where("receipts.user_id IS NOT NULL OR notices.author_id = ?", actor.ID).
+		Order("CASE WHEN receipts.user_id IS NOT NULL AND receipts.read_at IS NULL THEN 0 ELSE 1 END, notices.publish_at DESC, notices.id DESC").
+		Limit(limit).Scan(&out).Error
+	return out, err
+}
+
+// Unread counts the actor's unread notices.
+func (s *Service) Unread(ctx context.Context, actor *auth.User) (int, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Receipt{}).Joins("JOIN notices ON notices.id = receipts.notice_id").
+		Where("receipts.user_id = ? AND receipts.read_at IS NULL AND notices.status = ?", actor.ID, Published).Count(&n).Error
+	return int(n), err
+}
+
+// Targets lists the groups the actor may send notices to.
+func (s *Service) Targets(ctx context.Context, actor *auth.User) ([]group.Group, error) {
+	mine, err := s.groups.Mine(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	var out []group.Group
+	for _, g := range mine {
+		if _, err := s.groups.MayPost(ctx, s.db, actor, g.ID); err == nil {
+			out = append(out, g.Group)
+		}
+	}
+	return out, nil
+}
+
+// FileAccess reports whether the actor may download a file of a notice
+// they may see.
+func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint64) (bool, error) {
+	var ids []uint64
+	if err := s.db.WithContext(ctx).Model(&noticeFile{}).Where("file_id = ?", fileID).Pluck("notice_id", &ids).Error; err != nil {
+		return false, err
+	}
+	for _, id := range ids {
+		if _, err := s.access(ctx, s.db, actor, id); err == nil {
+			return true, nil
+		} else if !errors.Is(err, apperr.ErrNotFound) {
+			return false, err
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,394 @@
+package notice_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/apptest"
+	"jiaxiao/app/archive"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/file"
+	"jiaxiao/app/group"
+	"jiaxiao/app/notice"
+	"jiaxiao/app/notify"
+	"jiaxiao/app/school"
+	"jiaxiao/storage"
+)
+
+const roster = `年级,班级,学号,姓名
+3,2,20230201,张小明
+3,2,20230202,王芳
+3,3,20230301,赵雷
+`
+
+const staff = `姓名,手机,角色,部门,任教班级,班主任
+王建国,13800000001,管理员,校长室,,
+李芳,13800000002,教师,语文教研组,3年级2班,3年级2班
+陈志强,13800000003,教师,数学教研组,3年级2班,
+`
+
+type fx struct {
+	*apptest.World
+	admin, head, teacher, dad, wang, zhao *auth.User
+	c32, c33                              group.Group
+}
+
+func setup(t *testing.T, g *gorm.DB) *fx {
+	w := apptest.NewWorld(t, g)
+	ctx := context.Background()
+	w.Students(roster, school.ImportOptions{})
+	w.Staff(staff)
+	if err := w.Words.SeedDefaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := &fx{World: w, admin: w.ByPhone("13800000001"), head: w.ByPhone("13800000002"), teacher: w.ByPhone("13800000003"),
+		c32: w.ClassGroup(3, 2), c33: w.ClassGroup(3, 3)}
+	admit := func(name, phone string, g group.Group, no, child, rel string) *auth.User {
+		u := w.User(auth.RoleParent, name, phone)
+		req, err := w.Groups.Join(ctx, u, g.InviteCode, group.JoinInput{StudentNo: no, StudentName: child, Relation: rel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Groups.Approve(ctx, f.admin, g.ID, req.ID); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	f.dad = admit("张伟", "13900000001", f.c32, "20230201", "张小明", "父亲")
+	f.wang = admit("王强", "13900000003", f.c32, "20230202", "王芳", "父亲")
+	f.zhao = admit("赵国庆", "13900000006", f.c33, "20230301", "赵雷", "父亲")
+	// 10:00 on Monday 2 November 2026 in Shanghai: working hours.
+	w.Clock.Set(time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC))
+	return f
+}
+
+func (f *fx) compose(t *testing.T, in notice.ComposeInput) notice.Notice {
+	t.Helper()
+	n, err := f.Notices.Compose(context.Background(), f.head, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestPublishReceiptsAndAck(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		if _, err := f.Notices.Compose(ctx, f.dad, notice.ComposeInput{Title: "家长通知", Category: "通知", GroupIDs: []uint64{f.c32.ID}}); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("parent composing: %v", err)
+		}
+		if _, err := f.Notices.Compose(ctx, f.head, notice.ComposeInput{Title: "错群", Category: "通知", GroupIDs: []uint64{f.c33.ID}}); err == nil {
+			t.Fatal("notice to a group the teacher is not in")
+		}
+		if _, err := f.Notices.Compose(ctx, f.head, notice.ComposeInput{Title: "兼职刷单", Category: "通知", GroupIDs: []uint64{f.c32.ID}}); err == nil {
+			t.Fatal("banned content published")
+		}
+		// Both class groups' members, with the head teacher once, minus the author.
+		n, err := f.Notices.Compose(ctx, f.admin, notice.ComposeInput{Title: "期中考试安排", Body: "11月10日期中考试。", Category: "通知",
+			GroupIDs: []uint64{f.c32.ID, f.c33.ID, f.c32.ID}, RequiresAck: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 3-2: 李芳, 陈志强, 张伟, 王强; 3-3: 赵国庆.
+		if n.Status != notice.Published || n.Recipients != 5 {
+			t.Fatalf("published %+v", n)
+		}
+		if _, err := f.Notices.Open(ctx, f.dad, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := f.Notices.Ack(ctx, f.wang, n.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, p, lines, err := f.Notices.Receipts(ctx, f.admin, n.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p != (notice.Progress{Total: 5, Read: 2, Acked: 1}) {
+			t.Fatalf("progress %+v", p)
+		}
+		if lines[0].ReadAt != nil || lines[len(lines)-1].ReadAt == nil {
+			t.Fatal("unread not first")
+		}
+		for _, l := range lines {
+			if l.UserID == f.dad.ID && l.Students != "张小明（三年级(2)班）" {
+				t.Fatalf("student column %q", l.Students)
+			}
+		}
+		// Who may see the receipts: the author, admins, moderators of a target group.
+		if _, _, _, err := f.Notices.Receipts(ctx, f.head, n.ID); err != nil {
+			t.Fatalf("head teacher (owner of a target group): %v", err)
+		}
+		if _, _, _, err := f.Notices.Receipts(ctx, f.dad, n.ID); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("recipient parent: %v", err)
+		}
+		if _, _, _, err := f.Notices.Receipts(ctx, f.teacher, n.ID); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("recipient teacher: %v", err)
+		}
+		other := f.User(auth.RoleParent, "孙丽", "13700000009")
+		if _, err := f.Notices.Open(ctx, other, n.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("outsider: %v", err)
+		}
+		var buf bytes.Buffer
+		if err := f.Notices.WriteCSV(ctx, f.admin, n.ID, &buf); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+		if err != nil || strings.Join(rows[0], ",") != "姓名,手机,身份,学生,已读时间,确认时间" || len(rows) != 6 {
+			t.Fatalf("csv %v %v", rows, err)
+		}
+		// Recipients were told live.
+		ns, _ := notify.NewCentre(g, nil).List(ctx, f.zhao.ID, 5)
+		if len(ns) != 1 || !strings.Contains(ns[0].Title, "期中考试安排") {
+			t.Fatalf("notifications %+v", ns)
+		}
+		// A member added after publication is not a recipient.
+		late := f.User(auth.RoleParent, "王丽", "13700000008")
+		req, _ := f.Groups.Join(ctx, late, f.c32.InviteCode, group.JoinInput{StudentNo: "20230202", StudentName: "王芳", Relation: "母亲"})
+		_ = f.Groups.Approve(ctx, f.head, f.c32.ID, req.ID)
+		if _, err := f.Notices.Open(ctx, late, n.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("member who joined later: %v", err)
+		}
+	})
+}
+
+func TestScheduledPublish(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		at := f.Clock.Now().Add(3 * time.Hour)
+		n := f.compose(t, notice.ComposeInput{Title: "明日放学时间调整", Category: "通知", GroupIDs: []uint64{f.c32.ID}, PublishAt: &at})
+		if n.Status != notice.Scheduled {
+			t.Fatalf("status %s", n.Status)
+		}
+		if _, err := f.Notices.Open(ctx, f.dad, n.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("scheduled notice visible to a parent: %v", err)
+		}
+		w := f.Worker()
+		if ran, _ := w.RunDue(ctx); ran != 0 {
+			t.Fatalf("ran %d before time", ran)
+		}
+		f.Clock.Advance(3 * time.Hour)
+		if _, err := w.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.Notices.Open(ctx, f.dad, n.ID)
+		if err != nil || v.Status != notice.Published || v.Recipients != 3 {
+			t.Fatalf("after publish time: %+v %v", v.Notice, err)
+		}
+	})
+}
+
+func TestDing(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		n := f.compose(t, notice.ComposeInput{Title: "安全提醒：注意防溺水", Category: "安全提醒", GroupIDs: []uint64{f.c32.ID}})
+		if _, err := f.Notices.Open(ctx, f.dad, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Notices.Ding(ctx, f.dad, n.ID); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("parent DING: %v", err)
+		}
+		count, err := f.Notices.Ding(ctx, f.head, n.ID)
+		if err != nil || count != 2 { // 王强 and 陈志强; 张伟 has read it
+			t.Fatalf("manual DING: %d %v", count, err)
+		}
+		f.Clock.Advance(4*time.Minute + 59*time.Second)
+		if _, err := f.Notices.Ding(ctx, f.head, n.ID); !errors.Is(err, apperr.ErrTooMany) {
+			t.Fatalf("DING within 5 minutes: %v", err)
+		}
+		f.Clock.Advance(time.Second)
+		if _, err := f.Notices.Ding(ctx, f.head, n.ID); err != nil {
+			t.Fatalf("DING after 5 minutes: %v", err)
+		}
+		sent := f.Sent.Sent()
+		for _, m := range sent {
+			if m.Phone == f.dad.Phone {
+				t.Fatal("a reader was DINGed")
+			}
+		}
+	})
+}
+
+func TestAutoDingWaitsForMorning(t *testing.T) {
+	g := apptest.SQLite(t)
+	f := setup(t, g)
+	ctx := context.Background()
+	// Saturday 10:00: outside working hours, so 12 hours later — 22:00, quiet hours.
+	f.Clock.Set(time.Date(2026, 11, 7, 2, 0, 0, 0, time.UTC))
+	n := f.compose(t, notice.ComposeInput{Title: "周一升旗仪式", Category: "活动", GroupIDs: []uint64{f.c32.ID}})
+	if want := time.Date(2026, 11, 7, 14, 0, 0, 0, time.UTC); !n.AutoDingAt.Equal(want) {
+		t.Fatalf("auto DING at %s, want %s", n.AutoDingAt, want)
+	}
+	if _, err := f.Notices.Open(ctx, f.wang, n.ID); err != nil { // 王强 reads it in time
+		t.Fatal(err)
+	}
+	w := f.Worker()
+	f.Clock.Set(*n.AutoDingAt)
+	if _, err := w.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	phones := func() map[string]int {
+		out := map[string]int{}
+		for _, m := range f.Sent.Sent() {
+			if m.Kind == "ding" {
+				out[m.Phone]++
+			}
+		}
+		return out
+	}
+	got := phones()
+	if got[f.teacher.Phone] != 1 || got[f.dad.Phone] != 0 || got[f.wang.Phone] != 0 {
+		t.Fatalf("at 22:00: %v (the teacher at once, the parent in the morning, the reader never)", got)
+	}
+	f.Clock.Set(time.Date(2026, 11, 7, 22, 59, 0, 0, time.UTC)) // 06:59 Sunday
+	_, _ = w.RunDue(ctx)
+	if phones()[f.dad.Phone] != 0 {
+		t.Fatal("a parent DINGed in quiet hours")
+	}
+	f.Clock.Set(time.Date(2026, 11, 7, 23, 0, 0, 0, time.UTC)) // 07:00 Sunday
+	_, _ = w.RunDue(ctx)
+	if got := phones(); got[f.dad.Phone] != 1 || got[f.teacher.Phone] != 1 {
+		t.Fatalf("morning: %v", got)
+	}
+	// Once only.
+	f.Clock.Advance(24 * time.Hour)
+	_, _ = w.RunDue(ctx)
+	if got := phones(); got[f.dad.Phone] != 1 {
+		t.Fatalf("DINGed again: %v", got)
+	}
+}
+
+func attachment(t *testing.T, name string, body string) file.Prepared {
+	t.Helper()
+	p, err := file.Prepare("file", name, []byte("%PDF-1.4\n"+body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func bundleOf(t *testing.T, store storage.Store, g *gorm.DB, noticeID uint64) archive.Bundle {
+	t.Helper()
+	var e archive.Entry
+	if err := g.Where("notice_id = ?", noticeID).Take(&e).Error; err != nil {
+		t.Fatal(err)
+	}
+	if e.ArchivedAt == nil {
+		t.Fatal("not archived")
+	}
+	rc, _, err := store.Get(context.Background(), e.BundleKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var b archive.Bundle
+	if err := json.NewDecoder(rc).Decode(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range b.Attachments {
+		rc, _, err := store.Get(context.Background(), a.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != a.SHA256 {
+			t.Fatalf("%s: stored sha256 differs from the bundle's", a.Key)
+		}
+	}
+	return b
+}
+
+func TestArchiveBundle(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		n := f.compose(t, notice.ComposeInput{Title: "春游安排", Body: "请带好水杯。", Category: "活动", GroupIDs: []uint64{f.c32.ID},
+			Files: []file.Prepared{attachment(t, "春游须知.pdf", "须知")}})
+		if v, _ := f.Notices.Open(ctx, f.head, n.ID); v.Archived {
+			t.Fatal("archived before the job ran")
+		}
+		if _, err := f.Worker().RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		b := bundleOf(t, f.Store, g, n.ID)
+		if b.Title != "春游安排" || len(b.Attachments) != 1 || b.Attachments[0].Name != "春游须知.pdf" || len(b.Groups) != 1 {
+			t.Fatalf("bundle %+v", b)
+		}
+		if v, _ := f.Notices.Open(ctx, f.head, n.ID); !v.Archived {
+			t.Fatal("not marked archived")
+		}
+		hits, total, err := f.Archive.Search(ctx, f.dad, archive.Query{Q: "水杯"})
+		if err != nil || total != 1 || hits[0].Title != "春游安排" {
+			t.Fatalf("search: %+v %d %v", hits, total, err)
+		}
+		if _, total, _ := f.Archive.Search(ctx, f.zhao, archive.Query{Q: "水杯"}); total != 0 {
+			t.Fatal("a parent of 3-3 sees 3-2's archive")
+		}
+	})
+}
+
+// MinIO goes down: a notice with an attachment is still published and
+// readable; when MinIO is back, the bundle lands with matching SHA-256s.
+func TestArchiveSurvivesMinIOOutage(t *testing.T) {
+	g := apptest.SQLite(t)
+	f := setup(t, g)
+	ctx := context.Background()
+	m := apptest.StartMinIO(t)
+	store, err := storage.NewMinIO(ctx, storage.MinIOOptions{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "archive"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.UseStore(store)
+	m.Stop()
+	n := f.compose(t, notice.ComposeInput{Title: "停水通知", Body: "周三停水。", Category: "通知", GroupIDs: []uint64{f.c32.ID},
+		Files: []file.Prepared{attachment(t, "停水.pdf", "周三")}})
+	v, err := f.Notices.Open(ctx, f.dad, n.ID)
+	if err != nil || v.Archived || len(v.Files) != 1 || !v.Files[0].Staged {
+		t.Fatalf("published while MinIO is down: %+v %v", v.Files, err)
+	}
+	_, rc, err := f.Files.Download(ctx, v.Files[0])
+	if err != nil {
+		t.Fatalf("attachment unreadable while MinIO is down: %v", err)
+	}
+	rc.Close()
+	w := f.Worker()
+	jctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	_, _ = w.RunDue(jctx)
+	cancel()
+	var e archive.Entry
+	g.Where("notice_id = ?", n.ID).Take(&e)
+	if e.ArchivedAt != nil {
+		t.Fatal("archived while MinIO was down")
+	}
+	m.Start()
+	f.Clock.Advance(time.Hour) // past the retry backoff
+	if _, err := w.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := bundleOf(t, store, g, n.ID)
+	if len(b.Attachments) != 1 {
+		t.Fatalf("bundle %+v", b)
+	}
+	v, _ = f.Notices.Open(ctx, f.dad, n.ID)
+	if !v.Archived || v.Files[0].Staged {
+		t.Fatalf("after recovery: archived=%v staged=%v", v.Archived, v.Files[0].Staged)
+	}
+}
