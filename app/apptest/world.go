@@ -88,9 +88,6 @@ func newWorld(t testing.TB, g *gorm.DB, clock *Clock) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Store = store
-	w.Files = file.NewService(g, store, now)
-	w.Messages = message.NewService(message.Options{DB: g, Now: now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
 	w.wireStore(store, now)
 	return w
 }
@@ -105,13 +102,19 @@ func (w *World) UseStore(store storage.Store) {
 	w.wireStore(store, now)
 }
 
+// wireStore (re)builds the services that touch object storage. It updates
+// them in place, so a web app already built on the world follows.
 func (w *World) wireStore(store storage.Store, now func() time.Time) {
 	w.Store = store
-	w.Files = file.NewService(w.DB, store, now)
-	w.Messages = message.NewService(message.Options{DB: w.DB, Now: now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
-	w.Archive = archive.NewService(archive.Options{DB: w.DB, Now: now, Store: store, Files: w.Files, Groups: w.Groups, Log: Logger()})
+	files := file.NewService(w.DB, store, now)
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	w.Notices = notice.NewService(notice.Options{DB: w.DB, Now: now, Location: sh, Groups: w.Groups, Filters: w.Words, Files: w.Files,
+	if w.Files == nil {
+		w.Files, w.Messages, w.Archive, w.Notices = new(file.Service), new(message.Service), new(archive.Service), new(notice.Service)
+	}
+	*w.Files = *files
+	*w.Messages = *message.NewService(message.Options{DB: w.DB, Now: now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
+	*w.Archive = *archive.NewService(archive.Options{DB: w.DB, Now: now, Store: store, Files: w.Files, Groups: w.Groups, Log: Logger()})
+	*w.Notices = *notice.NewService(notice.Options{DB: w.DB, Now: now, Location: sh, Groups: w.Groups, Filters: w.Words, Files: w.Files,
 		Settings: w.Settings, Sender: w.Sent, Log: Logger()})
 }
 

@@ -205,10 +205,18 @@ func (s *Server) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ok, err := s.messages.FileAccess(ctx, userOf(c), id)
-	if err != nil {
-		return err
+	ctx, u := c.Request().Context(), userOf(c)
+	ok := false
+	for _, check := range []func() (bool, error){
+		func() (bool, error) { return s.messages.FileAccess(ctx, u, id) },
+		func() (bool, error) { return s.notices.FileAccess(ctx, u, id) },
+		func() (bool, error) { return s.archive.FileAccess(ctx, u, id) },
+	} {
+		if ok, err = check(); err != nil {
+			return err
+		} else if ok {
+			break
+		}
 	}
 	if !ok {
 		return apperr.ErrNotFound

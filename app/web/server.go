@@ -13,11 +13,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
+	"jiaxiao/app/archive"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
 	"jiaxiao/app/message"
+	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
@@ -34,6 +36,8 @@ type Options struct {
 	School   *school.Service
 	Settings *setting.Service
 	Messages *message.Service
+	Notices  *notice.Service
+	Archive  *archive.Service
 	Words    *wordlist.Service
 	Files    *file.Service
 	Centre   *notify.Centre
@@ -55,6 +59,8 @@ type Server struct {
 	school   *school.Service
 	settings *setting.Service
 	messages *message.Service
+	notices  *notice.Service
+	archive  *archive.Service
 	words    *wordlist.Service
 	files    *file.Service
 	centre   *notify.Centre
@@ -79,7 +85,7 @@ func New(o Options) *echo.Echo {
 		o.Location = time.UTC
 	}
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
-		messages: o.Messages, words: o.Words, files: o.Files, centre: o.Centre, hub: o.Hub,
+		messages: o.Messages, notices: o.Notices, archive: o.Archive, words: o.Words, files: o.Files, centre: o.Centre, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -143,6 +149,17 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/events", s.events, requireUser)
 	e.GET("/files/:id", s.download, requireUser)
 	e.GET("/notifications", s.notificationsPage, requireUser)
+	e.GET("/notices", s.noticeList, requireUser)
+	e.GET("/notices/new", s.noticeNew, requireUser)
+	e.POST("/notices", s.noticeCreate, requireUser)
+	e.GET("/notices/:id", s.noticeShow, requireUser)
+	e.POST("/notices/:id/ack", s.noticeAck, requireUser)
+	e.GET("/notices/:id/receipts", s.noticeReceipts, requireUser)
+	e.GET("/notices/:id/receipts.csv", s.noticeCSV, requireUser)
+	e.POST("/notices/:id/ding", s.noticeDing, requireUser)
+	e.GET("/archive", s.archiveList, requireUser)
+	e.GET("/archive/:id", s.archiveShow, requireUser)
+	e.POST("/archive", s.archiveFile, requireUser)
 	e.POST("/notifications/read", s.markNotificationsRead, requireUser)
 	e.GET("/groups/:id/members", s.groupMembers, requireUser)
 	e.POST("/groups/:id/moderators/:uid", s.setModerator(true), requireUser)

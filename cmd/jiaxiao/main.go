@@ -17,12 +17,15 @@ import (
 
 	"gorm.io/gorm"
 
+	"jiaxiao/app/archive"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/config"
 	"jiaxiao/app/db"
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/job"
 	"jiaxiao/app/message"
+	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
@@ -179,6 +182,8 @@ type services struct {
 	words    *wordlist.Service
 	files    *file.Service
 	messages *message.Service
+	archive  *archive.Service
+	notices  *notice.Service
 	centre   *notify.Centre
 }
 
@@ -193,8 +198,21 @@ func (e *env) services(g *gorm.DB, store storage.Store) services {
 	s.words = wordlist.NewService(g, s.groups, nil)
 	s.files = file.NewService(g, store, nil)
 	s.messages = message.NewService(message.Options{DB: g, Groups: s.groups, Filters: s.words, Files: s.files, Log: e.log})
+	s.archive = archive.NewService(archive.Options{DB: g, Store: store, Files: s.files, Groups: s.groups, Log: e.log})
+	s.notices = notice.NewService(notice.Options{DB: g, Location: e.cfg.Location, Groups: s.groups, Filters: s.words, Files: s.files,
+		Settings: s.settings, Sender: e.sender(), Log: e.log})
 	s.centre = notify.NewCentre(g, nil)
 	return s
+}
+
+// jobs are the background handlers every serve process runs.
+func (s services) jobs() map[string]job.Handler {
+	return map[string]job.Handler{
+		archive.JobKind:   s.archive.WriteBundle,
+		notice.JobPublish: s.notices.PublishDue,
+		notice.JobDing:    s.notices.AutoDing,
+		notice.JobRemind:  s.notices.RemindLater,
+	}
 }
 
 func (e *env) migrate(ctx context.Context, args []string) error {

@@ -50,9 +50,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hub := event.NewHub(event.HubOptions{DB: g, Log: e.log})
 	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings,
-		Messages: svc.messages, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
+		Messages: svc.messages, Notices: svc.notices, Archive: svc.archive, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
 		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
-	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: map[string]job.Handler{}, Log: e.log, Metrics: reg})
+	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: svc.jobs(), Log: e.log, Metrics: reg})
 
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {

@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apptest"
+	"jiaxiao/app/notice"
+	"jiaxiao/storage"
+)
+
+func (s *school32) notice(t *testing.T, requiresAck bool) notice.Notice {
+	t.Helper()
+	n, err := s.world.Notices.Compose(context.Background(), s.world.ByPhone("13800000002"), notice.ComposeInput{
+		Title: "家长会通知", Body: "周五下午三点家长会。", Category: "通知", GroupIDs: []uint64{s.c32.ID}, RequiresAck: requiresAck})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestNoticePermissionMatrix(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		s := newSchool(t, g)
+		n := s.notice(t, true)
+		np := func(parts ...string) string { return fmt.Sprintf("/notices/%d%s", n.ID, strings.Join(parts, "")) }
+		// Recipients: 3-2's members (the author, the owner 李芳, excluded). Admins see all.
+		see := map[string]int{"anonymous": 303, "parent-other": 404, "parent-member": 200, "teacher-class": 200, "teacher-other": 404, "moderator": 200, "owner": 200, "admin": 200}
+		receipts := map[string]int{"anonymous": 303, "parent-other": 404, "parent-member": 403, "teacher-class": 403, "teacher-other": 404, "moderator": 200, "owner": 200, "admin": 200}
+		for path, want := range map[string]map[string]int{np(): see, np("/receipts"): receipts, np("/receipts.csv"): receipts} {
+			for _, actor := range actors {
+				if r := s.clients[actor].Get(path); r.StatusCode != want[actor] {
+					t.Errorf("GET %s as %s: %d, want %d", path, actor, r.StatusCode, want[actor])
+				}
+			}
+		}
+		ack := map[string]int{"anonymous": 401, "parent-other": 404, "parent-member": 303, "teacher-class": 303, "teacher-other": 404, "moderator": 303, "owner": 403, "admin": 403}
+		for _, actor := range actors {
+			if got := s.clients[actor].Post(np("/ack"), nil).StatusCode; got != ack[actor] {
+				t.Errorf("ack as %s: %d, want %d", actor, got, ack[actor])
+			}
+		}
+		// DING: the author and admins; a second within five minutes is 429.
+		ding := map[string]int{"anonymous": 401, "parent-other": 404, "parent-member": 403, "teacher-class": 403, "teacher-other": 404, "moderator": 403}
+		for actor, want := range ding {
+			if got := s.clients[actor].Post(np("/ding"), nil).StatusCode; got != want {
+				t.Errorf("ding as %s: %d, want %d", actor, got, want)
+			}
+		}
+		if got := s.clients["owner"].Post(np("/ding"), nil).StatusCode; got != 303 {
+			t.Errorf("ding as author: %d", got)
+		}
+		if r := s.clients["admin"].Post(np("/ding"), nil); r.StatusCode != 429 || !strings.Contains(r.TestID("alert-error"), "5 分钟") {
+			t.Errorf("second ding: %d", r.StatusCode)
+		}
+		s.world.Clock.Advance(5 * time.Minute)
+		if got := s.clients["admin"].Post(np("/ding"), nil).StatusCode; got != 303 {
+			t.Errorf("ding after 5 minutes: %d", got)
+		}
+		// Composing: staff only, to groups they may post in.
+		s.clients["parent-member"].Get("/notices")
+		if got := s.clients["parent-member"].Get("/notices/new").StatusCode; got != 403 {
+			t.Errorf("parent compose page: %d", got)
+		}
+		if got := s.clients["parent-member"].Post("/notices", url.Values{"title": {"我的通知"}, "category": {"通知"}, "group_id": {fmt.Sprint(s.c32.ID)}}).StatusCode; got != 403 {
+			t.Errorf("parent composing: %d", got)
+		}
+		if r := s.clients["teacher-other"].Post("/notices", url.Values{"title": {"跨班通知"}, "category": {"通知"}, "group_id": {fmt.Sprint(s.c32.ID)}}); r.StatusCode != 422 || r.InputValue("title") != "跨班通知" {
+			t.Errorf("teacher to another class: %d", r.StatusCode)
+		}
+		// The archive: entries of one's own groups only.
+		if _, err := s.world.Worker().RunDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for actor, want := range map[string]int64{"parent-member": 1, "parent-other": 0, "teacher-other": 0, "admin": 1} {
+			r := s.clients[actor].Get("/archive?q=" + url.QueryEscape("家长会"))
+			if got := int64(r.Doc.Find(`[data-testid="archive-hit"]`).Length()); got != want {
+				t.Errorf("archive search as %s: %d hits, want %d", actor, got, want)
+			}
+		}
+		var entryID uint64
+		g.Table("archive_entries").Where("notice_id = ?", n.ID).Pluck("id", &entryID)
+		for actor, want := range map[string]int{"anonymous": 303, "parent-other": 404, "parent-member": 200, "teacher-other": 404, "admin": 200} {
+			if got := s.clients[actor].Get(fmt.Sprintf("/archive/%d", entryID)).StatusCode; got != want {
+				t.Errorf("archive entry as %s: %d, want %d", actor, got, want)
+			}
+		}
+	})
+}
+
+func TestNoticeOverHTTP(t *testing.T) {
+	s := newSchool(t, apptest.SQLite(t))
+	owner := s.clients["owner"]
+	owner.Get("/notices/new")
+	r := multipartForm(t, owner, "/notices", map[string]string{"title": "春游安排", "body": "周三春游，请带水杯。", "category": "活动",
+		"group_id": fmt.Sprint(s.c32.ID), "requires_ack": "1"}, "春游须知.pdf", []byte("%PDF-1.4 spring"))
+	if r.StatusCode != 303 || !strings.HasPrefix(r.Location(), "/notices/") {
+		t.Fatalf("publish: %d %s", r.StatusCode, r.TestID("alert-error"))
+	}
+	path := r.Location()
+	parent := s.clients["parent-member"]
+	r = parent.Get(path)
+	if r.StatusCode != 200 || r.TestID("ack") != "收到" || r.TestID("archive-state") != "归档中" {
+		t.Fatalf("parent's view: %d %q %q", r.StatusCode, r.TestID("ack"), r.TestID("archive-state"))
+	}
+	href, _ := r.Doc.Find(`[data-testid="notice-attachment"]`).Attr("href")
+	if got := parent.Get(href); got.StatusCode != 200 {
+		t.Fatalf("attachment: %d", got.StatusCode)
+	}
+	if got := s.clients["parent-other"].Get(href); got.StatusCode != 404 {
+		t.Fatalf("attachment for an outsider: %d", got.StatusCode)
+	}
+	if r = parent.Post(path+"/ack", nil); r.StatusCode != 303 {
+		t.Fatalf("ack: %d", r.StatusCode)
+	}
+	r = owner.Get(path + "/receipts")
+	if r.TestID("read-count") != "已读 1 / 3" || r.TestID("ack-count") != "已确认 1 / 3" {
+		t.Fatalf("progress %q %q", r.TestID("read-count"), r.TestID("ack-count"))
+	}
+	resp := owner.Get(path + "/receipts.csv")
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(resp.Doc.Text(), "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != 4 || strings.Join(rows[0], ",") != "姓名,手机,身份,学生,已读时间,确认时间" {
+		t.Fatalf("csv: %v %v", rows, err)
+	}
+	// A bad form keeps what was typed.
+	r = owner.Post("/notices", url.Values{"title": {"兼职刷单"}, "body": {"日结"}, "category": {"通知"}, "group_id": {fmt.Sprint(s.c32.ID)}})
+	if r.StatusCode != 422 || r.InputValue("title") != "兼职刷单" || !strings.Contains(r.Body, "商业广告") {
+		t.Fatalf("banned notice: %d", r.StatusCode)
+	}
+}
+
+// Filing a document while MinIO is down answers 503 and keeps the title.
+func TestArchiveUploadWhileStorageDown(t *testing.T) {
+	s := newSchool(t, apptest.SQLite(t))
+	m := apptest.StartMinIO(t)
+	store, err := storage.NewMinIO(context.Background(), storage.MinIOOptions{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "docs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.world.UseStore(store)
+	m.Stop()
+	owner := s.clients["owner"]
+	owner.Get("/archive")
+	r := multipartForm(t, owner, "/archive", map[string]string{"title": "十一月考勤报表", "category": "报表", "group_id": fmt.Sprint(s.c32.ID)}, "考勤.pdf", []byte("%PDF-1.4 report"))
+	if r.StatusCode != 503 || r.InputValue("title") != "十一月考勤报表" {
+		t.Fatalf("upload with MinIO down: %d", r.StatusCode)
+	}
+}

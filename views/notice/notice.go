@@ -1,0 +1,82 @@
+// Package notice renders the notice screens: the list, the compose form,
+// a notice, and its read receipts.
+package notice
+
+// Row is a notice in the list.
+type Row struct {
+	URL, Title, Category, When, State string
+	Unread                            bool
+}
+
+// ListView is the notices list.
+type ListView struct {
+	Rows     []Row
+	CanWrite bool
+}
+
+// Choice is a checkbox or select option.
+type Choice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// Form is the compose form with what the user typed.
+type Form struct {
+	CSRF        string
+	Title       string
+	Body        string
+	Categories  []Choice
+	Groups      []Choice
+	RequiresAck bool
+	PublishAt   string
+	Errors      map[string]string
+}
+
+// Attachment is a file of a notice.
+type Attachment struct {
+	Name, URL, Size string
+}
+
+// ShowView is one notice.
+type ShowView struct {
+	CSRF        string
+	ID          uint64
+	Title       string
+	Body        string
+	Category    string
+	Author      string
+	When        string
+	Groups      string
+	Scheduled   string // "" once published
+	Attachments []Attachment
+	RequiresAck bool
+	AckURL      string // set for a recipient who has not acknowledged
+	Acked       string // when the viewer acknowledged
+	ReceiptsURL string // for the author, moderators and admins
+	Archived    bool
+	Progress    string
+}
+
+// Person is a recipient on the receipts page.
+type Person struct {
+	Name, Phone, Role, Students, ReadAt, AckedAt string
+}
+
+// ReceiptsView is the read-receipt page.
+type ReceiptsView struct {
+	CSRF        string
+	Title       string
+	NoticeURL   string
+	Total       int
+	Read        int
+	Acked       int
+	ReadPct     int
+	AckedPct    int
+	RequiresAck bool
+	Unread      []Person
+	ReadList    []Person
+	CSVURL      string
+	DingURL     string
+	Notice      string
+	Error       string
+}
