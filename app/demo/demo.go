@@ -9,11 +9,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/group"
 	"jiaxiao/app/message"
+	"jiaxiao/app/notice"
 	"jiaxiao/app/school"
 )
 
@@ -34,6 +36,10 @@ type Services struct {
 	School   *school.Service
 	Groups   *group.Service
 	Messages *message.Service
+	Notices  *notice.Service
+	// NoticesAt returns the notice service on another clock, for the
+	// archive's older notices.
+	NoticesAt func(now func() time.Time) *notice.Service
 }
 
 const staffCSV = `姓名,手机,角色,部门,任教班级,班主任
@@ -134,6 +140,9 @@ func Load(ctx context.Context, s Services) ([]Login, error) {
 	if err := conversations(ctx, s, invite["三年级(2)班家校群"].ID); err != nil {
 		return nil, err
 	}
+	if err := notices(ctx, s, invite); err != nil {
+		return nil, err
+	}
 	for _, p := range parents {
 		note := school.CallName(p.child, p.rel)
 		if !p.approve {
@@ -178,4 +187,65 @@ func conversations(ctx context.Context, s Services, groupID uint64) error {
 		}
 	}
 	return s.Messages.Delete(ctx, &head, groupID, last.ID, "与教学无关，请家长们私下联系")
+}
+
+// notices publishes the demo notices once: three recent ones read by all,
+// some and none of their recipients, and older ones over the past months
+// for the archive.
+func notices(ctx context.Context, s Services, groups map[string]group.Listing) error {
+	head, err := s.Auth.UserByPhone(ctx, "13800000002")
+	if err != nil {
+		return err
+	}
+	admin, err := s.Auth.UserByPhone(ctx, "13800000001")
+	if err != nil {
+		return err
+	}
+	if list, err := s.Notices.List(ctx, &admin, 1); err != nil || len(list) > 0 {
+		return err // loaded before
+	}
+	c32 := groups["三年级(2)班家校群"].ID
+	school := groups[group.KindSchool.Label()].ID
+	now := time.Now()
+	for i, old := range []struct {
+		months      int
+		title, body string
+		category    string
+	}{
+		{3, "开学通知", "9月1日上午8点开学，请按时到校报到。", "通知"},
+		{2, "国庆节放假安排", "10月1日至7日放假，9月28日、10月10日正常上课。", "公告"},
+		{1, "秋季运动会", "10月24日举行秋季运动会，欢迎家长观摩。", "活动"},
+	} {
+		at := now.AddDate(0, -old.months, -i)
+		past := s.NoticesAt(func() time.Time { return at })
+		if _, err := past.Compose(ctx, &admin, notice.ComposeInput{Title: old.title, Body: old.body, Category: old.category, GroupIDs: []uint64{school}}); err != nil {
+			return fmt.Errorf("demo: notice %q: %w", old.title, err)
+		}
+	}
+	readers := [][]string{
+		{"13900000001", "13900000003", "13900000005"}, // everyone in the class
+		{"13900000001"}, // one of three
+		nil,             // nobody yet
+	}
+	for i, n := range []notice.ComposeInput{
+		{Title: "期中考试安排", Body: "11月10日至11日期中考试，请督促孩子复习。", Category: "通知", RequiresAck: true},
+		{Title: "安全提醒：冬季防火", Body: "天气干燥，请教育孩子不要玩火。", Category: "安全提醒", RequiresAck: true},
+		{Title: "家长会通知", Body: "本周五下午3点在三年级(2)班教室召开家长会。", Category: "通知", RequiresAck: true},
+	} {
+		n.GroupIDs = []uint64{c32}
+		posted, err := s.Notices.Compose(ctx, &head, n)
+		if err != nil {
+			return fmt.Errorf("demo: notice %q: %w", n.Title, err)
+		}
+		for _, phone := range readers[i] {
+			u, err := s.Auth.UserByPhone(ctx, phone)
+			if err != nil {
+				return err
+			}
+			if err := s.Notices.Ack(ctx, &u, posted.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -210,4 +213,103 @@ func TestModerationJourney(t *testing.T) {
 		t.Fatalf("notifications: %q", notes)
 	}
 	apptest.Screenshot(t, parent, "6-notification")
+}
+
+// fetchText downloads a URL inside the page (with its cookies) and returns
+// the status, the Content-Disposition and the body.
+func fetchText(t *testing.T, ctx context.Context, url string) (int, string, string) {
+	t.Helper()
+	type result struct {
+		Status      int    `json:"status"`
+		Disposition string `json:"disposition"`
+		Body        string `json:"body"`
+	}
+	js := `fetch(` + strconvQuote(url) + `).then(async r => ({status: r.status, disposition: r.headers.get('content-disposition') || '', body: await r.text()}))`
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[result](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Status, res.Disposition, res.Body
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// A teacher publishes a notice with an attachment to a class; a parent
+// opens it, downloads the attachment and taps 收到; the teacher sees 1 / N
+// read and acknowledged and downloads the CSV.
+func TestNoticeJourney(t *testing.T) {
+	dir := t.TempDir()
+	env := cleanEnv()
+	if _, errOut, code := jiaxiao(t, dir, env, "demo"); code != 0 {
+		t.Fatal(errOut)
+	}
+	p := serve(t, dir, env)
+	pdf := filepath.Join(dir, "秋游须知.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n秋游须知：带好水杯。\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	teacher := apptest.Browser(t, 120*time.Second)
+	if err := chromedp.Do(teacher, chromedp.Navigate(p.base+"/notices/new")); err != nil {
+		t.Fatal(err)
+	}
+	login(t, teacher, "13800000002", "jiaxiao2026")
+	classBox := chromedp.JSPath(`[...document.querySelectorAll('input[name="group_id"]')].find(i => i.parentElement.textContent.includes('三年级(2)班'))`)
+	err := chromedp.Do(teacher,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="notice-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="title"]`), "秋游通知"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name="body"]`), "本周五秋游，请阅读附件并点“收到”。"),
+		chromedp.Click(classBox),
+		chromedp.Click(chromedp.CSS(`input[name="requires_ack"]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{pdf}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, teacher, "1-compose")
+	if err := chromedp.Do(teacher, chromedp.Click(chromedp.CSS(`[data-testid="notice-submit"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="notice"]`))); err != nil {
+		t.Fatal(err)
+	}
+	noticeURL, err := chromedp.Run(teacher, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	parent := apptest.Browser(t, 120*time.Second)
+	if err := chromedp.Do(parent, chromedp.Navigate(p.base+"/notices")); err != nil {
+		t.Fatal(err)
+	}
+	login(t, parent, "13900000001", "jiaxiao2026")
+	row := chromedp.JSPath(`[...document.querySelectorAll('[data-testid="notice-row"] a')].find(a => a.textContent.includes('秋游通知'))`)
+	if err := chromedp.Do(parent, chromedp.WaitVisible(row), chromedp.Click(row), chromedp.WaitVisible(chromedp.CSS(`[data-testid="ack"]`))); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, parent, "2-parent-notice")
+	href, err := chromedp.Run(parent, chromedp.Evaluate[string](`document.querySelector('[data-testid="notice-attachment"]').getAttribute('href')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, disp, body := fetchText(t, parent, href)
+	if status != 200 || !strings.Contains(disp, "filename*=UTF-8''%E7%A7%8B%E6%B8%B8") || !strings.Contains(body, "带好水杯") {
+		t.Fatalf("attachment download: %d %q %q", status, disp, body)
+	}
+	if err := chromedp.Do(parent, chromedp.Click(chromedp.CSS(`[data-testid="ack"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="acked"]`))); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, parent, "3-acknowledged")
+
+	if err := chromedp.Do(teacher, chromedp.Navigate(noticeURL+"/receipts"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="read-count"]`))); err != nil {
+		t.Fatal(err)
+	}
+	read, _ := chromedp.Run(teacher, chromedp.Text(chromedp.CSS(`[data-testid="read-count"]`)))
+	acked, _ := chromedp.Run(teacher, chromedp.Text(chromedp.CSS(`[data-testid="ack-count"]`)))
+	// 三年级(2)班's recipients: 陈志强 and the three admitted parents.
+	if read != "已读 1 / 4" || acked != "已确认 1 / 4" {
+		t.Fatalf("progress: %q %q", read, acked)
+	}
+	apptest.Screenshot(t, teacher, "4-receipts")
+	status, disp, body = fetchText(t, teacher, noticeURL+"/receipts.csv")
+	if status != 200 || !strings.HasPrefix(strings.TrimPrefix(body, "\ufeff"), "姓名,手机,身份,学生,已读时间,确认时间") || !strings.Contains(body, "张伟,13900000001,家长,张小明（三年级(2)班）") {
+		t.Fatalf("csv: %d %q\n%s", status, disp, body)
+	}
 }

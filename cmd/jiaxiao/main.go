@@ -175,6 +175,7 @@ func (e *env) sender() notify.Sender {
 
 // services are the domain services, wired the one way every command uses.
 type services struct {
+	db       *gorm.DB
 	auth     *auth.Service
 	settings *setting.Service
 	groups   *group.Service
@@ -190,7 +191,7 @@ type services struct {
 // services wires the domain services; store may be nil for commands that
 // touch no files.
 func (e *env) services(g *gorm.DB, store storage.Store) services {
-	var s services
+	s := services{db: g}
 	s.auth = auth.NewService(auth.Options{DB: g, Sender: e.sender(), Log: e.log})
 	s.settings = setting.NewService(g, nil)
 	s.groups = group.NewService(group.Options{DB: g, Settings: s.settings, Log: e.log})
@@ -203,6 +204,12 @@ func (e *env) services(g *gorm.DB, store storage.Store) services {
 		Settings: s.settings, Sender: e.sender(), Log: e.log})
 	s.centre = notify.NewCentre(g, nil)
 	return s
+}
+
+// noticesAt is the notice service on another clock (the demo's older notices).
+func (s services) noticesAt(e *env, now func() time.Time) *notice.Service {
+	return notice.NewService(notice.Options{DB: s.db, Now: now, Location: e.cfg.Location, Groups: s.groups, Filters: s.words, Files: s.files,
+		Settings: s.settings, Sender: e.sender(), Log: e.log})
 }
 
 // jobs are the background handlers every serve process runs.

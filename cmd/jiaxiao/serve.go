@@ -18,6 +18,7 @@ import (
 	"jiaxiao/app/demo"
 	"jiaxiao/app/event"
 	"jiaxiao/app/job"
+	"jiaxiao/app/notice"
 	"jiaxiao/app/web"
 )
 
@@ -131,7 +132,8 @@ func (e *env) demo(ctx context.Context, args []string) error {
 }
 
 func (e *env) printDemo(ctx context.Context, s services) error {
-	logins, err := demo.Load(ctx, demo.Services{Auth: s.auth, School: s.school, Groups: s.groups, Messages: s.messages})
+	logins, err := demo.Load(ctx, demo.Services{Auth: s.auth, School: s.school, Groups: s.groups, Messages: s.messages, Notices: s.notices,
+		NoticesAt: func(now func() time.Time) *notice.Service { return s.noticesAt(e, now) }})
 	if err != nil {
 		return err
 	}

@@ -326,7 +326,7 @@ func body(p Page) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.User != nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<li><a href=\"/notifications\" aria-label=\"通知\" data-testid=\"notifications-link\">通知")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<li><a href=\"/notifications\" aria-label=\"消息提醒\" data-testid=\"notifications-link\">提醒")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
