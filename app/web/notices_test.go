@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/apptest"
+	"jiaxiao/app/file"
 	"jiaxiao/app/notice"
 	"jiaxiao/storage"
 )
@@ -151,5 +154,40 @@ func TestArchiveUploadWhileStorageDown(t *testing.T) {
 	r := multipartForm(t, owner, "/archive", map[string]string{"title": "十一月考勤报表", "category": "报表", "group_id": fmt.Sprint(s.c32.ID)}, "考勤.pdf", []byte("%PDF-1.4 report"))
 	if r.StatusCode != 503 || r.InputValue("title") != "十一月考勤报表" {
 		t.Fatalf("upload with MinIO down: %d", r.StatusCode)
+	}
+}
+
+// With MinIO, a download checks access and then redirects to a short-lived
+// presigned URL that names the file in Chinese.
+func TestDownloadRedirectsToMinIO(t *testing.T) {
+	s := newSchool(t, apptest.SQLite(t))
+	store := apptest.MinIO(t)
+	s.world.UseStore(store)
+	p, err := file.Prepare("file", "作息时间表.pdf", []byte("%PDF-1.4 timetable"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.world.Notices.Compose(context.Background(), s.world.ByPhone("13800000002"), notice.ComposeInput{Title: "新作息时间", Category: "通知",
+		GroupIDs: []uint64{s.c32.ID}, Files: []file.Prepared{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.clients["parent-member"].Get(fmt.Sprintf("/notices/%d", n.ID))
+	href, _ := r.Doc.Find(`[data-testid="notice-attachment"]`).Attr("href")
+	r = s.clients["parent-member"].Get(href)
+	if r.StatusCode != 302 || !strings.Contains(r.Location(), "X-Amz-Signature") {
+		t.Fatalf("download: %d %s", r.StatusCode, r.Location())
+	}
+	resp, err := http.Get(r.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "%PDF-1.4 timetable" || !strings.Contains(resp.Header.Get("Content-Disposition"), "filename*=UTF-8''%E4%BD%9C%E6%81%AF") {
+		t.Fatalf("presigned GET: %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Disposition"))
+	}
+	if r := s.clients["parent-other"].Get(href); r.StatusCode != 404 {
+		t.Fatalf("outsider: %d", r.StatusCode)
 	}
 }
