@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/archive"
+	"jiaxiao/app/attendance"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
@@ -25,20 +26,21 @@ import (
 // World is a school's services wired on one database with a fake clock,
 // the way cmd/jiaxiao wires them, for tests of rules that span domains.
 type World struct {
-	T        testing.TB
-	DB       *gorm.DB
-	Clock    *Clock
-	Auth     *auth.Service
-	Settings *setting.Service
-	Groups   *group.Service
-	School   *school.Service
-	Words    *wordlist.Service
-	Files    *file.Service
-	Messages *message.Service
-	Archive  *archive.Service
-	Notices  *notice.Service
-	Store    storage.Store
-	Sent     *Outbox
+	T          testing.TB
+	DB         *gorm.DB
+	Clock      *Clock
+	Auth       *auth.Service
+	Settings   *setting.Service
+	Groups     *group.Service
+	School     *school.Service
+	Words      *wordlist.Service
+	Files      *file.Service
+	Messages   *message.Service
+	Archive    *archive.Service
+	Notices    *notice.Service
+	Attendance *attendance.Service
+	Store      storage.Store
+	Sent       *Outbox
 }
 
 // Outbox is a Sender that keeps what it was given.
@@ -84,6 +86,8 @@ func newWorld(t testing.TB, g *gorm.DB, clock *Clock) *World {
 	w.Groups = group.NewService(group.Options{DB: g, Now: now, Settings: w.Settings, Log: Logger()})
 	w.School = school.NewService(school.Options{DB: g, Now: now, Groups: w.Groups, Accounts: w.Auth, Log: Logger()})
 	w.Words = wordlist.NewService(g, w.Groups, now)
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	w.Attendance = attendance.NewService(attendance.Options{DB: g, Now: now, Location: sh, Settings: w.Settings, Sender: w.Sent, Log: Logger()})
 	store, err := storage.NewFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -125,10 +129,11 @@ func (w *World) Worker() *job.Worker {
 		now = w.Clock.Now
 	}
 	return job.NewWorker(job.WorkerOptions{DB: w.DB, Now: now, Log: Logger(), Handlers: map[string]job.Handler{
-		archive.JobKind:   w.Archive.WriteBundle,
-		notice.JobPublish: w.Notices.PublishDue,
-		notice.JobDing:    w.Notices.AutoDing,
-		notice.JobRemind:  w.Notices.RemindLater,
+		archive.JobKind:      w.Archive.WriteBundle,
+		notice.JobPublish:    w.Notices.PublishDue,
+		notice.JobDing:       w.Notices.AutoDing,
+		notice.JobRemind:     w.Notices.RemindLater,
+		attendance.JobRemind: w.Attendance.Remind,
 	}})
 }
 

@@ -1,0 +1,175 @@
+package attendance
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"jiaxiao/app/audit"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/db"
+	"jiaxiao/app/school"
+)
+
+// ImportResult counts a terminal import.
+type ImportResult struct {
+	Added, Known int
+}
+
+// ImportPunches merges a terminal export (手机,姓名,打卡时间): every row is
+// checked first and one bad row imports nothing; punches already imported
+// are skipped, so the same file twice adds nothing.
+func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename string, data []byte) (ImportResult, error) {
+	if actor != nil && actor.Role != auth.RoleAdmin {
+		return ImportResult{}, ErrNotAdmin
+	}
+	rows, err := school.ReadTable(filename, data, []string{"手机", "姓名", "打卡时间"}, nil)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	var staff []auth.User
+	if err := s.db.WithContext(ctx).Where("role IN ?", []auth.Role{auth.RoleAdmin, auth.RoleTeacher}).Find(&staff).Error; err != nil {
+		return ImportResult{}, err
+	}
+	byPhone := map[string]auth.User{}
+	for _, u := range staff {
+		byPhone[u.Phone] = u
+	}
+	ie := &school.ImportError{}
+	var punches []Punch
+	now := s.now()
+	lockedMonths := map[string]bool{}
+	for _, r := range rows {
+		phone, _ := auth.NormalizePhone(r.Fields["手机"])
+		u, ok := byPhone[phone]
+		if !ok {
+			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: fmt.Sprintf("手机“%s”不是本校教职工", r.Fields["手机"])})
+			continue
+		}
+		at, err := time.ParseInLocation("2006-01-02 15:04:05", r.Fields["打卡时间"], s.loc)
+		if err != nil {
+			at, err = time.ParseInLocation("2006/1/2 15:04:05", r.Fields["打卡时间"], s.loc)
+		}
+		if err != nil {
+			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: fmt.Sprintf("打卡时间“%s”无法识别，应为 2026-11-02 08:05:13", r.Fields["打卡时间"])})
+			continue
+		}
+		m := at.Format("2006-01")
+		if _, seen := lockedMonths[m]; !seen {
+			lockedMonths[m], _ = s.Locked(ctx, m)
+		}
+		if lockedMonths[m] {
+			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: m + " 的考勤已确认锁定"})
+			continue
+		}
+		punches = append(punches, Punch{UserID: u.ID, At: at.UTC(), Source: SourceTerminal, Note: "考勤机", CreatedAt: now})
+	}
+	if len(ie.Lines) > 0 {
+		return ImportResult{}, ie
+	}
+	var res ImportResult
+	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		// Count rather than trust RowsAffected, which MySQL reports
+		// differently for ignored duplicates.
+		var before, after int64
+		if err := tx.Model(&Punch{}).Where("source = ?", SourceTerminal).Count(&before).Error; err != nil {
+			return err
+		}
+		for _, chunk := range chunks(punches, 500) {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&chunk).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Model(&Punch{}).Where("source = ?", SourceTerminal).Count(&after).Error; err != nil {
+			return err
+		}
+		res.Added = int(after - before)
+		res.Known = len(punches) - res.Added
+		var actorID *uint64
+		if actor != nil {
+			actorID = &actor.ID
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID, Action: "attendance.import", Subject: filename,
+			Detail: fmt.Sprintf("added=%d known=%d", res.Added, res.Known), CreatedAt: now})
+	})
+	return res, err
+}
+
+func chunks[T any](xs []T, n int) [][]T {
+	var out [][]T
+	for len(xs) > n {
+		out = append(out, xs[:n])
+		xs = xs[n:]
+	}
+	if len(xs) > 0 {
+		out = append(out, xs)
+	}
+	return out
+}
+
+// ExportHeader is the monthly export's header (CONTRACT §3).
+var ExportHeader = []string{"姓名", "手机", "应出勤天数", "出勤天数", "迟到次数", "早退次数", "缺卡次数", "旷工天数", "外勤次数", "请假天数", "补卡次数"}
+
+func num(f float64) string { return fmt.Sprintf("%g", f) }
+
+func exportRow(t TeacherMonth) []string {
+	s := t.Summary
+	return []string{t.Name, t.Phone, fmt.Sprint(s.WorkDays), num(s.Attended), fmt.Sprint(s.Late), fmt.Sprint(s.Early),
+		fmt.Sprint(s.Missing), num(s.Absent), fmt.Sprint(s.FieldCount), num(s.Leave), fmt.Sprint(s.Makeups)}
+}
+
+// WriteCSV writes a month as CSV (UTF-8 with a BOM, for Excel).
+func WriteCSV(w io.Writer, rows []TeacherMonth) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ExportHeader); err != nil {
+		return err
+	}
+	for _, t := range rows {
+		if err := cw.Write(exportRow(t)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteXLSX writes a month as an Excel workbook, numbers as numbers.
+func WriteXLSX(w io.Writer, month string, rows []TeacherMonth) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := month
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	header := make([]any, len(ExportHeader))
+	for i, h := range ExportHeader {
+		header[i] = h
+	}
+	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
+		return err
+	}
+	for i, t := range rows {
+		s := t.Summary
+		row := []any{t.Name, t.Phone, s.WorkDays, s.Attended, s.Late, s.Early, s.Missing, s.Absent, s.FieldCount, s.Leave, s.Makeups}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := f.SetSheetRow(sheet, cell, &row); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
