@@ -89,3 +89,33 @@ func Set(ctx context.Context, db *gorm.DB, d Day, work bool, note string, now ti
 	return db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).
 		Create(&Override{Day: string(d), Work: work, Note: note, UpdatedAt: now.UTC()}).Error
 }
+
+// Holiday is one official holiday or make-up working day.
+type Holiday struct {
+	Day  Day
+	Name string
+	Work bool
+}
+
+// Holidays lists the official holidays and make-up working days of a year.
+func Holidays(year int) []Holiday {
+	var out []Holiday
+	l := HolidayUtil.GetHolidaysByYear(year)
+	for e := l.Front(); e != nil; e = e.Next() {
+		if h, ok := e.Value.(*HolidayUtil.Holiday); ok {
+			out = append(out, Holiday{Day: Day(h.GetDay()), Name: h.GetName(), Work: h.IsWork()})
+		}
+	}
+	return out
+}
+
+// Overrides lists the school's own days, in date order.
+func Overrides(ctx context.Context, db *gorm.DB) ([]Override, error) {
+	var out []Override
+	return out, db.WithContext(ctx).Order("day").Find(&out).Error
+}
+
+// Delete removes a school-specific day.
+func Delete(ctx context.Context, db *gorm.DB, d Day) error {
+	return db.WithContext(ctx).Where("day = ?", string(d)).Delete(&Override{}).Error
+}

@@ -67,7 +67,7 @@ func BenchmarkPostWith200Watchers(b *testing.B) {
 	defer stop()
 	go hub.Run(hctx)
 	h := web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
-		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil), Hub: hub,
+		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil), Hub: hub,
 		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
 	ts := httptest.NewServer(h)
 	defer ts.Close()
@@ -160,7 +160,7 @@ func BenchmarkReceiptsPage5000(b *testing.B) {
 	}
 	store, _ := storage.NewFile(b.TempDir())
 	h := web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
-		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil),
+		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil),
 		Hub: event.NewHub(event.HubOptions{DB: g}), Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
 	ts := httptest.NewServer(h)
 	defer ts.Close()

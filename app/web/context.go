@@ -56,8 +56,12 @@ func page(c echo.Context, title string) layout.Page {
 // navFor is the navigation a role sees.
 func navFor(u *auth.User, current string) []layout.NavItem {
 	items := []layout.NavItem{{Label: "首页", URL: "/"}, {Label: "我的群", URL: "/groups"}, {Label: "通知", URL: "/notices"}, {Label: "归档", URL: "/archive"}}
+	if u.Role.Staff() {
+		items = append(items, layout.NavItem{Label: "考勤", URL: "/attendance"}, layout.NavItem{Label: "审批", URL: "/approvals"})
+	}
 	if u.Role == auth.RoleAdmin {
-		items = append(items, layout.NavItem{Label: "花名册", URL: "/admin/roster"}, layout.NavItem{Label: "用户", URL: "/admin/users"},
+		items = append(items, layout.NavItem{Label: "考勤汇总", URL: "/attendance/monthly"}, layout.NavItem{Label: "校历", URL: "/admin/calendar"},
+			layout.NavItem{Label: "花名册", URL: "/admin/roster"}, layout.NavItem{Label: "用户", URL: "/admin/users"},
 			layout.NavItem{Label: "词库", URL: "/admin/words"}, layout.NavItem{Label: "设置", URL: "/admin/settings"}, layout.NavItem{Label: "日志", URL: "/admin/audit"})
 	}
 	for i := range items {

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/archive"
+	"jiaxiao/app/attendance"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
 	"jiaxiao/app/file"
@@ -29,20 +30,21 @@ import (
 
 // Options are what the web layer is built from.
 type Options struct {
-	DB       *gorm.DB
-	Store    storage.Store
-	Auth     *auth.Service
-	Groups   *group.Service
-	School   *school.Service
-	Settings *setting.Service
-	Messages *message.Service
-	Notices  *notice.Service
-	Archive  *archive.Service
-	Words    *wordlist.Service
-	Files    *file.Service
-	Centre   *notify.Centre
-	Hub      *event.Hub
-	Log      *slog.Logger
+	DB         *gorm.DB
+	Store      storage.Store
+	Auth       *auth.Service
+	Groups     *group.Service
+	School     *school.Service
+	Settings   *setting.Service
+	Messages   *message.Service
+	Notices    *notice.Service
+	Archive    *archive.Service
+	Attendance *attendance.Service
+	Words      *wordlist.Service
+	Files      *file.Service
+	Centre     *notify.Centre
+	Hub        *event.Hub
+	Log        *slog.Logger
 	// Location is the school's time zone for displayed times.
 	Location      *time.Location
 	Metrics       *prometheus.Registry
@@ -52,25 +54,26 @@ type Options struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	db       *gorm.DB
-	store    storage.Store
-	auth     *auth.Service
-	groups   *group.Service
-	school   *school.Service
-	settings *setting.Service
-	messages *message.Service
-	notices  *notice.Service
-	archive  *archive.Service
-	words    *wordlist.Service
-	files    *file.Service
-	centre   *notify.Centre
-	hub      *event.Hub
-	shared   sharedItems
-	loc      *time.Location
-	log      *slog.Logger
-	metrics  *prometheus.Registry
-	secure   bool
-	now      func() time.Time
+	db         *gorm.DB
+	store      storage.Store
+	auth       *auth.Service
+	groups     *group.Service
+	school     *school.Service
+	settings   *setting.Service
+	messages   *message.Service
+	notices    *notice.Service
+	archive    *archive.Service
+	attendance *attendance.Service
+	words      *wordlist.Service
+	files      *file.Service
+	centre     *notify.Centre
+	hub        *event.Hub
+	shared     sharedItems
+	loc        *time.Location
+	log        *slog.Logger
+	metrics    *prometheus.Registry
+	secure     bool
+	now        func() time.Time
 }
 
 // New builds the Echo instance with every route and middleware.
@@ -85,7 +88,7 @@ func New(o Options) *echo.Echo {
 		o.Location = time.UTC
 	}
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
-		messages: o.Messages, notices: o.Notices, archive: o.Archive, words: o.Words, files: o.Files, centre: o.Centre, hub: o.Hub,
+		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -157,6 +160,22 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/notices/:id/receipts", s.noticeReceipts, requireUser)
 	e.GET("/notices/:id/receipts.csv", s.noticeCSV, requireUser)
 	e.POST("/notices/:id/ding", s.noticeDing, requireUser)
+	e.GET("/attendance", s.attendancePage, requireUser)
+	e.POST("/attendance/punch", s.punch, requireUser)
+	e.POST("/attendance/leave", s.leave, requireUser)
+	e.POST("/attendance/makeup", s.makeup, requireUser)
+	e.GET("/approvals", s.approvalsPage, requireUser)
+	e.POST("/approvals/:id/approve", s.decideApproval(true), requireUser)
+	e.POST("/approvals/:id/reject", s.decideApproval(false), requireUser)
+	e.GET("/attendance/daily", s.dailyPage, requireAdmin)
+	e.GET("/attendance/monthly", s.monthlyPage, requireAdmin)
+	e.GET("/attendance/monthly.csv", s.monthlyExport(false), requireAdmin)
+	e.GET("/attendance/monthly.xlsx", s.monthlyExport(true), requireAdmin)
+	e.POST("/attendance/monthly/confirm", s.confirmMonth, requireAdmin)
+	e.POST("/admin/attendance/import", s.importPunches, requireAdmin)
+	e.GET("/admin/calendar", s.calendarPage, requireAdmin)
+	e.POST("/admin/calendar", s.setCalendarDay, requireAdmin)
+	e.POST("/admin/calendar/:day/delete", s.deleteCalendarDay, requireAdmin)
 	e.GET("/archive", s.archiveList, requireUser)
 	e.GET("/archive/:id", s.archiveShow, requireUser)
 	e.POST("/archive", s.archiveFile, requireUser)

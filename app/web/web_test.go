@@ -58,7 +58,7 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 		t.Fatal(err)
 	}
 	h := web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
-		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil), Hub: hub,
+		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil), Hub: hub,
 		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { cancel(); srv.Close() })

@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/archive"
+	"jiaxiao/app/attendance"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/config"
 	"jiaxiao/app/db"
@@ -73,6 +74,8 @@ commands:
                         --confirm-leavers marks enrolled students missing from the file as transferred;
                         --dry-run checks and counts without changing anything
   group list            list groups as TSV: id, kind, name, invite_code, members
+  attendance import FILE
+                        import terminal punches (手机,姓名,打卡时间) from .csv or .xlsx; importing twice adds nothing
 
 configuration comes from JIAXIAO_* environment variables; see README.md.
 `
@@ -105,6 +108,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = e.roster(ctx, args)
 	case "group":
 		err = e.group(ctx, args)
+	case "attendance":
+		err = e.attendanceCmd(ctx, args)
 	default:
 		err = usagef("unknown command %q (try jiaxiao help)", cmd)
 	}
@@ -175,17 +180,18 @@ func (e *env) sender() notify.Sender {
 
 // services are the domain services, wired the one way every command uses.
 type services struct {
-	db       *gorm.DB
-	auth     *auth.Service
-	settings *setting.Service
-	groups   *group.Service
-	school   *school.Service
-	words    *wordlist.Service
-	files    *file.Service
-	messages *message.Service
-	archive  *archive.Service
-	notices  *notice.Service
-	centre   *notify.Centre
+	db         *gorm.DB
+	auth       *auth.Service
+	settings   *setting.Service
+	groups     *group.Service
+	school     *school.Service
+	words      *wordlist.Service
+	files      *file.Service
+	messages   *message.Service
+	archive    *archive.Service
+	notices    *notice.Service
+	attendance *attendance.Service
+	centre     *notify.Centre
 }
 
 // services wires the domain services; store may be nil for commands that
@@ -202,6 +208,7 @@ func (e *env) services(g *gorm.DB, store storage.Store) services {
 	s.archive = archive.NewService(archive.Options{DB: g, Store: store, Files: s.files, Groups: s.groups, Log: e.log})
 	s.notices = notice.NewService(notice.Options{DB: g, Location: e.cfg.Location, Groups: s.groups, Filters: s.words, Files: s.files,
 		Settings: s.settings, Sender: e.sender(), Log: e.log})
+	s.attendance = attendance.NewService(attendance.Options{DB: g, Location: e.cfg.Location, Settings: s.settings, Sender: e.sender(), Log: e.log})
 	s.centre = notify.NewCentre(g, nil)
 	return s
 }
@@ -215,10 +222,11 @@ func (s services) noticesAt(e *env, now func() time.Time) *notice.Service {
 // jobs are the background handlers every serve process runs.
 func (s services) jobs() map[string]job.Handler {
 	return map[string]job.Handler{
-		archive.JobKind:   s.archive.WriteBundle,
-		notice.JobPublish: s.notices.PublishDue,
-		notice.JobDing:    s.notices.AutoDing,
-		notice.JobRemind:  s.notices.RemindLater,
+		archive.JobKind:      s.archive.WriteBundle,
+		notice.JobPublish:    s.notices.PublishDue,
+		notice.JobDing:       s.notices.AutoDing,
+		notice.JobRemind:     s.notices.RemindLater,
+		attendance.JobRemind: s.attendance.Remind,
 	}
 }
 

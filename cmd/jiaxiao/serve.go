@@ -51,7 +51,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hub := event.NewHub(event.HubOptions{DB: g, Log: e.log})
 	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings,
-		Messages: svc.messages, Notices: svc.notices, Archive: svc.archive, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
+		Messages: svc.messages, Notices: svc.notices, Archive: svc.archive, Attendance: svc.attendance, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
 		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
 	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: svc.jobs(), Log: e.log, Metrics: reg})
 
@@ -133,7 +133,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 
 func (e *env) printDemo(ctx context.Context, s services) error {
 	logins, err := demo.Load(ctx, demo.Services{Auth: s.auth, School: s.school, Groups: s.groups, Messages: s.messages, Notices: s.notices,
-		NoticesAt: func(now func() time.Time) *notice.Service { return s.noticesAt(e, now) }})
+		NoticesAt: func(now func() time.Time) *notice.Service { return s.noticesAt(e, now) }, DB: s.db, Location: e.cfg.Location})
 	if err != nil {
 		return err
 	}
