@@ -133,7 +133,13 @@ func Compute(r Rules, cal calendar.Calendar, d calendar.Day, in Input, now time.
 		}
 	}
 	if !out.Work {
-		out.Status, out.FieldCount = Rest, 0
+		// Punches on rest days are kept and shown, but count for nothing
+		// (Summarize skips rest days).
+		out.Status = Rest
+		if len(punches) > 0 {
+			a, b := punches[0].At, punches[len(punches)-1].At
+			out.In, out.Out = &a, &b
+		}
 		return out
 	}
 	if !now.After(dayStart) {

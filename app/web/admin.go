@@ -278,3 +278,20 @@ func (s *Server) auditPage(c echo.Context) error {
 	}
 	return render(c, http.StatusOK, adminviews.AuditPage(page(c, "审计日志"), v))
 }
+
+// adminLinks are the office's management pages.
+var adminLinks = []adminviews.Link{
+	{URL: "/attendance/daily", Label: "每日考勤", Note: "今天谁到了、谁迟到、谁请假、谁外勤"},
+	{URL: "/attendance/monthly", Label: "月度考勤", Note: "每位教师的月度汇总、图表、导出与确认锁定，导入考勤机记录"},
+	{URL: "/admin/calendar", Label: "校历", Note: "法定节假日、调休，以及学校自己的放假和上课日"},
+	{URL: "/admin/roster", Label: "花名册", Note: "导入学生和教职工名单，管理班级与学籍"},
+	{URL: "/admin/departments", Label: "部门", Note: "设置教研组长、年级组长"},
+	{URL: "/admin/users", Label: "用户", Note: "全部账号，标记离职"},
+	{URL: "/admin/words", Label: "全校词库", Note: "违规内容的拦截、审核、打码与放行"},
+	{URL: "/admin/settings", Label: "学校设置", Note: "考勤规则、DING 提醒时间、免打扰时段、监护人上限"},
+	{URL: "/admin/audit", Label: "审计日志", Note: "账号、入群、移出、角色等操作记录"},
+}
+
+func (s *Server) adminIndex(c echo.Context) error {
+	return render(c, http.StatusOK, adminviews.IndexPage(page(c, "学校管理"), adminLinks))
+}

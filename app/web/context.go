@@ -60,9 +60,7 @@ func navFor(u *auth.User, current string) []layout.NavItem {
 		items = append(items, layout.NavItem{Label: "考勤", URL: "/attendance"}, layout.NavItem{Label: "审批", URL: "/approvals"})
 	}
 	if u.Role == auth.RoleAdmin {
-		items = append(items, layout.NavItem{Label: "考勤汇总", URL: "/attendance/monthly"}, layout.NavItem{Label: "校历", URL: "/admin/calendar"},
-			layout.NavItem{Label: "花名册", URL: "/admin/roster"}, layout.NavItem{Label: "用户", URL: "/admin/users"},
-			layout.NavItem{Label: "词库", URL: "/admin/words"}, layout.NavItem{Label: "设置", URL: "/admin/settings"}, layout.NavItem{Label: "日志", URL: "/admin/audit"})
+		items = append(items, layout.NavItem{Label: "管理", URL: "/admin"})
 	}
 	for i := range items {
 		items[i].Active = items[i].URL == current

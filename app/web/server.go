@@ -194,6 +194,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/join/:code", s.joinPage, requireUser)
 	e.POST("/join/:code", s.join, requireUser)
 
+	e.GET("/admin", s.adminIndex, requireAdmin)
 	e.GET("/admin/roster", s.rosterPage, requireAdmin)
 	e.POST("/admin/roster", s.rosterUpload, requireAdmin)
 	e.GET("/admin/classes/:id", s.classPage, requireAdmin)

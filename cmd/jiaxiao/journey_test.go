@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"jiaxiao/app/apptest"
 )
@@ -311,5 +316,140 @@ func TestNoticeJourney(t *testing.T) {
 	status, disp, body = fetchText(t, teacher, noticeURL+"/receipts.csv")
 	if status != 200 || !strings.HasPrefix(strings.TrimPrefix(body, "\ufeff"), "姓名,手机,身份,学生,已读时间,确认时间") || !strings.Contains(body, "张伟,13900000001,家长,张小明（三年级(2)班）") {
 		t.Fatalf("csv: %d %q\n%s", status, disp, body)
+	}
+}
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+func setPosition(t *testing.T, ctx context.Context, origin string, lat, lng, acc float64) {
+	t.Helper()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted, Origin: origin}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: &acc}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A teacher punches inside the geofence, then outside it with a note; the
+// principal sees both on the daily board and downloads the month as .xlsx.
+func TestAttendanceJourney(t *testing.T) {
+	dir := t.TempDir()
+	env := cleanEnv()
+	if _, errOut, code := jiaxiao(t, dir, env, "demo"); code != 0 {
+		t.Fatal(errOut)
+	}
+	p := serve(t, dir, env)
+
+	principal := apptest.Browser(t, 120*time.Second)
+	if err := chromedp.Do(principal, chromedp.Navigate(p.base+"/admin/settings")); err != nil {
+		t.Fatal(err)
+	}
+	login(t, principal, "13800000001", "jiaxiao2026")
+	err := chromedp.Do(principal,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="settings-form"]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name="school_lat"]`), "31.2304"),
+		chromedp.SetValue(chromedp.CSS(`input[name="school_lng"]`), "121.4737"),
+		chromedp.Submit(chromedp.CSS(`[data-testid="settings-form"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="alert-ok"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Whatever day the test runs on, the school makes it a work day.
+	today := time.Now().In(shanghai).Format(time.DateOnly)
+	err = chromedp.Do(principal,
+		chromedp.Navigate(p.base+"/admin/calendar"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="calendar-form"]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name="day"]`), today),
+		chromedp.SetValue(chromedp.CSS(`select[name="work"]`), "1"),
+		chromedp.SetValue(chromedp.CSS(`input[name="note"]`), "测试上课日"),
+		chromedp.Submit(chromedp.CSS(`[data-testid="calendar-form"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="calendar-days"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, _ := chromedp.Run(principal, chromedp.Text(chromedp.CSS(`[data-testid="calendar-days"]`)))
+	if !strings.Contains(days, today) {
+		t.Fatalf("calendar days: %q", days)
+	}
+
+	teacher := apptest.Browser(t, 120*time.Second)
+	if err := chromedp.Do(teacher, chromedp.Navigate(p.base+"/attendance")); err != nil {
+		t.Fatal(err)
+	}
+	login(t, teacher, "13800000002", "jiaxiao2026")
+	setPosition(t, teacher, p.base, 31.2305, 121.4738, 15) // about 15 m from the school point
+	err = chromedp.Do(teacher,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="punch-form"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="punch"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="alert-ok"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, teacher, "1-punched-inside")
+	// Outside the fence: refused without a note, taken with one.
+	setPosition(t, teacher, p.base, 31.2504, 121.4737, 30) // about 2.2 km away
+	err = chromedp.Do(teacher,
+		chromedp.Click(chromedp.CSS(`[data-testid="punch"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="field-error"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, teacher, "2-outside-needs-note")
+	err = chromedp.Do(teacher,
+		chromedp.SendKeys(chromedp.CSS(`input[name="note"]`), "在区教育局参加教研活动"),
+		chromedp.Click(chromedp.CSS(`[data-testid="punch"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="alert-ok"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, teacher, "3-field-punch")
+
+	err = chromedp.Do(principal, chromedp.Navigate(p.base+"/attendance/daily"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="daily-board"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := chromedp.Run(principal, chromedp.Evaluate[string](`[...document.querySelectorAll('[data-testid="board-row"]')].find(r => r.textContent.includes('李芳')).innerText`))
+	if err != nil || !strings.Contains(row, "外勤 1 次") || strings.Count(row, ":") < 4 {
+		t.Fatalf("board row of 李芳: %q %v", row, err)
+	}
+	apptest.Screenshot(t, principal, "4-daily-board")
+	if err := chromedp.Do(principal, chromedp.Navigate(p.base+"/attendance/monthly"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="chart"]`))); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, principal, "5-monthly")
+	b64, err := chromedp.Run(principal, chromedp.Evaluate[string](
+		`fetch(document.querySelector('[data-testid="monthly-xlsx"]').href).then(r => r.arrayBuffer()).then(b => { let s = ''; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not an xlsx: %v", err)
+	}
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil || strings.Join(rows[0], ",") != "姓名,手机,应出勤天数,出勤天数,迟到次数,早退次数,缺卡次数,旷工天数,外勤次数,请假天数,补卡次数" {
+		t.Fatalf("header: %v %v", rows, err)
+	}
+	var li []string
+	for _, r := range rows[1:] {
+		if r[0] == "李芳" {
+			li = r
+		}
+	}
+	if len(li) != 11 || li[8] != "1" {
+		t.Fatalf("李芳's row: %v (want one field punch this month)", li)
 	}
 }

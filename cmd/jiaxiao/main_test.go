@@ -361,3 +361,31 @@ func TestDemoIsIdempotent(t *testing.T) {
 		t.Fatalf("second demo differs: %q vs %q", second, first)
 	}
 }
+
+func TestAttendanceImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := cleanEnv()
+	if _, errOut, code := jiaxiao(t, dir, env, "user", "add", "--role", "teacher", "--name", "李芳", "--phone", "13800000002", "--password", "teach-2026"); code != 0 {
+		t.Fatal(errOut)
+	}
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("t.csv", "手机,姓名,打卡时间\n13800000002,李芳,2026-11-02 08:05:13\n13800000002,李芳,2026-11-02 17:35:00\n")
+	out, errOut, code := jiaxiao(t, dir, env, "attendance", "import", good)
+	if code != 0 || !strings.Contains(out, "新增 2，已有 0") {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	if out, _, _ = jiaxiao(t, dir, env, "attendance", "import", good); !strings.Contains(out, "新增 0，已有 2") {
+		t.Fatalf("again: %s", out)
+	}
+	bad := write("bad.csv", "手机,姓名,打卡时间\n13900000009,某人,2026-11-03 08:00:00\n13800000002,李芳,十一月三日\n")
+	out, errOut, code = jiaxiao(t, dir, env, "attendance", "import", bad)
+	if code != 1 || !strings.Contains(errOut, "第 2 行") || !strings.Contains(errOut, "第 3 行") || out != "" {
+		t.Fatalf("bad: %d %q %q", code, out, errOut)
+	}
+}
