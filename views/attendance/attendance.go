@@ -91,10 +91,10 @@ type DailyView struct {
 
 // MonthRow is one teacher's month.
 type MonthRow struct {
-	Name, Phone                                                   string
+	Name, Phone                                                    string
 	WorkDays, Attended, Late, Early, Missing, Absent, Field, Leave string
-	Makeups                                                       string
-	RatePct                                                       int
+	Makeups                                                        string
+	RatePct                                                        int
 }
 
 // MonthlyView is the principal's monthly summary.
