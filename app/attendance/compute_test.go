@@ -49,6 +49,7 @@ func TestComputeBoundaries(t *testing.T) {
 		{"neither punch is absent, not two missing", mon, Input{}, Absent, func(d Day) bool { return d.Absent == 1 && d.Missing == 0 }},
 		{"Sunday 2026-11-08 is a rest day", "2026-11-08", Input{Punches: punches("2026-11-08", "09:00:00")}, Rest, func(d Day) bool { return !d.Work }},
 		{"a 调休 Sunday is a work day", "2026-09-20", Input{}, Absent, func(d Day) bool { return d.Work }},
+		{"a 调休 Saturday is a work day", "2026-10-10", Input{Punches: punches("2026-10-10", "08:25:00", "17:35:00")}, Normal, func(d Day) bool { return d.Work }},
 		{"a public holiday", "2026-10-01", Input{}, Rest, func(d Day) bool { return !d.Work }},
 		{"full-day leave", mon, Input{Leave: []Span{{at(mon, "08:30:00"), at(mon, "17:30:00")}}}, OnLeave, func(d Day) bool { return d.Leave == 1 && d.Absent == 0 }},
 		{"morning leave, afternoon worked", mon, Input{Leave: []Span{{at(mon, "08:30:00"), at(mon, "13:00:00")}}, Punches: punches(mon, "13:05:00", "17:31:00")},

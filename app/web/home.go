@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"jiaxiao/app/calendar"
 	homeviews "jiaxiao/views/home"
 )
 
@@ -19,5 +20,38 @@ func (s *Server) home(c echo.Context) error {
 		return err
 	}
 	v.Groups = cards(mine)
+	ctx := c.Request().Context()
+	list, err := s.notices.List(ctx, u, 20)
+	if err != nil {
+		return err
+	}
+	for _, n := range list {
+		if n.ReadAt == nil && !n.Mine && len(v.Unread) < 5 {
+			v.Unread = append(v.Unread, homeviews.Link{URL: noticeURL(n.ID), Title: n.Title, Note: n.Category + " · " + n.PublishAt.In(s.loc).Format("01-02 15:04")})
+		}
+	}
+	if u.Role.Staff() {
+		today := s.now().In(s.loc)
+		own, err := s.attendance.Own(ctx, u, today.Format("2006-01"))
+		if err != nil {
+			return err
+		}
+		for _, d := range own.Days {
+			if d.Day == calendar.DayOf(today, s.loc) {
+				v.Attendance = d.Status.Label()
+				if d.In != nil {
+					v.Attendance += " · 上班 " + d.In.In(s.loc).Format("15:04")
+				}
+				if d.Out != nil {
+					v.Attendance += " · 下班 " + d.Out.In(s.loc).Format("15:04")
+				}
+			}
+		}
+		inbox, err := s.attendance.Inbox(ctx, u)
+		if err != nil {
+			return err
+		}
+		v.Pending = len(inbox)
+	}
 	return render(c, http.StatusOK, homeviews.Page(page(c, "首页"), v))
 }

@@ -191,3 +191,19 @@ func TestDownloadRedirectsToMinIO(t *testing.T) {
 		t.Fatalf("outsider: %d", r.StatusCode)
 	}
 }
+
+func TestHome(t *testing.T) {
+	s := newSchool(t, apptest.SQLite(t))
+	n := s.notice(t, true)
+	r := s.clients["parent-member"].Get("/")
+	if !strings.Contains(r.TestID("unread-notices"), "家长会通知") || r.TestID("attendance-card") != "" {
+		t.Fatalf("parent's home: %q", r.TestID("unread-notices"))
+	}
+	s.clients["parent-member"].Get(fmt.Sprintf("/notices/%d", n.ID))
+	if r = s.clients["parent-member"].Get("/"); strings.Contains(r.TestID("unread-notices"), "家长会通知") {
+		t.Fatal("a read notice still listed as unread")
+	}
+	if r = s.clients["teacher-class"].Get("/"); !strings.Contains(r.TestID("attendance-card"), "今日考勤") {
+		t.Fatalf("teacher's home: %q", r.TestID("attendance-card"))
+	}
+}
