@@ -82,7 +82,7 @@ func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename 
 		if err := tx.Model(&Punch{}).Where("source = ?", SourceTerminal).Count(&before).Error; err != nil {
 			return err
 		}
-		for _, chunk := range chunks(punches, 500) {
+		for _, chunk := range db.Chunks(punches, 500) {
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&chunk).Error; err != nil {
 				return err
 			}
@@ -100,18 +100,6 @@ func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename 
 			Detail: fmt.Sprintf("added=%d known=%d", res.Added, res.Known), CreatedAt: now})
 	})
 	return res, err
-}
-
-func chunks[T any](xs []T, n int) [][]T {
-	var out [][]T
-	for len(xs) > n {
-		out = append(out, xs[:n])
-		xs = xs[n:]
-	}
-	if len(xs) > 0 {
-		out = append(out, xs)
-	}
-	return out
 }
 
 // ExportHeader is the monthly export's header (CONTRACT §3).

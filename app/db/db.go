@@ -254,3 +254,17 @@ func (l slowLog) Trace(_ context.Context, begin time.Time, fc func() (string, in
 		l.log.Warn("slow query", "duration_ms", d.Milliseconds(), "rows", rows, "sql", sql)
 	}
 }
+
+// Chunks splits xs into slices of at most n, to keep IN lists and batch
+// inserts within the databases' limits.
+func Chunks[T any](xs []T, n int) [][]T {
+	var out [][]T
+	for len(xs) > n {
+		out = append(out, xs[:n])
+		xs = xs[n:]
+	}
+	if len(xs) > 0 {
+		out = append(out, xs)
+	}
+	return out
+}

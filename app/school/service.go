@@ -152,7 +152,7 @@ func (s *Service) applyStudents(ctx context.Context, tx *gorm.DB, roster parsedR
 		nos[i] = st.no
 	}
 	existing := map[string]Student{}
-	for _, chunk := range chunks(nos, 500) {
+	for _, chunk := range db.Chunks(nos, 500) {
 		var found []Student
 		if err := tx.Where("student_no IN ?", chunk).Find(&found).Error; err != nil {
 			return err
@@ -205,7 +205,7 @@ func (s *Service) applyContacts(ctx context.Context, tx *gorm.DB, roster parsedR
 		studentIDs = append(studentIDs, id)
 	}
 	current := map[uint64]map[string]Contact{}
-	for _, chunk := range chunks(studentIDs, 500) {
+	for _, chunk := range db.Chunks(studentIDs, 500) {
 		var found []Contact
 		if err := tx.Where("student_id IN ?", chunk).Find(&found).Error; err != nil {
 			return err
@@ -248,7 +248,7 @@ func (s *Service) applyContacts(ctx context.Context, tx *gorm.DB, roster parsedR
 		}
 		res.ContactsAdded += len(add)
 	}
-	for _, chunk := range chunks(remove, 500) {
+	for _, chunk := range db.Chunks(remove, 500) {
 		if err := tx.Where("id IN ?", chunk).Delete(&Contact{}).Error; err != nil {
 			return err
 		}
@@ -284,7 +284,7 @@ func (s *Service) leavers(ctx context.Context, tx *gorm.DB, inFile map[string]ui
 	if !o.ConfirmLeavers || len(leaving) == 0 {
 		return nil
 	}
-	for _, chunk := range chunks(leaving, 500) {
+	for _, chunk := range db.Chunks(leaving, 500) {
 		if err := tx.Model(&Student{}).Where("id IN ?", chunk).Updates(map[string]any{"status": Transferred, "updated_at": s.now()}).Error; err != nil {
 			return err
 		}
@@ -570,18 +570,6 @@ func (s *Service) SetStudentStatus(ctx context.Context, actor *auth.User, studen
 func (s *Service) Classes(ctx context.Context) ([]Class, error) {
 	var out []Class
 	return out, s.db.WithContext(ctx).Order("grade, number").Find(&out).Error
-}
-
-func chunks[T any](xs []T, n int) [][]T {
-	var out [][]T
-	for len(xs) > n {
-		out = append(out, xs[:n])
-		xs = xs[n:]
-	}
-	if len(xs) > 0 {
-		out = append(out, xs)
-	}
-	return out
 }
 
 // ClassSummary is one class with its head teacher and head counts.

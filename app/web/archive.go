@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -137,19 +136,7 @@ func (s *Server) archiveFile(c echo.Context) error {
 	}
 	var prepared *file.Prepared
 	if fh, err := c.FormFile("file"); err == nil {
-		if fh.Size > file.MaxSize {
-			return fail(apperr.Invalid("file", "文件超过 20 MB"))
-		}
-		r, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		data, err := io.ReadAll(io.LimitReader(r, file.MaxSize+1))
-		r.Close()
-		if err != nil {
-			return err
-		}
-		p, err := file.Prepare("file", fh.Filename, data)
+		p, err := readUpload(fh)
 		if err != nil {
 			return fail(err)
 		}

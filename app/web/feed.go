@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -81,19 +82,7 @@ func (s *Server) postMessage(c echo.Context) error {
 	}
 	in := message.PostInput{Body: c.FormValue("body")}
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
-		if fh.Size > file.MaxSize {
-			return s.composeFailed(c, id, in.Body, apperr.Invalid("file", "文件超过 20 MB"))
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		data, err := io.ReadAll(io.LimitReader(f, file.MaxSize+1))
-		f.Close()
-		if err != nil {
-			return err
-		}
-		prep, err := file.Prepare("file", fh.Filename, data)
+		prep, err := readUpload(fh)
 		if err != nil {
 			return s.composeFailed(c, id, in.Body, err)
 		}
@@ -237,4 +226,22 @@ func (s *Server) download(c echo.Context) error {
 	h.Set("Content-Disposition", dispositionFor(f))
 	h.Set("Cache-Control", "private, max-age=300")
 	return c.Stream(http.StatusOK, f.ContentType, rc)
+}
+
+// readUpload reads one uploaded file, refusing it past file.MaxSize, and
+// checks and cleans it (file.Prepare).
+func readUpload(fh *multipart.FileHeader) (file.Prepared, error) {
+	if fh.Size > file.MaxSize {
+		return file.Prepared{}, apperr.Invalid("file", fh.Filename+" 超过 20 MB")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return file.Prepared{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, file.MaxSize+1))
+	if err != nil {
+		return file.Prepared{}, err
+	}
+	return file.Prepare("file", fh.Filename, data)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"jiaxiao/app/apperr"
-	"jiaxiao/app/file"
 	"jiaxiao/app/notice"
 	noticeviews "jiaxiao/views/notice"
 )
@@ -135,19 +133,7 @@ func (s *Server) noticeCreate(c echo.Context) error {
 	}
 	if form != nil {
 		for _, fh := range form.File["file"] {
-			if fh.Size > file.MaxSize {
-				return fail(apperr.Invalid("file", fh.Filename+" 超过 20 MB"))
-			}
-			r, err := fh.Open()
-			if err != nil {
-				return err
-			}
-			data, err := io.ReadAll(io.LimitReader(r, file.MaxSize+1))
-			r.Close()
-			if err != nil {
-				return err
-			}
-			p, err := file.Prepare("file", fh.Filename, data)
+			p, err := readUpload(fh)
 			if err != nil {
 				return fail(err)
 			}

@@ -20,6 +20,7 @@ import (
 	"jiaxiao/app/job"
 	"jiaxiao/app/notice"
 	"jiaxiao/app/web"
+	"jiaxiao/storage"
 )
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -28,19 +29,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	g, err := e.openDB(ctx)
+	g, store, svc, err := e.boot(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close(g)
-	store, err := e.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	svc := e.services(g, store)
-	if err := svc.words.SeedDefaults(ctx); err != nil {
-		return err
-	}
 	if *loadDemo {
 		if err := e.printDemo(ctx, svc); err != nil {
 			return err
@@ -115,20 +108,32 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := parse(flags("demo"), args); err != nil {
 		return err
 	}
-	g, err := e.openDB(ctx)
+	g, _, svc, err := e.boot(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close(g)
+	return e.printDemo(ctx, svc)
+}
+
+// boot opens the database (migrated) and object storage, wires the
+// services and loads the default word list on a new school.
+func (e *env) boot(ctx context.Context) (*gorm.DB, storage.Store, services, error) {
+	g, err := e.openDB(ctx)
+	if err != nil {
+		return nil, nil, services{}, err
+	}
 	store, err := e.openStore(ctx)
 	if err != nil {
-		return err
+		_ = db.Close(g)
+		return nil, nil, services{}, err
 	}
 	svc := e.services(g, store)
 	if err := svc.words.SeedDefaults(ctx); err != nil {
-		return err
+		_ = db.Close(g)
+		return nil, nil, services{}, err
 	}
-	return e.printDemo(ctx, svc)
+	return g, store, svc, nil
 }
 
 func (e *env) printDemo(ctx context.Context, s services) error {
