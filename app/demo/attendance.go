@@ -11,7 +11,7 @@ import (
 	"jiaxiao/app/calendar"
 )
 
-// punchesLastMonth fills last month with punches of the demo staff so that
+// punchesLastMonth fills last month (and this month so far) with punches of the demo staff so that
 // every status appears: normal days, late, early leave, a missing punch
 // later made up, an absence, a day of leave, field punches, and rest days.
 // Rows are keyed by (user, time, source), so loading twice adds nothing.
@@ -20,11 +20,19 @@ func punchesLastMonth(ctx context.Context, g *gorm.DB, loc *time.Location, staff
 	if err != nil {
 		return err
 	}
+	// Last month in full, and this month up to yesterday.
 	first := time.Date(now.In(loc).Year(), now.In(loc).Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -1, 0)
-	month := first.Format("2006-01")
-	days, err := attendance.MonthDays(month, loc)
-	if err != nil {
-		return err
+	var days []calendar.Day
+	for _, m := range []time.Time{first, first.AddDate(0, 1, 0)} {
+		ds, err := attendance.MonthDays(m.Format("2006-01"), loc)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if d < calendar.DayOf(now, loc) {
+				days = append(days, d)
+			}
+		}
 	}
 	var done int64
 	if err := g.WithContext(ctx).Model(&attendance.Approval{}).Where("reason = ?", "演示数据").Count(&done).Error; err != nil || done > 0 {
