@@ -13,6 +13,7 @@ import (
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/group"
+	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 )
 
@@ -193,6 +194,13 @@ func TestApproveRejectAndCap(t *testing.T) {
 		}
 		if err := f.Groups.Reject(ctx, f.head, f.c32.ID, rWang.ID, "请用登记的手机号申请"); err != nil {
 			t.Fatal(err)
+		}
+		// Both parents are told in their notification centre.
+		if ns, _ := notify.NewCentre(g, nil).List(ctx, wang.ID, 5); len(ns) != 1 || !strings.Contains(ns[0].Body, "请用登记的手机号申请") {
+			t.Fatalf("rejected parent's notifications %+v", ns)
+		}
+		if ns, _ := notify.NewCentre(g, nil).List(ctx, dad.ID, 5); len(ns) != 1 || ns[0].Kind != "join_approved" {
+			t.Fatalf("approved parent's notifications %+v", ns)
 		}
 		if in, _ := f.IsMember(f.c32.ID, wang.ID); in {
 			t.Fatal("rejected parent is a member")

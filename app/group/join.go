@@ -13,6 +13,7 @@ import (
 	"jiaxiao/app/audit"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
+	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 )
 
@@ -220,6 +221,10 @@ func (s *Service) approve(ctx context.Context, tx *gorm.DB, actor *auth.User, gr
 	if err := s.Sync(ctx, tx, []uint64{req.ParentID}); err != nil {
 		return err
 	}
+	if err := notify.Add(ctx, tx, now, notify.Notification{UserID: req.ParentID, Kind: "join_approved",
+		Title: "您已加入“" + a.Group.Name + "”", Link: groupPath(groupID)}); err != nil {
+		return err
+	}
 	return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "join.approve", Subject: groupSubject(groupID),
 		Detail: fmt.Sprintf("request:%d parent:%d student:%d", req.ID, req.ParentID, st.ID), CreatedAt: now})
 }
@@ -236,6 +241,10 @@ func (s *Service) Reject(ctx context.Context, actor *auth.User, groupID, request
 			return err
 		}
 		if err := s.decide(tx, req.ID, actor.ID, Rejected, reason, now); err != nil {
+			return err
+		}
+		if err := notify.Add(ctx, tx, now, notify.Notification{UserID: req.ParentID, Kind: "join_rejected",
+			Title: "您的入群申请未通过", Body: "理由：" + reason}); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "join.reject", Subject: groupSubject(groupID),

@@ -269,7 +269,13 @@ func TestDeleteAndHeldDecisions(t *testing.T) {
 		if _, err := f.Groups.ModerationLog(ctx, f.dad, f.c32.ID, 50); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("parent reading the moderation log: %v", err)
 		}
-		ns, _ := notify.NewCentre(g, nil).List(ctx, f.dad.ID, 10)
+		all, _ := notify.NewCentre(g, nil).List(ctx, f.dad.ID, 10)
+		var ns []notify.Notification
+		for _, n := range all {
+			if strings.HasPrefix(n.Kind, "message_") {
+				ns = append(ns, n)
+			}
+		}
 		if len(ns) != 2 || !strings.Contains(ns[0].Body, "请勿拉票") {
 			t.Fatalf("notifications %+v", ns)
 		}

@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,7 +63,11 @@ func (s *Server) registerPage(c echo.Context) error {
 	}
 	p := page(c, "家长注册")
 	p.Narrow = true
-	return render(c, http.StatusOK, authviews.RegisterPage(p, authviews.RegisterForm{}))
+	f := authviews.RegisterForm{Phone: c.QueryParam("phone"), Name: c.QueryParam("name")}
+	if c.QueryParam("sent") == "1" && f.Phone != "" {
+		f.Notice = "验证码已发送到 " + f.Phone + "，10 分钟内有效。"
+	}
+	return render(c, http.StatusOK, authviews.RegisterPage(p, f))
 }
 
 func registerForm(c echo.Context) authviews.RegisterForm {
@@ -87,16 +93,15 @@ func (s *Server) registerFailed(c echo.Context, form authviews.RegisterForm, err
 	return render(c, status, authviews.RegisterPage(p, form))
 }
 
-// registerCode sends the SMS code and shows the form again with a notice.
+// registerCode sends the SMS code and goes back to the form (303), which
+// keeps the phone and name and says the code was sent.
 func (s *Server) registerCode(c echo.Context) error {
 	form := registerForm(c)
 	if err := s.auth.SendRegisterCode(c.Request().Context(), form.Phone); err != nil {
 		return s.registerFailed(c, form, err)
 	}
-	form.Notice = "验证码已发送到 " + form.Phone + ",10 分钟内有效。"
-	p := page(c, "家长注册")
-	p.Narrow = true
-	return render(c, http.StatusOK, authviews.RegisterPage(p, form))
+	q := url.Values{"phone": {strings.TrimSpace(form.Phone)}, "name": {form.Name}, "sent": {"1"}}
+	return redirect(c, "/register?"+q.Encode())
 }
 
 func (s *Server) register(c echo.Context) error {

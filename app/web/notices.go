@@ -124,10 +124,13 @@ func (s *Server) noticeCreate(c echo.Context) error {
 		}
 		return render(c, status, noticeviews.ComposePage(page(c, "发布通知"), f))
 	}
-	if at := values.Get("publish_at"); at != "" {
+	if at := strings.TrimSpace(values.Get("publish_at")); at != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", at, s.loc)
 		if err != nil {
-			return fail(apperr.Invalid("publish_at", "定时发布时间格式不对"))
+			t, err = time.ParseInLocation("2006-01-02 15:04", at, s.loc)
+		}
+		if err != nil {
+			return fail(apperr.Invalid("publish_at", "定时发布时间格式不对，应为 2026-11-30 08:00"))
 		}
 		in.PublishAt = &t
 	}

@@ -215,8 +215,11 @@ func TestRegister(t *testing.T) {
 			t.Fatalf("bad phone: %d", r.StatusCode)
 		}
 		r = c.Post("/register/code", url.Values{"phone": {"13600136000"}, "name": {"赵丽"}})
-		if r.StatusCode != 200 || r.TestID("alert-ok") == "" || r.InputValue("name") != "赵丽" {
+		if r.StatusCode != 303 {
 			t.Fatalf("send code: %d", r.StatusCode)
+		}
+		if r = c.Get(r.Location()); r.TestID("alert-ok") == "" || r.InputValue("name") != "赵丽" || r.InputValue("phone") != "13600136000" {
+			t.Fatalf("after sending the code: %q %q", r.TestID("alert-ok"), r.InputValue("name"))
 		}
 		code := regexp.MustCompile(`\d{6}`).FindString(a.sent.msgs[0].Text)
 		// A bad name keeps every field but the password.
