@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -377,6 +378,8 @@ func TestAttendanceJourney(t *testing.T) {
 		t.Fatalf("calendar days: %q", days)
 	}
 
+	before := monthRow(t, principal, p.base, "李芳")
+
 	teacher := apptest.Browser(t, 120*time.Second)
 	if err := chromedp.Do(teacher, chromedp.Navigate(p.base+"/attendance")); err != nil {
 		t.Fatal(err)
@@ -425,7 +428,27 @@ func TestAttendanceJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	apptest.Screenshot(t, principal, "5-monthly")
-	b64, err := chromedp.Run(principal, chromedp.Evaluate[string](
+	after := monthRow(t, principal, p.base, "李芳")
+	if len(after) != 11 || len(before) != 11 {
+		t.Fatalf("李芳's rows: %v, %v", before, after)
+	}
+	b, _ := strconv.Atoi(before[8])
+	a, _ := strconv.Atoi(after[8])
+	if a != b+1 {
+		t.Fatalf("field punches this month: %d before, %d after (want one more)", b, a)
+	}
+}
+
+// monthRow downloads the month as .xlsx in the browser, checks the header
+// with excelize and returns one teacher's row.
+func monthRow(t *testing.T, ctx context.Context, base, name string) []string {
+	t.Helper()
+	err := chromedp.Do(ctx, chromedp.Navigate(base+"/attendance/monthly"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="monthly-xlsx"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](
 		`fetch(document.querySelector('[data-testid="monthly-xlsx"]').href).then(r => r.arrayBuffer()).then(b => { let s = ''; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`,
 		chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -443,13 +466,11 @@ func TestAttendanceJourney(t *testing.T) {
 	if err != nil || strings.Join(rows[0], ",") != "姓名,手机,应出勤天数,出勤天数,迟到次数,早退次数,缺卡次数,旷工天数,外勤次数,请假天数,补卡次数" {
 		t.Fatalf("header: %v %v", rows, err)
 	}
-	var li []string
 	for _, r := range rows[1:] {
-		if r[0] == "李芳" {
-			li = r
+		if r[0] == name {
+			return r
 		}
 	}
-	if len(li) != 11 || li[8] != "1" {
-		t.Fatalf("李芳's row: %v (want one field punch this month)", li)
-	}
+	return nil
 }
+

@@ -48,3 +48,25 @@
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
   });
 })();
+
+// Close the live stream when the page is left. Browsers allow only six
+// connections to one site over HTTP/1.1; a page kept in the back-forward
+// cache with its stream open would hold one of them.
+(function () {
+  "use strict";
+  if (!window.htmx || !htmx.createEventSource) { return; }
+  var sources = [];
+  var create = htmx.createEventSource;
+  htmx.createEventSource = function (url) {
+    var s = create(url);
+    sources.push(s);
+    return s;
+  };
+  window.addEventListener("pagehide", function () {
+    sources.forEach(function (s) { s.close(); });
+    sources = [];
+  });
+  window.addEventListener("pageshow", function (evt) {
+    if (evt.persisted) { window.location.reload(); }
+  });
+})();
