@@ -473,4 +473,3 @@ func monthRow(t *testing.T, ctx context.Context, base, name string) []string {
 	}
 	return nil
 }
-
