@@ -52,6 +52,7 @@ func TestDemoPagesRender(t *testing.T) {
 				}
 			}
 		}
+		t.Logf("%s: %d pages", phone, len(seen))
 		if len(seen) < 4 {
 			t.Errorf("%s reached only %d pages", phone, len(seen))
 		}
