@@ -85,6 +85,7 @@ const (
 	CodeLifetime      = 10 * time.Minute
 	CodeResendAfter   = time.Minute
 	MaxCodesPerDay    = 10
+	MaxCodesPerIPHour = 200
 	MaxCodeAttempts   = 5
 	MinPasswordLength = 8
 )

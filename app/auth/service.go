@@ -228,8 +228,10 @@ func (s *Service) Cleanup(ctx context.Context) error {
 	return cleanup(ctx, s.db, s.now())
 }
 
-// SendRegisterCode sends a 6-digit code to phone for self-registration.
-func (s *Service) SendRegisterCode(ctx context.Context, phoneIn string) error {
+// SendRegisterCode sends a 6-digit code to phone for self-registration:
+// one a minute and MaxCodesPerDay a day per phone, MaxCodesPerIPHour an
+// hour per IP.
+func (s *Service) SendRegisterCode(ctx context.Context, phoneIn, ip string) error {
 	phone, ok := NormalizePhone(phoneIn)
 	if !ok {
 		return apperr.Invalid("phone", msgPhone)
@@ -247,12 +249,19 @@ func (s *Service) SendRegisterCode(ctx context.Context, phoneIn string) error {
 	if now.Sub(last) < CodeResendAfter || today >= MaxCodesPerDay {
 		return ErrCodeTooSoon
 	}
+	var fromIP int64
+	if err := s.db.WithContext(ctx).Model(&verificationCode{}).Where("ip = ? AND created_at > ?", ip, now.Add(-time.Hour)).Count(&fromIP).Error; err != nil {
+		return err
+	}
+	if fromIP >= MaxCodesPerIPHour {
+		return ErrCodeTooSoon
+	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1000000))
 	if err != nil {
 		return err
 	}
 	code := fmt.Sprintf("%06d", n.Int64())
-	vc := verificationCode{Phone: phone, Purpose: purposeRegister, CodeHash: codeHash(phone, code), CreatedAt: now, ExpiresAt: now.Add(CodeLifetime)}
+	vc := verificationCode{Phone: phone, Purpose: purposeRegister, CodeHash: codeHash(phone, code), IP: ip, CreatedAt: now, ExpiresAt: now.Add(CodeLifetime)}
 	if err := s.db.WithContext(ctx).Create(&vc).Error; err != nil {
 		return fmt.Errorf("auth: send code: %w", err)
 	}

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"sync"
 	"testing"
@@ -172,13 +173,13 @@ func TestRegister(t *testing.T) {
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		s, clock, sender := newService(g)
-		if err := s.SendRegisterCode(ctx, "1380013"); err == nil {
+		if err := s.SendRegisterCode(ctx, "1380013", "10.0.0.9"); err == nil {
 			t.Fatal("bad phone accepted")
 		}
-		if err := s.SendRegisterCode(ctx, "13600136000"); err != nil {
+		if err := s.SendRegisterCode(ctx, "13600136000", "10.0.0.9"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SendRegisterCode(ctx, "13600136000"); !errors.Is(err, apperr.ErrTooMany) {
+		if err := s.SendRegisterCode(ctx, "13600136000", "10.0.0.9"); !errors.Is(err, apperr.ErrTooMany) {
 			t.Fatalf("resend within a minute: %v", err)
 		}
 		code := sender.lastCode(t)
@@ -201,7 +202,7 @@ func TestRegister(t *testing.T) {
 		if _, _, err := s.Register(ctx, in); err == nil {
 			t.Fatal("code used twice")
 		}
-		if err := s.SendRegisterCode(ctx, "13600136000"); err == nil {
+		if err := s.SendRegisterCode(ctx, "13600136000", "10.0.0.9"); err == nil {
 			t.Fatal("code sent for a registered phone")
 		}
 	})
@@ -211,7 +212,7 @@ func TestRegisterCodeExpires(t *testing.T) {
 	g := apptest.SQLite(t)
 	ctx := context.Background()
 	s, clock, sender := newService(g)
-	if err := s.SendRegisterCode(ctx, "13600136000"); err != nil {
+	if err := s.SendRegisterCode(ctx, "13600136000", "10.0.0.9"); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(auth.CodeLifetime + time.Second)
@@ -228,5 +229,26 @@ func TestPasswordHash(t *testing.T) {
 	}
 	if !auth.CheckPassword(h, "正确的密码 123") || auth.CheckPassword(h, "正确的密码 124") || auth.CheckPassword("garbage", "x") {
 		t.Fatal("password check wrong")
+	}
+}
+
+func TestRegisterCodeIPLimit(t *testing.T) {
+	g := apptest.SQLite(t)
+	ctx := context.Background()
+	s, clock, _ := newService(g)
+	for i := 0; i < auth.MaxCodesPerIPHour; i++ {
+		if err := s.SendRegisterCode(ctx, fmt.Sprintf("1360000%04d", i), "203.0.113.7"); err != nil {
+			t.Fatalf("code %d: %v", i+1, err)
+		}
+	}
+	if err := s.SendRegisterCode(ctx, "13700000001", "203.0.113.7"); !errors.Is(err, apperr.ErrTooMany) {
+		t.Fatalf("over the IP limit: %v", err)
+	}
+	if err := s.SendRegisterCode(ctx, "13700000001", "198.51.100.1"); err != nil {
+		t.Fatalf("another IP: %v", err)
+	}
+	clock.Advance(time.Hour + time.Second)
+	if err := s.SendRegisterCode(ctx, "13700000002", "203.0.113.7"); err != nil {
+		t.Fatalf("an hour later: %v", err)
 	}
 }

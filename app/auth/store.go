@@ -24,6 +24,7 @@ type verificationCode struct {
 	Purpose   string
 	CodeHash  string
 	Attempts  int
+	IP        string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time

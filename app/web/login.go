@@ -97,7 +97,7 @@ func (s *Server) registerFailed(c echo.Context, form authviews.RegisterForm, err
 // keeps the phone and name and says the code was sent.
 func (s *Server) registerCode(c echo.Context) error {
 	form := registerForm(c)
-	if err := s.auth.SendRegisterCode(c.Request().Context(), form.Phone); err != nil {
+	if err := s.auth.SendRegisterCode(c.Request().Context(), form.Phone, c.RealIP()); err != nil {
 		return s.registerFailed(c, form, err)
 	}
 	q := url.Values{"phone": {strings.TrimSpace(form.Phone)}, "name": {form.Name}, "sent": {"1"}}
