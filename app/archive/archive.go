@@ -309,43 +309,58 @@ func (s *Service) Search(ctx context.Context, actor *auth.User, q Query) ([]Hit,
 	if err != nil {
 		return nil, 0, err
 	}
+	ids := make([]uint64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	names, err := s.groupNames(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
 	for i := range hits {
-		var names []string
-		s.db.WithContext(ctx).Table("`groups`").Joins("JOIN archive_groups ag ON ag.group_id = `groups`.id").
-			Where("ag.entry_id = ?", hits[i].ID).Pluck("`groups`.name", &names)
-		hits[i].Groups = strings.Join(names, "、")
+		hits[i].Groups = strings.Join(names[hits[i].ID], "、")
 	}
 	return hits, total, nil
 }
 
-// Get returns an entry with its files if the actor may see it.
+// groupNames returns the names of the groups of each entry, in one query.
+func (s *Service) groupNames(ctx context.Context, entryIDs []uint64) (map[uint64][]string, error) {
+	out := map[uint64][]string{}
+	if len(entryIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		EntryID uint64
+		Name    string
+	}
+	err := s.db.WithContext(ctx).Table("archive_groups ag").Select("ag.entry_id, `groups`.name").
+		Joins("JOIN `groups` ON `groups`.id = ag.group_id").Where("ag.entry_id IN ?", entryIDs).Order("`groups`.id").Scan(&rows).Error
+	for _, r := range rows {
+		out[r.EntryID] = append(out[r.EntryID], r.Name)
+	}
+	return out, err
+}
+
+// Get returns an entry with its files if the actor may see it (ErrNotFound
+// otherwise, whether or not it exists).
 func (s *Service) Get(ctx context.Context, actor *auth.User, id uint64) (Hit, []file.File, error) {
-	hits, _, err := s.searchOne(ctx, actor, id)
+	var e Entry
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&e).Error; err != nil {
+		return Hit{}, nil, db.Translate(err)
+	}
+	ok, err := s.maySee(ctx, actor, id)
+	if err != nil {
+		return Hit{}, nil, err
+	}
+	if !ok {
+		return Hit{}, nil, apperr.ErrNotFound
+	}
+	names, err := s.groupNames(ctx, []uint64{id})
 	if err != nil {
 		return Hit{}, nil, err
 	}
 	files, err := s.entryFiles(ctx, id)
-	return hits, files, err
-}
-
-func (s *Service) searchOne(ctx context.Context, actor *auth.User, id uint64) (Hit, int64, error) {
-	var e Entry
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&e).Error; err != nil {
-		return Hit{}, 0, db.Translate(err)
-	}
-	ok, err := s.maySee(ctx, actor, id)
-	if err != nil {
-		return Hit{}, 0, err
-	}
-	if !ok {
-		return Hit{}, 0, apperr.ErrNotFound
-	}
-	h := Hit{Entry: e}
-	var names []string
-	s.db.WithContext(ctx).Table("`groups`").Joins("JOIN archive_groups ag ON ag.group_id = `groups`.id").
-		Where("ag.entry_id = ?", id).Pluck("`groups`.name", &names)
-	h.Groups = strings.Join(names, "、")
-	return h, 1, nil
+	return Hit{Entry: e, Groups: strings.Join(names[id], "、")}, files, err
 }
 
 func (s *Service) maySee(ctx context.Context, actor *auth.User, entryID uint64) (bool, error) {
