@@ -596,6 +596,18 @@ func (s *Service) Own(ctx context.Context, actor *auth.User, m string) (TeacherM
 	return out[0], nil
 }
 
+// Today computes the actor's own day so far.
+func (s *Service) Today(ctx context.Context, actor *auth.User) (Day, error) {
+	if err := staffOnly(actor); err != nil {
+		return Day{}, err
+	}
+	out, err := s.compute(ctx, []uint64{actor.ID}, []calendar.Day{calendar.DayOf(s.now(), s.loc)})
+	if err != nil || len(out) == 0 {
+		return Day{}, err
+	}
+	return out[0].Days[0], nil
+}
+
 // Daily computes one day for every staff member.
 func (s *Service) Daily(ctx context.Context, actor *auth.User, d calendar.Day) ([]TeacherMonth, error) {
 	if actor.Role != auth.RoleAdmin {
@@ -668,6 +680,40 @@ func (s *Service) compute(ctx context.Context, only []uint64, days []calendar.Da
 		out[i].Summary = Summarize(out[i].Days)
 	}
 	return out, nil
+}
+
+// SetDay records a school-specific work (work) or rest day; admins only.
+func (s *Service) SetDay(ctx context.Context, actor *auth.User, day string, work bool, note string) error {
+	if actor == nil || actor.Role != auth.RoleAdmin {
+		return ErrNotAdmin
+	}
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return apperr.Invalid("day", "请选择日期")
+	}
+	if len([]rune(note)) > 100 {
+		return apperr.Invalid("note", "说明最多 100 字")
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := calendar.Set(ctx, tx, calendar.Day(day), work, strings.TrimSpace(note), now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "calendar.set", Subject: day, Detail: fmt.Sprintf("work=%t %s", work, note), CreatedAt: now})
+	})
+}
+
+// DeleteDay removes a school-specific day; admins only.
+func (s *Service) DeleteDay(ctx context.Context, actor *auth.User, day string) error {
+	if actor == nil || actor.Role != auth.RoleAdmin {
+		return ErrNotAdmin
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := calendar.Delete(ctx, tx, calendar.Day(day)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "calendar.delete", Subject: day, CreatedAt: now})
+	})
 }
 
 // Confirm locks a month: later punches, imports and decisions touching it

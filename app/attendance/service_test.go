@@ -45,7 +45,7 @@ func setup(t *testing.T, g *gorm.DB) *fx {
 			}
 		}
 	}
-	if _, err := w.Settings.Update(ctx, f.admin.ID, true, map[string]string{"school_lat": "31.2304", "school_lng": "121.4737"}); err != nil {
+	if _, err := w.Settings.Update(ctx, f.admin, map[string]string{"school_lat": "31.2304", "school_lng": "121.4737"}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -263,4 +263,29 @@ func TestConfirmLocksTheMonth(t *testing.T) {
 			t.Fatal("refused edit not logged")
 		}
 	})
+}
+
+func TestSchoolDays(t *testing.T) {
+	g := apptest.SQLite(t)
+	f := setup(t, g)
+	ctx := context.Background()
+	if err := f.Attendance.SetDay(ctx, f.teacher, "2026-11-06", false, "校运会"); !errors.Is(err, apperr.ErrForbidden) {
+		t.Fatalf("teacher setting a day: %v", err)
+	}
+	if err := f.Attendance.SetDay(ctx, f.admin, "11月6日", false, ""); err == nil {
+		t.Fatal("bad date accepted")
+	}
+	if err := f.Attendance.SetDay(ctx, f.admin, "2026-11-06", false, "校运会"); err != nil {
+		t.Fatal(err)
+	}
+	cal, _ := calendar.Load(ctx, g)
+	if cal.IsWorkDay("2026-11-06") {
+		t.Fatal("the school's rest day is still a work day")
+	}
+	if err := f.Attendance.DeleteDay(ctx, f.admin, "2026-11-06"); err != nil {
+		t.Fatal(err)
+	}
+	if cal, _ = calendar.Load(ctx, g); !cal.IsWorkDay("2026-11-06") {
+		t.Fatal("deleted override still applies")
+	}
 }

@@ -180,7 +180,7 @@ func TestApproveRejectAndCap(t *testing.T) {
 			t.Fatalf("request over the cap: %v", err)
 		}
 		// An admin raises the cap.
-		if _, err := f.Settings.Update(ctx, f.admin.ID, true, map[string]string{"guardians_per_student": "3"}); err != nil {
+		if _, err := f.Settings.Update(ctx, f.admin, map[string]string{"guardians_per_student": "3"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.Groups.Approve(ctx, f.head, f.c32.ID, rGran.ID); err != nil {

@@ -481,13 +481,9 @@ func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64) (Vi
 // CSVHeader is the receipts export's header (CONTRACT §3).
 var CSVHeader = []string{"姓名", "手机", "身份", "学生", "已读时间", "确认时间"}
 
-// WriteCSV writes the receipts of a notice as CSV (UTF-8 with a BOM so
+// WriteCSV writes receipts (from Receipts) as CSV (UTF-8 with a BOM so
 // Excel shows the Chinese), times in the school's zone, empty if not yet.
-func (s *Service) WriteCSV(ctx context.Context, actor *auth.User, id uint64, w io.Writer) error {
-	_, _, lines, err := s.Receipts(ctx, actor, id)
-	if err != nil {
-		return err
-	}
+func (s *Service) WriteCSV(w io.Writer, lines []Line) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
@@ -508,6 +504,22 @@ func (s *Service) WriteCSV(ctx context.Context, actor *auth.User, id uint64, w i
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// Progress counts a notice's receipts for those who may see them, without
+// loading the recipients.
+func (s *Service) Progress(ctx context.Context, actor *auth.User, id uint64) (Progress, error) {
+	v, err := s.access(ctx, s.db, actor, id)
+	if err != nil {
+		return Progress{}, err
+	}
+	if !v.CanManage {
+		return Progress{}, apperr.New(apperr.ErrForbidden, "只有发布人、群管理员和学校管理员可以查看阅读情况")
+	}
+	var p struct{ Total, Read, Acked int }
+	err = s.db.WithContext(ctx).Model(&Receipt{}).
+		Select("COUNT(*) AS total, COUNT(read_at) AS `read`, COUNT(acked_at) AS acked").Where("notice_id = ?", id).Scan(&p).Error
+	return Progress{Total: p.Total, Read: p.Read, Acked: p.Acked}, err
 }
 
 // ErrDingTooSoon answers a DING within ManualFloor of the last.

@@ -144,7 +144,7 @@ func TestPublishReceiptsAndAck(t *testing.T) {
 			t.Fatalf("outsider: %v", err)
 		}
 		var buf bytes.Buffer
-		if err := f.Notices.WriteCSV(ctx, f.admin, n.ID, &buf); err != nil {
+		if err := f.Notices.WriteCSV(&buf, lines); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()

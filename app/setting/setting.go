@@ -14,6 +14,7 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/audit"
+	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 )
 
@@ -163,11 +164,12 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 
 // Update validates every field of form (missing fields keep their value)
 // and stores them; on any bad value nothing is stored and every bad field
-// is named. actorID is the admin; isAdmin must be true.
-func (s *Service) Update(ctx context.Context, actorID uint64, isAdmin bool, form map[string]string) (Settings, error) {
-	if !isAdmin {
+// is named. Only admins may.
+func (s *Service) Update(ctx context.Context, actor *auth.User, form map[string]string) (Settings, error) {
+	if actor == nil || actor.Role != auth.RoleAdmin {
 		return Settings{}, apperr.New(apperr.ErrForbidden, "只有管理员可以修改学校设置")
 	}
+	actorID := actor.ID
 	cur, err := s.Get(ctx)
 	if err != nil {
 		return Settings{}, err

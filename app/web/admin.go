@@ -240,7 +240,7 @@ func (s *Server) saveSettings(c echo.Context) error {
 		}
 	}
 	u := userOf(c)
-	if _, err := s.settings.Update(c.Request().Context(), u.ID, u.Role == auth.RoleAdmin, form); err != nil {
+	if _, err := s.settings.Update(c.Request().Context(), u, form); err != nil {
 		ve, ok := apperr.AsValidation(err)
 		if !ok {
 			return err

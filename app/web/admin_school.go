@@ -8,6 +8,7 @@ import (
 
 	"jiaxiao/app/school"
 	adminviews "jiaxiao/views/admin"
+	"jiaxiao/views/component"
 )
 
 func (s *Server) departmentsPage(c echo.Context) error {
@@ -19,9 +20,9 @@ func (s *Server) departmentsPage(c echo.Context) error {
 	for _, d := range depts {
 		row := adminviews.DepartmentRow{Name: d.Name, Head: d.HeadName, Staff: len(d.Staff),
 			SetURL:  "/admin/departments/" + strconv.FormatUint(d.ID, 10) + "/head",
-			Options: []adminviews.Option{{Value: "0", Label: "（未设置）", Selected: d.HeadID == nil}}}
+			Options: []component.Option{{Value: "0", Label: "（未设置）", Selected: d.HeadID == nil}}}
 		for _, u := range d.Staff {
-			row.Options = append(row.Options, adminviews.Option{Value: strconv.FormatUint(u.ID, 10), Label: u.Name,
+			row.Options = append(row.Options, component.Option{Value: strconv.FormatUint(u.ID, 10), Label: u.Name,
 				Selected: d.HeadID != nil && *d.HeadID == u.ID})
 		}
 		v.Departments = append(v.Departments, row)
@@ -60,7 +61,7 @@ func (s *Server) classPage(c echo.Context) error {
 		row := adminviews.StudentRow{No: st.StudentNo, Name: st.Name, Guardians: st.Guardians,
 			StatusURL: "/admin/students/" + strconv.FormatUint(st.ID, 10) + "/status"}
 		for _, o := range studentStatusLabels {
-			row.Options = append(row.Options, adminviews.Option{Value: string(o.status), Label: o.label, Selected: st.Status == o.status})
+			row.Options = append(row.Options, component.Option{Value: string(o.status), Label: o.label, Selected: st.Status == o.status})
 			if st.Status == o.status {
 				row.Status = o.label
 			}

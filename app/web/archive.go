@@ -13,11 +13,9 @@ import (
 	"jiaxiao/app/archive"
 	"jiaxiao/app/file"
 	"jiaxiao/app/notice"
-	"jiaxiao/storage"
 	archiveviews "jiaxiao/views/archive"
+	"jiaxiao/views/component"
 )
-
-func dispositionForName(name string) string { return storage.Disposition(name) }
 
 func (s *Server) archiveView(c echo.Context) (archiveviews.ListView, error) {
 	ctx, u := c.Request().Context(), userOf(c)
@@ -39,23 +37,23 @@ func (s *Server) archiveView(c echo.Context) (archiveviews.ListView, error) {
 	}
 	v := archiveviews.ListView{CSRF: csrfOf(c), Q: q.Q, From: c.QueryParam("from"), To: c.QueryParam("to"), Total: total,
 		CanFile: u.Role.Staff(), FileErrors: map[string]string{}}
-	v.Categories = append(v.Categories, archiveviews.Option{Value: "", Label: "全部类别"})
+	v.Categories = append(v.Categories, component.Option{Value: "", Label: "全部类别"})
 	for _, k := range notice.Categories {
-		v.Categories = append(v.Categories, archiveviews.Option{Value: k, Label: k, Selected: k == q.Category})
+		v.Categories = append(v.Categories, component.Option{Value: k, Label: k, Selected: k == q.Category})
 	}
-	v.Categories = append(v.Categories, archiveviews.Option{Value: "报表", Label: "报表", Selected: q.Category == "报表"})
+	v.Categories = append(v.Categories, component.Option{Value: "报表", Label: "报表", Selected: q.Category == "报表"})
 	for _, k := range archive.DocumentCategories {
-		v.DocCats = append(v.DocCats, archiveviews.Option{Value: k, Label: k})
+		v.DocCats = append(v.DocCats, component.Option{Value: k, Label: k})
 	}
 	mine, err := s.groups.Mine(ctx, u)
 	if err != nil {
 		return v, err
 	}
-	v.Groups = append(v.Groups, archiveviews.Option{Value: "", Label: "全部群"})
+	v.Groups = append(v.Groups, component.Option{Value: "", Label: "全部群"})
 	for _, g := range mine {
 		id := strconv.FormatUint(g.ID, 10)
-		v.Groups = append(v.Groups, archiveviews.Option{Value: id, Label: g.Name, Selected: g.ID == q.GroupID})
-		v.FileGroups = append(v.FileGroups, archiveviews.Option{Value: id, Label: g.Name})
+		v.Groups = append(v.Groups, component.Option{Value: id, Label: g.Name, Selected: g.ID == q.GroupID})
+		v.FileGroups = append(v.FileGroups, component.Option{Value: id, Label: g.Name})
 	}
 	for _, h := range hits {
 		state := "已归档"

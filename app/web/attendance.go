@@ -15,7 +15,9 @@ import (
 	"jiaxiao/app/attendance"
 	"jiaxiao/app/calendar"
 	"jiaxiao/app/school"
+	"jiaxiao/storage"
 	attviews "jiaxiao/views/attendance"
+	"jiaxiao/views/component"
 )
 
 func statusClass(s attendance.Status) string {
@@ -58,22 +60,18 @@ func (s *Server) punchView(c echo.Context) (attviews.PunchView, error) {
 		PrevURL: "/attendance?month=" + mt.AddDate(0, -1, 0).Format("2006-01"), NextURL: "/attendance?month=" + mt.AddDate(0, 1, 0).Format("2006-01"),
 		Leave: attviews.LeaveForm{Errors: map[string]string{}}, Makeup: attviews.MakeupForm{Errors: map[string]string{}}}
 	for _, k := range attendance.LeaveKinds {
-		v.LeaveKinds = append(v.LeaveKinds, attviews.Option{Value: k, Label: k})
+		v.LeaveKinds = append(v.LeaveKinds, component.Option{Value: k, Label: k})
 	}
-	todayRes, err := s.attendance.Own(ctx, u, now.Format("2006-01"))
+	d, err := s.attendance.Today(ctx, u)
 	if err != nil {
 		return v, err
 	}
-	for _, d := range todayRes.Days {
-		if d.Day == today {
-			v.TodayStatus = d.Status.Label()
-			if d.In != nil {
-				v.Punches = append(v.Punches, "上班 "+d.In.In(s.loc).Format("15:04:05"))
-			}
-			if d.Out != nil {
-				v.Punches = append(v.Punches, "下班 "+d.Out.In(s.loc).Format("15:04:05"))
-			}
-		}
+	v.TodayStatus = d.Status.Label()
+	if d.In != nil {
+		v.Punches = append(v.Punches, "上班 "+d.In.In(s.loc).Format("15:04:05"))
+	}
+	if d.Out != nil {
+		v.Punches = append(v.Punches, "下班 "+d.Out.In(s.loc).Format("15:04:05"))
 	}
 	sm := own.Summary
 	v.Summary = []attviews.Stat{{Label: "应出勤", Value: strconv.Itoa(sm.WorkDays)}, {Label: "迟到", Value: strconv.Itoa(sm.Late)},
@@ -117,12 +115,7 @@ func (s *Server) punchView(c echo.Context) (attviews.PunchView, error) {
 	for _, a := range mine {
 		r := attviews.Request{Status: map[string]string{attendance.StatusPending: "待审批", attendance.StatusApproved: "已同意", attendance.StatusRejected: "已驳回"}[a.Status],
 			Reason: a.RejectReason}
-		if a.Kind == attendance.KindMakeup {
-			r.What, r.When = "补卡", a.Day+map[string]string{"in": " 上班", "out": " 下班"}[a.Which]
-		} else {
-			r.What = a.LeaveKind + " " + fmtNum(a.Days) + " 天"
-			r.When = a.StartAt.In(s.loc).Format("01-02 15:04") + " 至 " + a.EndAt.In(s.loc).Format("01-02 15:04")
-		}
+		r.What, r.When = s.describe(a)
 		v.Requests = append(v.Requests, r)
 	}
 	v.Notice = map[string]string{"punched": "打卡成功。", "leave": "请假申请已提交。", "makeup": "补卡申请已提交。"}[c.QueryParam("done")]
@@ -194,6 +187,14 @@ func (s *Server) makeup(c echo.Context) error {
 	return redirect(c, "/attendance?done=makeup")
 }
 
+// describe says what a request is for and when, for lists.
+func (s *Server) describe(a attendance.Approval) (what, when string) {
+	if a.Kind == attendance.KindMakeup {
+		return "补卡", a.Day + map[string]string{"in": " 上班卡", "out": " 下班卡"}[a.Which]
+	}
+	return a.LeaveKind + " " + fmtNum(a.Days) + " 天", a.StartAt.In(s.loc).Format("01-02 15:04") + " 至 " + a.EndAt.In(s.loc).Format("01-02 15:04")
+}
+
 func (s *Server) approvalsPage(c echo.Context) error {
 	items, err := s.attendance.Inbox(c.Request().Context(), userOf(c))
 	if err != nil {
@@ -203,12 +204,7 @@ func (s *Server) approvalsPage(c echo.Context) error {
 	for _, it := range items {
 		id := strconv.FormatUint(it.ID, 10)
 		row := attviews.InboxItem{Who: it.Name, Reason: it.Reason, ApproveURL: "/approvals/" + id + "/approve", RejectURL: "/approvals/" + id + "/reject"}
-		if it.Kind == attendance.KindMakeup {
-			row.What, row.When = "补卡", it.Day+map[string]string{"in": " 上班卡", "out": " 下班卡"}[it.Which]
-		} else {
-			row.What = it.LeaveKind + " " + fmtNum(it.Days) + " 天"
-			row.When = it.StartAt.In(s.loc).Format("01-02 15:04") + " 至 " + it.EndAt.In(s.loc).Format("01-02 15:04")
-		}
+		row.What, row.When = s.describe(it.Approval)
 		v.Items = append(v.Items, row)
 	}
 	return render(c, http.StatusOK, attviews.ApprovalsPage(page(c, "审批"), v))
@@ -332,12 +328,12 @@ func (s *Server) monthlyExport(xlsx bool) echo.HandlerFunc {
 		h := c.Response().Header()
 		if xlsx {
 			h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-			h.Set("Content-Disposition", dispositionForName("考勤-"+v.Month+".xlsx"))
+			h.Set("Content-Disposition", storage.Disposition("考勤-"+v.Month+".xlsx"))
 			c.Response().WriteHeader(http.StatusOK)
 			return attendance.WriteXLSX(c.Response(), v.Month, rows)
 		}
 		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", dispositionForName("考勤-"+v.Month+".csv"))
+		h.Set("Content-Disposition", storage.Disposition("考勤-"+v.Month+".csv"))
 		c.Response().WriteHeader(http.StatusOK)
 		return attendance.WriteCSV(c.Response(), rows)
 	}
@@ -410,19 +406,14 @@ func (s *Server) calendarPage(c echo.Context) error {
 }
 
 func (s *Server) setCalendarDay(c echo.Context) error {
-	day := c.FormValue("day")
-	if _, err := time.Parse(time.DateOnly, day); err != nil {
-		return apperr.Invalid("day", "请选择日期")
-	}
-	note := strings.TrimSpace(c.FormValue("note"))
-	if err := calendar.Set(c.Request().Context(), s.db, calendar.Day(day), c.FormValue("work") == "1", note, s.now()); err != nil {
+	if err := s.attendance.SetDay(c.Request().Context(), userOf(c), c.FormValue("day"), c.FormValue("work") == "1", c.FormValue("note")); err != nil {
 		return err
 	}
 	return redirect(c, "/admin/calendar")
 }
 
 func (s *Server) deleteCalendarDay(c echo.Context) error {
-	if err := calendar.Delete(c.Request().Context(), s.db, calendar.Day(c.Param("day"))); err != nil {
+	if err := s.attendance.DeleteDay(c.Request().Context(), userOf(c), c.Param("day")); err != nil {
 		return err
 	}
 	return redirect(c, "/admin/calendar")

@@ -13,6 +13,7 @@ import (
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
 	"jiaxiao/app/message"
+	"jiaxiao/storage"
 	groupviews "jiaxiao/views/group"
 )
 
@@ -223,7 +224,7 @@ func (s *Server) download(c echo.Context) error {
 	}
 	defer rc.Close()
 	h := c.Response().Header()
-	h.Set("Content-Disposition", dispositionFor(f))
+	h.Set("Content-Disposition", storage.Disposition(f.Name))
 	h.Set("Cache-Control", "private, max-age=300")
 	return c.Stream(http.StatusOK, f.ContentType, rc)
 }

@@ -11,6 +11,7 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/group"
+	"jiaxiao/views/component"
 	groupviews "jiaxiao/views/group"
 )
 
@@ -108,7 +109,7 @@ func (s *Server) groupMembers(c echo.Context) error {
 				act.RemoveURL = groupURL(id, "/members/", uid, "/remove")
 			}
 			for _, d := range group.MuteDurations {
-				act.Durations = append(act.Durations, groupviews.Option{Value: strconv.Itoa(d), Label: group.MuteLabel(d)})
+				act.Durations = append(act.Durations, component.Option{Value: strconv.Itoa(d), Label: group.MuteLabel(d)})
 			}
 			row.Moderate = act
 		}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"jiaxiao/app/calendar"
 	homeviews "jiaxiao/views/home"
 )
 
@@ -31,21 +30,16 @@ func (s *Server) home(c echo.Context) error {
 		}
 	}
 	if u.Role.Staff() {
-		today := s.now().In(s.loc)
-		own, err := s.attendance.Own(ctx, u, today.Format("2006-01"))
+		d, err := s.attendance.Today(ctx, u)
 		if err != nil {
 			return err
 		}
-		for _, d := range own.Days {
-			if d.Day == calendar.DayOf(today, s.loc) {
-				v.Attendance = d.Status.Label()
-				if d.In != nil {
-					v.Attendance += " · 上班 " + d.In.In(s.loc).Format("15:04")
-				}
-				if d.Out != nil {
-					v.Attendance += " · 下班 " + d.Out.In(s.loc).Format("15:04")
-				}
-			}
+		v.Attendance = d.Status.Label()
+		if d.In != nil {
+			v.Attendance += " · 上班 " + d.In.In(s.loc).Format("15:04")
+		}
+		if d.Out != nil {
+			v.Attendance += " · 下班 " + d.Out.In(s.loc).Format("15:04")
 		}
 		inbox, err := s.attendance.Inbox(ctx, u)
 		if err != nil {

@@ -8,22 +8,19 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
-	"jiaxiao/app/file"
 	"jiaxiao/app/filter"
 	"jiaxiao/app/group"
 	"jiaxiao/app/modlog"
-	"jiaxiao/storage"
+	"jiaxiao/views/component"
 	groupviews "jiaxiao/views/group"
 )
 
-func dispositionFor(f file.File) string { return storage.Disposition(f.Name) }
-
-func wordOptions() (cats, acts []groupviews.Option) {
+func wordOptions() (cats, acts []component.Option) {
 	for _, c := range filter.Categories {
-		cats = append(cats, groupviews.Option{Value: string(c), Label: c.Label()})
+		cats = append(cats, component.Option{Value: string(c), Label: c.Label()})
 	}
 	for _, a := range filter.Actions {
-		acts = append(acts, groupviews.Option{Value: string(a), Label: a.Label()})
+		acts = append(acts, component.Option{Value: string(a), Label: a.Label()})
 	}
 	return
 }

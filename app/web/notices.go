@@ -13,6 +13,8 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/notice"
+	"jiaxiao/storage"
+	"jiaxiao/views/component"
 	noticeviews "jiaxiao/views/notice"
 )
 
@@ -74,11 +76,11 @@ func (s *Server) noticeForm(c echo.Context, typed map[string][]string) (noticevi
 		cat = notice.Categories[0]
 	}
 	for _, k := range notice.Categories {
-		f.Categories = append(f.Categories, noticeviews.Choice{Value: k, Label: k, Checked: k == cat})
+		f.Categories = append(f.Categories, component.Option{Value: k, Label: k, Selected: k == cat})
 	}
 	for _, g := range targets {
 		id := strconv.FormatUint(g.ID, 10)
-		f.Groups = append(f.Groups, noticeviews.Choice{Value: id, Label: g.Name, Checked: slices.Contains(typed["group_id"], id)})
+		f.Groups = append(f.Groups, component.Option{Value: id, Label: g.Name, Selected: slices.Contains(typed["group_id"], id)})
 	}
 	return f, nil
 }
@@ -181,7 +183,7 @@ func (s *Server) noticeShow(c echo.Context) error {
 		}
 	}
 	if n.CanManage && n.Status == notice.Published {
-		_, p, _, err := s.notices.Receipts(ctx, userOf(c), id)
+		p, err := s.notices.Progress(ctx, userOf(c), id)
 		if err != nil {
 			return err
 		}
@@ -253,15 +255,16 @@ func (s *Server) noticeCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Check before streaming so an error still gets its page.
-	if _, _, _, err := s.notices.Receipts(c.Request().Context(), userOf(c), id); err != nil {
+	// Load before streaming so an error still gets its page.
+	_, _, lines, err := s.notices.Receipts(c.Request().Context(), userOf(c), id)
+	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", dispositionForName(fmt.Sprintf("receipts-%d.csv", id)))
+	h.Set("Content-Disposition", storage.Disposition(fmt.Sprintf("receipts-%d.csv", id)))
 	c.Response().WriteHeader(http.StatusOK)
-	return s.notices.WriteCSV(c.Request().Context(), userOf(c), id, c.Response())
+	return s.notices.WriteCSV(c.Response(), lines)
 }
 
 // noticeDing reminds the unread: 303 back to the receipts; 429 within five

@@ -38,12 +38,7 @@ func (s *Server) wordsView(c echo.Context) (adminviews.WordsView, error) {
 		return adminviews.WordsView{}, err
 	}
 	v := adminviews.WordsView{CSRF: csrfOf(c)}
-	for _, c := range filter.Categories {
-		v.Categories = append(v.Categories, adminviews.Option{Value: string(c), Label: c.Label()})
-	}
-	for _, a := range filter.Actions {
-		v.Actions = append(v.Actions, adminviews.Option{Value: string(a), Label: a.Label()})
-	}
+	v.Categories, v.Actions = wordOptions()
 	for _, w := range words {
 		v.Words = append(v.Words, adminviews.WordRow{Pattern: w.Pattern, Category: w.Category.Label(), Action: w.Action.Label(),
 			DeleteURL: "/admin/words/" + strconv.FormatUint(w.ID, 10) + "/delete"})

@@ -2,6 +2,8 @@
 // users, school settings and the audit log.
 package admin
 
+import "jiaxiao/views/component"
+
 // ClassLine summarises one class on the roster page.
 type ClassLine struct {
 	URL      string
@@ -74,19 +76,13 @@ type AuditView struct {
 	Rows []AuditRow
 }
 
-// Option is one choice of a select.
-type Option struct {
-	Value, Label string
-	Selected     bool
-}
-
 // DepartmentRow is a department with the choice of its head.
 type DepartmentRow struct {
 	Name    string
 	Head    string
 	Staff   int
 	SetURL  string
-	Options []Option
+	Options []component.Option
 }
 
 // DepartmentsView is the departments page.
@@ -100,7 +96,7 @@ type StudentRow struct {
 	No, Name, Status string
 	Guardians        int
 	StatusURL        string
-	Options          []Option
+	Options          []component.Option
 }
 
 // ClassView is a class's students page.

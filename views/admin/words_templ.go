@@ -23,8 +23,8 @@ type WordRow struct {
 type WordsView struct {
 	CSRF       string
 	Words      []WordRow
-	Categories []Option
-	Actions    []Option
+	Categories []component.Option
+	Actions    []component.Option
 	Pattern    string
 	Error      string
 }

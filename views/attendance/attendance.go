@@ -3,11 +3,7 @@
 // summary, and the school calendar.
 package attendance
 
-// Option is a select option.
-type Option struct {
-	Value, Label string
-	Selected     bool
-}
+import "jiaxiao/views/component"
 
 // CalDay is one day of a teacher's month calendar.
 type CalDay struct {
@@ -37,7 +33,7 @@ type PunchView struct {
 	NextURL     string
 	Days        []CalDay
 	Summary     []Stat
-	LeaveKinds  []Option
+	LeaveKinds  []component.Option
 	Leave       LeaveForm
 	Makeup      MakeupForm
 	Requests    []Request

@@ -2,6 +2,8 @@
 // members, invite, join requests and the parent's join form.
 package group
 
+import "jiaxiao/views/component"
+
 // Card is one group in a list.
 type Card struct {
 	URL      string
@@ -166,8 +168,8 @@ type ModerationView struct {
 	Held       []MessageRow
 	Words      []WordRow
 	WordsURL   string
-	Categories []Option
-	Actions    []Option
+	Categories []component.Option
+	Actions    []component.Option
 	Pattern    string
 	WordError  string
 	MutedAll   bool
@@ -203,13 +205,8 @@ type LogRow struct {
 	When, Actor, Action, Subject, Reason string
 }
 
-// Option is one choice of a select.
-type Option struct {
-	Value, Label string
-}
-
 // MemberAction is what a moderator may do to a member on the members page.
 type MemberAction struct {
 	MuteURL, RemoveURL, UnmuteURL string
-	Durations                     []Option
+	Durations                     []component.Option
 }

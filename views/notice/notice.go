@@ -2,6 +2,8 @@
 // a notice, and its read receipts.
 package notice
 
+import "jiaxiao/views/component"
+
 // Row is a notice in the list.
 type Row struct {
 	URL, Title, Category, When, State string
@@ -14,19 +16,13 @@ type ListView struct {
 	CanWrite bool
 }
 
-// Choice is a checkbox or select option.
-type Choice struct {
-	Value, Label string
-	Checked      bool
-}
-
 // Form is the compose form with what the user typed.
 type Form struct {
 	CSRF        string
 	Title       string
 	Body        string
-	Categories  []Choice
-	Groups      []Choice
+	Categories  []component.Option
+	Groups      []component.Option
 	RequiresAck bool
 	PublishAt   string
 	Errors      map[string]string
