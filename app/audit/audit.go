@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
 )
 
 // Entry is one line of the audit log.
@@ -37,9 +39,25 @@ func Record(ctx context.Context, db *gorm.DB, e Entry) error {
 	return nil
 }
 
-// Recent returns the newest entries, newest first.
-func Recent(ctx context.Context, db *gorm.DB, limit int) ([]Entry, error) {
-	var out []Entry
-	err := db.WithContext(ctx).Order("id DESC").Limit(limit).Find(&out).Error
+// Reader is whoever asks to read the log. Only admins may.
+type Reader interface{ IsAdmin() bool }
+
+// Line is an entry with the name of its actor ("" for the system).
+type Line struct {
+	Entry
+	ActorName string
+}
+
+// Recent returns the newest entries, newest first, with their actors'
+// names, to admins only.
+func Recent(ctx context.Context, db *gorm.DB, reader Reader, limit int) ([]Line, error) {
+	if reader == nil || !reader.IsAdmin() {
+		return nil, apperr.New(apperr.ErrForbidden, "只有学校管理员可以查看审计日志")
+	}
+	var out []Line
+	err := db.WithContext(ctx).Table("audit_logs AS a").
+		Select("a.*, COALESCE(u.name, '') AS actor_name").
+		Joins("LEFT JOIN users u ON u.id = a.actor_id").
+		Order("a.id DESC").Limit(limit).Scan(&out).Error
 	return out, err
 }

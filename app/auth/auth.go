@@ -64,6 +64,9 @@ type User struct {
 	UpdatedAt    time.Time
 }
 
+// IsAdmin reports whether u is a school admin; false for nobody.
+func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
+
 // Session is a server-side login session. Its ID is the SHA-256 of the
 // cookie token, so a database leak does not leak live cookies.
 type Session struct {

@@ -71,6 +71,8 @@ var (
 	ErrAllMuted      = apperr.New(apperr.ErrForbidden, "本群已开启全员禁言，只有群主和群管理员可以发言")
 	ErrNotRemovable  = apperr.Invalid("", "教师和学校管理员由学校统一安排，不能移出班级群")
 	ErrPeerModerator = apperr.New(apperr.ErrForbidden, "只有群主可以处理其他群管理员")
+	errSelf          = apperr.Invalid("", "不能对自己进行此操作")
+	errOwner         = apperr.Invalid("", "不能移出群主")
 )
 
 func (s *Service) moderatorOver(ctx context.Context, tx *gorm.DB, actor *auth.User, groupID, userID uint64) (Access, Member, auth.User, error) {
@@ -85,11 +87,8 @@ func (s *Service) moderatorOver(ctx context.Context, tx *gorm.DB, actor *auth.Us
 	if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Take(&m).Error; err != nil {
 		return a, m, auth.User{}, db.Translate(err)
 	}
-	if userID == actor.ID {
-		return a, m, auth.User{}, apperr.Invalid("", "不能对自己进行此操作")
-	}
-	if (m.Role == RoleOwner || m.Role == RoleModerator) && !a.CanAppoint() {
-		return a, m, auth.User{}, ErrPeerModerator
+	if err := a.over(actor.ID, userID, m.Role); err != nil {
+		return a, m, auth.User{}, err
 	}
 	var u auth.User
 	if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
@@ -119,11 +118,8 @@ func (s *Service) Remove(ctx context.Context, actor *auth.User, groupID, userID 
 		if err != nil {
 			return err
 		}
-		if u.Role.Staff() && a.Group.Kind != KindStaff {
-			return ErrNotRemovable
-		}
-		if m.Role == RoleOwner {
-			return apperr.Invalid("", "不能移出群主")
+		if err := a.removable(m.Role, u.Role); err != nil {
+			return err
 		}
 		r := Removal{GroupID: groupID, UserID: userID, Reason: reason, Banned: ban, RemovedBy: actor.ID, CreatedAt: now}
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {

@@ -255,24 +255,18 @@ func (s *Server) saveSettings(c echo.Context) error {
 }
 
 func (s *Server) auditPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	entries, err := audit.Recent(ctx, s.db, 300)
+	lines, err := audit.Recent(c.Request().Context(), s.db, userOf(c), 300)
 	if err != nil {
 		return err
 	}
-	names := map[uint64]string{}
 	v := adminviews.AuditView{}
-	for _, e := range entries {
-		actor := "系统"
-		if e.ActorID != nil && *e.ActorID != 0 {
-			if _, ok := names[*e.ActorID]; !ok {
-				if u, err := s.auth.User(ctx, *e.ActorID); err == nil {
-					names[*e.ActorID] = u.Name
-				} else {
-					names[*e.ActorID] = fmt.Sprintf("用户 %d", *e.ActorID)
-				}
-			}
-			actor = names[*e.ActorID]
+	for _, e := range lines {
+		actor := e.ActorName
+		switch {
+		case e.ActorID == nil || *e.ActorID == 0:
+			actor = "系统"
+		case actor == "":
+			actor = fmt.Sprintf("用户 %d", *e.ActorID)
 		}
 		v.Rows = append(v.Rows, adminviews.AuditRow{When: e.CreatedAt.In(s.loc).Format("2006-01-02 15:04:05"), Actor: actor, Action: e.Action, Subject: e.Subject, Detail: e.Detail, IP: e.IP})
 	}

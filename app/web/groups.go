@@ -100,12 +100,10 @@ func (s *Server) groupMembers(c echo.Context) error {
 		if m.MutedUntil != nil {
 			row.Muted = m.MutedUntil.In(s.loc).Format("01-02 15:04")
 		}
-		removable := !m.UserRole.Staff() || a.Group.Kind == group.KindStaff
-		peer := m.Role == group.RoleOwner || m.Role == group.RoleModerator
-		if a.CanModerate() && m.UserID != u.ID && m.Role != group.RoleOwner && (!peer || a.CanAppoint()) {
+		if a.CanMute(u.ID, m) {
 			uid := strconv.FormatUint(m.UserID, 10)
 			act := &groupviews.MemberAction{MuteURL: groupURL(id, "/members/", uid, "/mute")}
-			if removable {
+			if a.CanRemove(u.ID, m) {
 				act.RemoveURL = groupURL(id, "/members/", uid, "/remove")
 			}
 			for _, d := range group.MuteDurations {
