@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"jiaxiao/storage"
 )
@@ -116,6 +117,31 @@ func (s *MinIOServer) Start() {
 	s.cmd = cmd
 	if err := WaitHTTP("http://"+s.Endpoint+"/minio/health/ready", 60*time.Second); err != nil {
 		s.t.Fatalf("minio did not become ready: %v", err)
+	}
+	if err := s.waitS3(60 * time.Second); err != nil {
+		s.t.Fatalf("minio did not become ready: %v", err)
+	}
+}
+
+// waitS3 polls an authenticated S3 call: MinIO answers its readiness
+// probe a moment before it serves requests ("Server not initialized yet").
+func (s *MinIOServer) waitS3(timeout time.Duration) error {
+	c, err := minio.New(s.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, "")})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		_, err := c.ListBuckets(ctx)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w", s.Endpoint, err)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
