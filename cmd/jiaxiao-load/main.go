@@ -66,6 +66,7 @@ type options struct {
 	mysql        bool
 	keep         bool
 	verbose      bool
+	label        string
 }
 
 func main() {
@@ -91,6 +92,7 @@ func main() {
 	fs.BoolVar(&o.mysql, "mysql-phases", true, "play the MySQL phases")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory and the database")
 	fs.BoolVar(&o.verbose, "v", false, "log progress in more detail")
+	fs.StringVar(&o.label, "label", "", "what was measured, for the table's heading (default: git describe of the working tree)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
@@ -126,7 +128,7 @@ func main() {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	r := &runner{o: o, log: log, quiet: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	r := &runner{o: o, log: log, quiet: slog.New(slog.NewTextHandler(io.Discard, nil)), loadStart: loadAvg()}
 	err := r.run(ctx)
 	stop()
 	r.table.print(os.Stdout, r.header())

@@ -28,12 +28,30 @@ type runner struct {
 	hc      *http.Client
 	poster  int
 	started []*server
+	// loadStart is /proc/loadavg when the run began: other work on the
+	// machine shows in every figure.
+	loadStart string
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func (r *runner) header() string {
-	commit := "unknown commit"
-	if out, err := exec.Command("git", "describe", "--always", "--dirty", "--abbrev=7").Output(); err == nil {
-		commit = strings.TrimSpace(string(out))
+	commit := r.o.label
+	if commit == "" {
+		commit = "unknown commit"
+		if out, err := exec.Command("git", "describe", "--always", "--dirty", "--abbrev=7").Output(); err == nil {
+			commit = strings.TrimSpace(string(out))
+		}
 	}
 	if r.o.bin != "" {
 		commit += " (server binary " + r.o.bin + ")"
@@ -42,8 +60,8 @@ func (r *runner) header() string {
 	if r.o.quick {
 		mode = "quick"
 	}
-	return fmt.Sprintf("jiaxiao-load, %s run on %s: %d CPUs, %s, %d students, %d connections, %s per page, %d streams, %d messages",
-		mode, commit, runtime.NumCPU(), runtime.Version(), r.o.students, r.o.conns, r.o.pageDur, r.o.streams, r.o.messages)
+	return fmt.Sprintf("jiaxiao-load, %s run on %s: %d CPUs, %s, %d students, %d connections, %s per page, %d streams, %d messages; load average %s at the start, %s at the end",
+		mode, commit, runtime.NumCPU(), runtime.Version(), r.o.students, r.o.conns, r.o.pageDur, r.o.streams, r.o.messages, r.loadStart, loadAvg())
 }
 
 func (r *runner) fail(scenario, db string, err error) {
