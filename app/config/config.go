@@ -27,6 +27,10 @@ type Config struct {
 	SecureCookies bool
 	Sender        string // "log" or "webhook"
 	WebhookURL    string
+	// RedisURL (redis://[user:password@]host:port[/db], or rediss:// for
+	// TLS) is the broker through which instances wake each other; empty:
+	// each instance polls the database alone.
+	RedisURL string
 }
 
 // MinIO is the object-storage connection used when Storage is "minio".
@@ -68,6 +72,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SecureCookies: boolean("JIAXIAO_SECURE_COOKIES"),
 		Sender:        get("JIAXIAO_SENDER", "log"),
 		WebhookURL:    get("JIAXIAO_SENDER_WEBHOOK_URL", ""),
+		RedisURL:      get("JIAXIAO_REDIS_URL", ""),
 		MinIO: MinIO{
 			Endpoint:  get("JIAXIAO_MINIO_ENDPOINT", ""),
 			AccessKey: get("JIAXIAO_MINIO_ACCESS_KEY", ""),
@@ -120,10 +125,36 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Sprintf("JIAXIAO_SENDER=%q must be log or webhook", c.Sender))
 	}
+	if c.RedisURL != "" {
+		if msg := checkRedisURL(c.RedisURL); msg != "" {
+			errs = append(errs, "JIAXIAO_REDIS_URL "+msg)
+		}
+	}
 	if len(errs) > 0 {
 		return c, errors.New("config: " + strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// checkRedisURL says what is wrong with a Redis URL, or "" if nothing
+// is. The URL is not repeated in the message: it may hold a password.
+func checkRedisURL(raw string) string {
+	const form = "must be redis://host:port/db (or rediss:// for TLS)"
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Hostname() == "" || u.Opaque != "" {
+		return form
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("has a bad port %q", p)
+		}
+	}
+	if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+		if n, err := strconv.Atoi(db); err != nil || n < 0 {
+			return fmt.Sprintf("has a bad database number %q (%s)", db, form)
+		}
+	}
+	return ""
 }
 
 func validBucket(b string) bool {

@@ -40,12 +40,33 @@ func TestLoadRejects(t *testing.T) {
 		{map[string]string{"JIAXIAO_SECURE_COOKIES": "yes please"}, "JIAXIAO_SECURE_COOKIES"},
 		{map[string]string{"JIAXIAO_ADDR": "8080"}, "JIAXIAO_ADDR"},
 		{map[string]string{"JIAXIAO_SENDER": "webhook"}, "JIAXIAO_SENDER_WEBHOOK_URL"},
+		{map[string]string{"JIAXIAO_REDIS_URL": "127.0.0.1:6379"}, "JIAXIAO_REDIS_URL must be redis://"},
+		{map[string]string{"JIAXIAO_REDIS_URL": "http://127.0.0.1:6379/0"}, "JIAXIAO_REDIS_URL must be redis://"},
+		{map[string]string{"JIAXIAO_REDIS_URL": "redis:///0"}, "JIAXIAO_REDIS_URL must be redis://"},
+		{map[string]string{"JIAXIAO_REDIS_URL": "redis://127.0.0.1:99999/0"}, "JIAXIAO_REDIS_URL has a bad port"},
+		{map[string]string{"JIAXIAO_REDIS_URL": "redis://127.0.0.1:6379/zero"}, "JIAXIAO_REDIS_URL has a bad database number"},
 	}
 	for _, tc := range cases {
 		_, err := Load(env(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: got %v, want mention of %s", tc.env, err, tc.want)
 		}
+	}
+}
+
+func TestLoadRedis(t *testing.T) {
+	for _, u := range []string{"redis://127.0.0.1:6379/0", "redis://redis", "rediss://:secret@cache.school.cn:6380/2"} {
+		c, err := Load(env(map[string]string{"JIAXIAO_REDIS_URL": u}))
+		if err != nil || c.RedisURL != u {
+			t.Errorf("%s: %q %v", u, c.RedisURL, err)
+		}
+	}
+	if c, _ := Load(env(nil)); c.RedisURL != "" {
+		t.Errorf("Redis is optional: %q", c.RedisURL)
+	}
+	// A password in a bad URL is not echoed.
+	if _, err := Load(env(map[string]string{"JIAXIAO_REDIS_URL": "redis://:hunter2@h:0x/0"})); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("got %v", err)
 	}
 }
 
