@@ -148,7 +148,7 @@ func (s *Service) rules(ctx context.Context) (Rules, setting.Settings, calendar.
 	if err != nil {
 		return Rules{}, set, calendar.Calendar{}, err
 	}
-	cal, err := calendar.Load(ctx, s.db)
+	cal, err := s.settings.Calendar(ctx)
 	return RulesFrom(set, s.loc), set, cal, err
 }
 
@@ -694,6 +694,7 @@ func (s *Service) SetDay(ctx context.Context, actor *auth.User, day string, work
 		return apperr.Invalid("note", "说明最多 100 字")
 	}
 	now := s.now()
+	defer s.settings.InvalidateCalendar()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := calendar.Set(ctx, tx, calendar.Day(day), work, strings.TrimSpace(note), now); err != nil {
 			return err
@@ -708,8 +709,9 @@ func (s *Service) DeleteDay(ctx context.Context, actor *auth.User, day string) e
 		return ErrNotAdmin
 	}
 	now := s.now()
+	defer s.settings.InvalidateCalendar()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		if err := calendar.Delete(ctx, tx, calendar.Day(day)); err != nil {
+		if err := calendar.Delete(ctx, tx, calendar.Day(day), now); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "calendar.delete", Subject: day, CreatedAt: now})

@@ -67,13 +67,28 @@ func clearFailures(ctx context.Context, tx *gorm.DB, userID uint64) error {
 	return tx.WithContext(ctx).Where("phone = (SELECT phone FROM users WHERE id = ?)", userID).Delete(&loginFailure{}).Error
 }
 
+// sessionUser reads a session and its user in one query.
 func sessionUser(ctx context.Context, g *gorm.DB, id string) (Session, User, error) {
-	var s Session
-	if err := g.WithContext(ctx).Where("id = ?", id).Take(&s).Error; err != nil {
-		return s, User{}, db.Translate(err)
+	var row struct {
+		User
+		SessUserID     uint64
+		SessIP         string
+		SessUserAgent  string
+		SessCreatedAt  time.Time
+		SessLastSeenAt time.Time
+		SessExpiresAt  time.Time
 	}
-	u, err := userByID(ctx, g, s.UserID)
-	return s, u, err
+	err := g.WithContext(ctx).Table("sessions").
+		Select("users.*, sessions.user_id AS sess_user_id, sessions.ip AS sess_ip, sessions.user_agent AS sess_user_agent, "+
+			"sessions.created_at AS sess_created_at, sessions.last_seen_at AS sess_last_seen_at, sessions.expires_at AS sess_expires_at").
+		Joins("JOIN users ON users.id = sessions.user_id").
+		Where("sessions.id = ?", id).Take(&row).Error
+	if err != nil {
+		return Session{}, User{}, db.Translate(err)
+	}
+	s := Session{ID: id, UserID: row.SessUserID, IP: row.SessIP, UserAgent: row.SessUserAgent,
+		CreatedAt: row.SessCreatedAt, LastSeenAt: row.SessLastSeenAt, ExpiresAt: row.SessExpiresAt}
+	return s, row.User, nil
 }
 
 func touchSession(ctx context.Context, g *gorm.DB, id string, now, expires time.Time) error {

@@ -13,6 +13,8 @@ import (
 	"github.com/6tail/lunar-go/HolidayUtil"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"jiaxiao/app/event"
 )
 
 // Day is a date in the school's time zone, as "2006-01-02".
@@ -81,13 +83,19 @@ func Load(ctx context.Context, db *gorm.DB) (Calendar, error) {
 	return c, nil
 }
 
-// Set stores a school-specific day.
+// Set stores a school-specific day. It publishes a calendar event through
+// db (the caller's transaction), by which every instance drops its cached
+// calendar.
 func Set(ctx context.Context, db *gorm.DB, d Day, work bool, note string, now time.Time) error {
 	if _, err := time.Parse(time.DateOnly, string(d)); err != nil {
 		return fmt.Errorf("calendar: bad day %q", d)
 	}
-	return db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).
 		Create(&Override{Day: string(d), Work: work, Note: note, UpdatedAt: now.UTC()}).Error
+	if err != nil {
+		return err
+	}
+	return event.Publish(ctx, db, now, event.Event{Kind: event.Calendar})
 }
 
 // Holiday is one official holiday or make-up working day.
@@ -115,7 +123,10 @@ func Overrides(ctx context.Context, db *gorm.DB) ([]Override, error) {
 	return out, db.WithContext(ctx).Order("day").Find(&out).Error
 }
 
-// Delete removes a school-specific day.
-func Delete(ctx context.Context, db *gorm.DB, d Day) error {
-	return db.WithContext(ctx).Where("day = ?", string(d)).Delete(&Override{}).Error
+// Delete removes a school-specific day, publishing a calendar event like Set.
+func Delete(ctx context.Context, db *gorm.DB, d Day, now time.Time) error {
+	if err := db.WithContext(ctx).Where("day = ?", string(d)).Delete(&Override{}).Error; err != nil {
+		return err
+	}
+	return event.Publish(ctx, db, now, event.Event{Kind: event.Calendar})
 }

@@ -123,8 +123,8 @@ func connect(ctx context.Context, dialector gorm.Dialector, cfg *gorm.Config, dr
 	return gdb, nil
 }
 
-// mysqlDSN makes sure times come back as UTC time.Time values and that a
-// dead server is noticed quickly.
+// mysqlDSN makes sure times come back as UTC time.Time values, that a
+// dead server is noticed quickly, and that queries take one round trip.
 func mysqlDSN(dsn string) (string, string, error) {
 	c, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
@@ -132,6 +132,10 @@ func mysqlDSN(dsn string) (string, string, error) {
 	}
 	c.ParseTime = true
 	c.Loc = time.UTC
+	// Send parameters inside the statement text: one round trip per query
+	// instead of three (prepare, execute, close). Safe with utf8mb4, which
+	// the driver checks.
+	c.InterpolateParams = true
 	if c.Timeout == 0 {
 		c.Timeout = 5 * time.Second
 	}

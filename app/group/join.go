@@ -321,9 +321,3 @@ func (s *Service) decide(tx *gorm.DB, requestID, by uint64, st RequestStatus, re
 	return nil
 }
 
-// PendingCount is how many join requests wait in a group.
-func (s *Service) PendingCount(ctx context.Context, groupID uint64) (int, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&JoinRequest{}).Where("group_id = ? AND status = ?", groupID, Pending).Count(&n).Error
-	return int(n), err
-}

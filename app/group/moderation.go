@@ -2,7 +2,6 @@ package group
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -245,22 +244,21 @@ func (s *Service) MayPost(ctx context.Context, tx *gorm.DB, actor *auth.User, gr
 	if err != nil {
 		return a, err
 	}
-	mod := a.CanModerate()
+	return a, a.PostErr()
+}
+
+// PostErr says why the actor of a may not post in the group as read (nil:
+// they may): the group kind's rule, mute-all, and a personal mute.
+func (a Access) PostErr() error {
 	switch {
-	case a.Group.Kind == KindSchool && !actor.Role.Staff() && !a.Group.PostingOpen:
-		return a, ErrStaffOnly
-	case a.Group.MutedAll && !mod:
-		return a, ErrAllMuted
+	case a.Group.Kind == KindSchool && !a.staff && !a.Group.PostingOpen:
+		return ErrStaffOnly
+	case a.Group.MutedAll && !a.CanModerate():
+		return ErrAllMuted
+	case a.MutedUntil != nil:
+		return &MutedError{Until: *a.MutedUntil}
 	}
-	var m Mute
-	err = tx.WithContext(ctx).Where("group_id = ? AND user_id = ? AND until > ?", groupID, actor.ID, s.now()).Take(&m).Error
-	switch {
-	case err == nil:
-		return a, &MutedError{Until: m.Until}
-	case !errors.Is(err, gorm.ErrRecordNotFound):
-		return a, err
-	}
-	return a, nil
+	return nil
 }
 
 // MuteLine is a current mute as the moderation page lists it.

@@ -2,7 +2,7 @@ package group
 
 import (
 	"context"
-	"errors"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -17,6 +17,10 @@ type Access struct {
 	// Role is the user's role in the group, "" when not a member.
 	Role  Role
 	Admin bool
+	// MutedUntil is the end of the actor's personal mute in the group, nil
+	// when not muted at the time of reading.
+	MutedUntil *time.Time
+	staff      bool // the actor is staff (teacher or admin)
 }
 
 // CanView: members and admins see a group.
@@ -65,24 +69,29 @@ func (a Access) CanRemove(actorID uint64, m MemberView) bool {
 	return a.CanMute(actorID, m) && a.removable(m.Role, m.UserRole) == nil
 }
 
-// access loads the group and the actor's standing in it. Anyone who may not
-// see the group gets ErrNotFound: its existence is nobody else's business.
+// access loads the group and the actor's standing in it, with their
+// current mute, in one query. Anyone who may not see the group gets
+// ErrNotFound: its existence is nobody else's business.
 func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, groupID uint64) (Access, error) {
 	if actor == nil {
 		return Access{}, apperr.ErrUnauthenticated
 	}
-	var g Group
-	if err := tx.WithContext(ctx).Where("id = ?", groupID).Take(&g).Error; err != nil {
+	var row struct {
+		Group
+		MemberRole *Role
+		MutedUntil *time.Time
+	}
+	err := tx.WithContext(ctx).Table("`groups`").
+		Select("`groups`.*, gm.role AS member_role, mu.until AS muted_until").
+		Joins("LEFT JOIN group_members gm ON gm.group_id = `groups`.id AND gm.user_id = ?", actor.ID).
+		Joins("LEFT JOIN group_mutes mu ON mu.group_id = `groups`.id AND mu.user_id = ? AND mu.until > ?", actor.ID, s.now()).
+		Where("`groups`.id = ?", groupID).Take(&row).Error
+	if err != nil {
 		return Access{}, db.Translate(err)
 	}
-	a := Access{Group: g, Admin: actor.Role == auth.RoleAdmin}
-	var m Member
-	err := tx.WithContext(ctx).Where("group_id = ? AND user_id = ?", groupID, actor.ID).Take(&m).Error
-	switch {
-	case err == nil:
-		a.Role = m.Role
-	case !errors.Is(err, gorm.ErrRecordNotFound):
-		return Access{}, err
+	a := Access{Group: row.Group, Admin: actor.Role == auth.RoleAdmin, MutedUntil: row.MutedUntil, staff: actor.Role.Staff()}
+	if row.MemberRole != nil {
+		a.Role = *row.MemberRole
 	}
 	if !a.CanView() {
 		return Access{}, apperr.ErrNotFound

@@ -285,11 +285,30 @@ func (s *Service) ByInvite(ctx context.Context, code string) (Group, school.Clas
 	return g, c, db.Translate(err)
 }
 
-// MemberCount is how many members a group has.
-func (s *Service) MemberCount(ctx context.Context, groupID uint64) (int, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&Member{}).Where("group_id = ?", groupID).Count(&n).Error
-	return int(n), err
+// Counts are the numbers a group's header shows.
+type Counts struct {
+	Members int
+	// Pending is the number of waiting join requests, counted only for
+	// those who may handle them (0 otherwise).
+	Pending int
+}
+
+// Counts returns a's group's member count and, for its moderators, the
+// number of pending join requests, in one query.
+func (s *Service) Counts(ctx context.Context, a Access) (Counts, error) {
+	var out struct{ Members, Pending int64 }
+	pending := "0"
+	args := []any{a.Group.ID}
+	if a.CanModerate() {
+		pending = "(SELECT COUNT(*) FROM join_requests WHERE group_id = ? AND status = ?)"
+		args = append(args, a.Group.ID, Pending)
+	}
+	err := s.db.WithContext(ctx).Raw("SELECT (SELECT COUNT(*) FROM group_members WHERE group_id = ?) AS members, "+pending+" AS pending", args...).
+		Scan(&out).Error
+	if err != nil {
+		return Counts{}, fmt.Errorf("group: counts: %w", err)
+	}
+	return Counts{Members: int(out.Members), Pending: int(out.Pending)}, nil
 }
 
 // Names is how a group shows a person: their real name and, for parents in

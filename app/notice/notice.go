@@ -25,7 +25,6 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/archive"
 	"jiaxiao/app/auth"
-	"jiaxiao/app/calendar"
 	"jiaxiao/app/db"
 	"jiaxiao/app/event"
 	"jiaxiao/app/file"
@@ -261,7 +260,7 @@ func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs,
 	if err != nil {
 		return err
 	}
-	cal, err := calendar.Load(ctx, tx)
+	cal, err := s.settings.Calendar(ctx)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -15,7 +16,9 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/audit"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/calendar"
 	"jiaxiao/app/db"
+	"jiaxiao/app/event"
 )
 
 // Settings are the school's rules.
@@ -131,11 +134,21 @@ type row struct {
 
 func (row) TableName() string { return "settings" }
 
-// Service reads and writes the settings.
+// Service reads and writes the settings, and keeps them and the school
+// calendar in memory: a change drops the copy of its own instance at once,
+// and of every other instance when they read the event it publishes
+// (Invalidate, InvalidateCalendar); a copy older than MaxAge is read again
+// in any case.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db       *gorm.DB
+	now      func() time.Time
+	settings memo[Settings]
+	calendar memo[calendar.Calendar]
 }
+
+// MaxAge bounds how long a cached copy is used without being read again,
+// should an invalidation ever be missed.
+const MaxAge = time.Minute
 
 // NewService returns the settings service.
 func NewService(g *gorm.DB, now func() time.Time) *Service {
@@ -147,8 +160,60 @@ func NewService(g *gorm.DB, now func() time.Time) *Service {
 
 // Get returns the current settings.
 func (s *Service) Get(ctx context.Context) (Settings, error) {
+	return s.settings.get(func() (Settings, error) { return s.read(ctx, s.db) })
+}
+
+// Invalidate drops the cached settings; the next Get reads them again.
+func (s *Service) Invalidate() { s.settings.drop() }
+
+// Calendar returns the school calendar (the school's own days over the
+// official holidays).
+func (s *Service) Calendar(ctx context.Context) (calendar.Calendar, error) {
+	return s.calendar.get(func() (calendar.Calendar, error) { return calendar.Load(ctx, s.db) })
+}
+
+// InvalidateCalendar drops the cached calendar.
+func (s *Service) InvalidateCalendar() { s.calendar.drop() }
+
+// memo is one value kept in memory for MaxAge or until dropped.
+type memo[T any] struct {
+	mu    sync.Mutex
+	value *T
+	at    time.Time // wall-clock time of the read (not the service's clock)
+	gen   uint64    // bumped by drop, so a read racing it is not kept
+}
+
+func (m *memo[T]) get(read func() (T, error)) (T, error) {
+	m.mu.Lock()
+	if m.value != nil && time.Since(m.at) < MaxAge {
+		v := *m.value
+		m.mu.Unlock()
+		return v, nil
+	}
+	gen := m.gen
+	m.mu.Unlock()
+	v, err := read()
+	if err != nil {
+		return v, err
+	}
+	m.mu.Lock()
+	if m.gen == gen {
+		m.value, m.at = &v, time.Now()
+	}
+	m.mu.Unlock()
+	return v, nil
+}
+
+func (m *memo[T]) drop() {
+	m.mu.Lock()
+	m.value = nil
+	m.gen++
+	m.mu.Unlock()
+}
+
+func (s *Service) read(ctx context.Context, tx *gorm.DB) (Settings, error) {
 	var rows []row
-	if err := s.db.WithContext(ctx).Find(&rows).Error; err != nil {
+	if err := tx.WithContext(ctx).Where("name NOT LIKE ?", "flag:%").Find(&rows).Error; err != nil {
 		return Settings{}, fmt.Errorf("setting: get: %w", err)
 	}
 	out := Defaults()
@@ -170,7 +235,7 @@ func (s *Service) Update(ctx context.Context, actor *auth.User, form map[string]
 		return Settings{}, apperr.New(apperr.ErrForbidden, "只有管理员可以修改学校设置")
 	}
 	actorID := actor.ID
-	cur, err := s.Get(ctx)
+	cur, err := s.read(ctx, s.db)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -195,8 +260,13 @@ func (s *Service) Update(ctx context.Context, actor *auth.User, form map[string]
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: &actorID, Action: "settings.update", CreatedAt: now})
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: &actorID, Action: "settings.update", CreatedAt: now}); err != nil {
+			return err
+		}
+		// Other instances drop their copies when they read this event.
+		return event.Publish(ctx, tx, now, event.Event{Kind: event.Settings})
 	})
+	s.Invalidate()
 	if err != nil {
 		return Settings{}, fmt.Errorf("setting: update: %w", err)
 	}

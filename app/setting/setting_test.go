@@ -3,12 +3,16 @@ package setting_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/calendar"
+	"jiaxiao/app/db"
+	"jiaxiao/app/event"
 	"jiaxiao/app/setting"
 )
 
@@ -49,6 +53,65 @@ func TestSettings(t *testing.T) {
 		}
 		if got, _ := s.Get(ctx); got.GuardiansPerStudent != 4 || got.WorkStart != "08:00" {
 			t.Fatalf("second update %+v", got)
+		}
+	})
+}
+
+// TestCacheAcrossInstances: each instance keeps the settings and the
+// calendar in memory. A change is seen at once by the instance that made
+// it; it publishes an event through which the others drop their copies.
+func TestCacheAcrossInstances(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		a, b := setting.NewService(g, nil), setting.NewService(g, nil)
+		admin := &auth.User{ID: 1, Role: auth.RoleAdmin}
+		if got, _ := b.Get(ctx); got.GuardiansPerStudent != 2 {
+			t.Fatalf("defaults: %+v", got)
+		}
+		if _, err := b.Calendar(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var before int64
+		g.Model(&event.Event{}).Where("kind = ?", event.Settings).Count(&before)
+		if _, err := a.Update(ctx, admin, map[string]string{"guardians_per_student": "4"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := a.Get(ctx); got.GuardiansPerStudent != 4 {
+			t.Fatalf("the updating instance reads %d", got.GuardiansPerStudent)
+		}
+		// Instance b still serves its copy: proof that it reads from memory.
+		if got, _ := b.Get(ctx); got.GuardiansPerStudent != 2 {
+			t.Fatalf("instance b read the database (%d), not its cache", got.GuardiansPerStudent)
+		}
+		var after int64
+		g.Model(&event.Event{}).Where("kind = ? AND user_id = 0 AND group_id = 0", event.Settings).Count(&after)
+		if after != before+1 {
+			t.Fatalf("settings events: %d before, %d after; want one published", before, after)
+		}
+		b.Invalidate() // what b's hub does on reading that event
+		if got, _ := b.Get(ctx); got.GuardiansPerStudent != 4 {
+			t.Fatalf("after invalidation instance b reads %d", got.GuardiansPerStudent)
+		}
+
+		// The calendar the same way.
+		day := calendar.Day("2026-12-05") // a Saturday
+		if cal, _ := b.Calendar(ctx); cal.IsWorkDay(day) {
+			t.Fatal("Saturday is a work day")
+		}
+		if err := db.InTx(ctx, g, func(tx *gorm.DB) error { return calendar.Set(ctx, tx, day, true, "补课", time.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+		if cal, _ := b.Calendar(ctx); cal.IsWorkDay(day) {
+			t.Fatal("instance b read the calendar from the database, not its cache")
+		}
+		var cals int64
+		g.Model(&event.Event{}).Where("kind = ?", event.Calendar).Count(&cals)
+		if cals == 0 {
+			t.Fatal("calendar.Set published no event")
+		}
+		b.InvalidateCalendar()
+		if cal, _ := b.Calendar(ctx); !cal.IsWorkDay(day) {
+			t.Fatal("after invalidation the school's make-up Saturday is not a work day")
 		}
 	})
 }

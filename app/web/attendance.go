@@ -235,7 +235,7 @@ func (s *Server) dailyPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cal, err := calendar.Load(ctx, s.db)
+	cal, err := s.settings.Calendar(ctx)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func (s *Server) feedView(c echo.Context, groupID uint64) (groupviews.FeedView, 
 	if p.Older != 0 {
 		v.OlderURL = groupURL(groupID, "?before=", strconv.FormatUint(p.Older, 10))
 	}
-	_, err = s.groups.MayPost(ctx, s.db, u, groupID)
+	err = p.Access.PostErr()
 	var muted *group.MutedError
 	switch {
 	case err == nil:

@@ -31,15 +31,17 @@ func groupURL(id uint64, parts ...string) string {
 // header builds the title and tabs of a group screen.
 func (s *Server) header(c echo.Context, a group.Access, active string) groupviews.Header {
 	id := a.Group.ID
-	members, _ := s.groups.MemberCount(c.Request().Context(), id)
-	h := groupviews.Header{Name: a.Group.Name, Kind: a.Group.Kind.Label(), Members: members, Role: a.Role.Label()}
+	counts, err := s.groups.Counts(c.Request().Context(), a)
+	if err != nil {
+		s.log.Warn("group header: counts", "group", id, "err", err)
+	}
+	h := groupviews.Header{Name: a.Group.Name, Kind: a.Group.Kind.Label(), Members: counts.Members, Role: a.Role.Label()}
 	tabs := []groupviews.Tab{{Label: "群聊", URL: groupURL(id)}, {Label: "成员", URL: groupURL(id, "/members")}}
 	if a.CanModerate() {
 		tabs = append(tabs, groupviews.Tab{Label: "群管理", URL: groupURL(id, "/moderation")})
 	}
 	if a.CanModerate() && a.Group.Kind == group.KindClass {
-		pending, _ := s.groups.PendingCount(c.Request().Context(), id)
-		tabs = append(tabs, groupviews.Tab{Label: "入群申请", URL: groupURL(id, "/requests"), Badge: pending},
+		tabs = append(tabs, groupviews.Tab{Label: "入群申请", URL: groupURL(id, "/requests"), Badge: counts.Pending},
 			groupviews.Tab{Label: "邀请家长", URL: groupURL(id, "/invite")})
 	}
 	for i := range tabs {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,19 +46,45 @@ func (s *Server) readyz(c echo.Context) error {
 	return c.String(status, body)
 }
 
-// metricsHandler serves Prometheus metrics to loopback clients (not through
-// a proxy) and to admins.
-func (s *Server) metricsHandler(c echo.Context) error {
-	if !fromLoopback(c.Request()) {
-		u := userOf(c)
-		if u == nil {
-			return apperr.ErrUnauthenticated
+// operatorOnly lets through loopback clients (not through a proxy) and
+// admins: the guard of /metrics and /debug/pprof.
+func operatorOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !fromLoopback(c.Request()) {
+			u := userOf(c)
+			if u == nil {
+				return apperr.ErrUnauthenticated
+			}
+			if u.Role != auth.RoleAdmin {
+				return apperr.ErrForbidden
+			}
 		}
-		if u.Role != auth.RoleAdmin {
-			return apperr.ErrForbidden
-		}
+		return next(c)
 	}
+}
+
+// metricsHandler serves Prometheus metrics.
+func (s *Server) metricsHandler(c echo.Context) error {
 	promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// pprofHandler serves the Go profiler (/debug/pprof/, profile, heap,
+// goroutine, trace …), for finding where a slow page spends its time.
+func pprofHandler(c echo.Context) error {
+	r := c.Request()
+	switch name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/"); name {
+	case "cmdline":
+		pprof.Cmdline(c.Response(), r)
+	case "profile":
+		pprof.Profile(c.Response(), r)
+	case "symbol":
+		pprof.Symbol(c.Response(), r)
+	case "trace":
+		pprof.Trace(c.Response(), r)
+	default:
+		pprof.Index(c.Response(), r) // the index, and named profiles such as heap
+	}
 	return nil
 }
 

@@ -116,7 +116,8 @@ func New(o Options) *echo.Echo {
 func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler)
+	e.GET("/metrics", s.metricsHandler, operatorOnly)
+	e.GET("/debug/pprof/*", pprofHandler, operatorOnly)
 	e.GET("/static/*", staticHandler())
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 

@@ -249,22 +249,30 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatalf("readyz %d %s", r.StatusCode, r.Body)
 	}
 	c.Get("/login")
-	if r := c.Get("/metrics"); r.StatusCode != 200 || !strings.Contains(r.Body, "jiaxiao_http_request_duration_seconds") {
-		t.Fatalf("metrics on loopback: %d", r.StatusCode)
-	}
-	// Through a proxy, only admins see metrics.
-	proxied := []string{"X-Forwarded-For", "203.0.113.9"}
-	if r := c.Get("/metrics", proxied...); r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("anonymous via proxy: %d", r.StatusCode)
-	}
-	c.Login("13900139000", "secret-123")
-	if r := c.Get("/metrics", proxied...); r.StatusCode != http.StatusForbidden {
-		t.Fatalf("parent via proxy: %d", r.StatusCode)
-	}
 	admin := apptest.NewClient(t, a.URL)
 	admin.Login("13800138001", "secret-123")
-	if r := admin.Get("/metrics", proxied...); r.StatusCode != 200 {
-		t.Fatalf("admin via proxy: %d", r.StatusCode)
+	parent := apptest.NewClient(t, a.URL)
+	parent.Login("13900139000", "secret-123")
+	// On loopback anyone sees metrics and the profiler; through a proxy,
+	// only admins.
+	proxied := []string{"X-Forwarded-For", "203.0.113.9"}
+	for path, want := range map[string]string{
+		"/metrics":                  "jiaxiao_http_request_duration_seconds",
+		"/debug/pprof/":             "goroutine",
+		"/debug/pprof/heap?debug=1": "heap profile",
+	} {
+		if r := c.Get(path); r.StatusCode != 200 || !strings.Contains(r.Body, want) {
+			t.Fatalf("%s on loopback: %d", path, r.StatusCode)
+		}
+		if r := c.Get(path, proxied...); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s anonymous via proxy: %d", path, r.StatusCode)
+		}
+		if r := parent.Get(path, proxied...); r.StatusCode != http.StatusForbidden {
+			t.Fatalf("%s parent via proxy: %d", path, r.StatusCode)
+		}
+		if r := admin.Get(path, proxied...); r.StatusCode != 200 || !strings.Contains(r.Body, want) {
+			t.Fatalf("%s admin via proxy: %d", path, r.StatusCode)
+		}
 	}
 }
 

@@ -1,0 +1,130 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apptest"
+	"jiaxiao/app/notice"
+)
+
+// statements counts the SQL statements GORM runs, by every path it has
+// (query, row, raw, create, update, delete), while on.
+type statements struct {
+	mu  sync.Mutex
+	on  bool
+	sql []string
+}
+
+func countStatements(t *testing.T, g *gorm.DB) *statements {
+	t.Helper()
+	s := &statements{}
+	hook := func(db *gorm.DB) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		sql := db.Statement.SQL.String()
+		// The live-event reader polls on its own; pages never read events.
+		if s.on && !strings.Contains(sql, "events") {
+			s.sql = append(s.sql, sql)
+		}
+	}
+	cb := g.Callback()
+	name := "jx:count"
+	for _, err := range []error{
+		cb.Query().After("gorm:query").Register(name, hook),
+		cb.Row().After("gorm:row").Register(name, hook),
+		cb.Raw().After("gorm:raw").Register(name, hook),
+		cb.Create().After("gorm:create").Register(name, hook),
+		cb.Update().After("gorm:update").Register(name, hook),
+		cb.Delete().After("gorm:delete").Register(name, hook),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// during returns the statements run by fn.
+func (s *statements) during(fn func()) []string {
+	s.mu.Lock()
+	s.on, s.sql = true, nil
+	s.mu.Unlock()
+	fn()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.on = false
+	return s.sql
+}
+
+// TestPageQueryBudget holds the busiest pages to a fixed number of SQL
+// statements, whatever the size of the group or the number of notices:
+// each page reads its user, group and membership once, and counts come
+// from one query rather than one per row.
+func TestPageQueryBudget(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		s := newSchool(t, g)
+		ctx := context.Background()
+		for i := 0; i < 5; i++ {
+			s.postAs(t, "13900000001", fmt.Sprintf("第%d条消息", i))
+		}
+		head := s.world.ByPhone("13800000002")
+		var last notice.Notice
+		for i := 0; i < 3; i++ {
+			n, err := s.world.Notices.Compose(ctx, head, notice.ComposeInput{Title: fmt.Sprintf("通知%d", i), Body: "明天八点到校", Category: "通知",
+				GroupIDs: []uint64{s.c32.ID}, RequiresAck: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			last = n
+		}
+		counter := countStatements(t, g)
+		feed := fmt.Sprintf("/groups/%d", s.c32.ID)
+		budgets := []struct {
+			actor, path string
+			max         int
+		}{
+			{"parent-member", "/", 4},
+			{"parent-member", feed, 7},
+			{"parent-member", "/notices", 3},
+			{"owner", "/", 8},
+			{"owner", feed, 7},
+			{"owner", fmt.Sprintf("/notices/%d/receipts", last.ID), 7},
+		}
+		cost := func(actor, path string) int {
+			c := s.clients[actor]
+			c.Get(path) // warm the caches
+			var status int
+			sql := counter.during(func() { status = c.Get(path).StatusCode })
+			if status != 200 {
+				t.Fatalf("%s %s: %d", actor, path, status)
+			}
+			t.Logf("%s %s: %d statements\n  %s", actor, path, len(sql), strings.Join(sql, "\n  "))
+			return len(sql)
+		}
+		got := map[string]int{}
+		for _, b := range budgets {
+			n := cost(b.actor, b.path)
+			got[b.actor+" "+b.path] = n
+			if n > b.max {
+				t.Errorf("%s %s: %d statements, budget %d", b.actor, b.path, n, b.max)
+			}
+		}
+		// More messages, more members and more notices cost no more statements.
+		for i := 0; i < 20; i++ {
+			s.postAs(t, "13900000003", fmt.Sprintf("又一条消息%d", i))
+		}
+		s.freshMember(t)
+		s.freshMember(t)
+		for _, b := range budgets {
+			if n := cost(b.actor, b.path); n != got[b.actor+" "+b.path] {
+				t.Errorf("%s %s: %d statements after the group grew, %d before", b.actor, b.path, n, got[b.actor+" "+b.path])
+			}
+		}
+	})
+}
