@@ -320,4 +320,3 @@ func (s *Service) decide(tx *gorm.DB, requestID, by uint64, st RequestStatus, re
 	}
 	return nil
 }
-
