@@ -318,42 +318,43 @@ type Names struct {
 	Call string
 }
 
-// DisplayNames returns the names of users as group groupID shows them.
+// DisplayNames returns the names of users as group g shows them, in one
+// query: each user, with (in a class group) a row per child of this class
+// they are a guardian of.
 func (s *Service) DisplayNames(ctx context.Context, g Group, userIDs []uint64) (map[uint64]Names, error) {
 	out := map[uint64]Names{}
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	var users []auth.User
-	if err := s.db.WithContext(ctx).Select("id, name").Where("id IN ?", userIDs).Find(&users).Error; err != nil {
-		return nil, err
-	}
-	for _, u := range users {
-		out[u.ID] = Names{Name: u.Name}
-	}
-	if g.Kind != KindClass {
-		return out, nil
-	}
-	type callRow struct {
-		ParentID uint64
+	type nameRow struct {
+		ID       uint64
 		Name     string
-		Relation string
+		Child    *string
+		Relation *string
 	}
-	var cr []callRow
-	err := s.db.WithContext(ctx).Table("guardianships").Select("guardianships.parent_id, students.name, guardianships.relation").
-		Joins("JOIN students ON students.id = guardianships.student_id").
-		Where("students.class_id = ? AND guardianships.revoked_at IS NULL AND guardianships.parent_id IN ?", *g.ClassID, userIDs).
-		Order("students.student_no").Scan(&cr).Error
-	if err != nil {
-		return nil, err
+	var rows []nameRow
+	q := s.db.WithContext(ctx).Table("users").Where("users.id IN ?", userIDs)
+	if g.Kind == KindClass && g.ClassID != nil {
+		q = q.Select("users.id, users.name, students.name AS child, guardianships.relation").
+			Joins("LEFT JOIN guardianships ON guardianships.parent_id = users.id AND guardianships.revoked_at IS NULL").
+			Joins("LEFT JOIN students ON students.id = guardianships.student_id AND students.class_id = ?", *g.ClassID).
+			Order("users.id, students.student_no")
+	} else {
+		q = q.Select("users.id, users.name")
 	}
-	for _, c := range cr {
-		n := out[c.ParentID]
-		if n.Call != "" {
-			n.Call += "、"
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("group: display names: %w", err)
+	}
+	for _, r := range rows {
+		n := out[r.ID]
+		n.Name = r.Name
+		if r.Child != nil && r.Relation != nil {
+			if n.Call != "" {
+				n.Call += "、"
+			}
+			n.Call += school.CallName(*r.Child, *r.Relation)
 		}
-		n.Call += school.CallName(c.Name, c.Relation)
-		out[c.ParentID] = n
+		out[r.ID] = n
 	}
 	return out, nil
 }

@@ -90,10 +90,10 @@ func TestPageQueryBudget(t *testing.T) {
 			max         int
 		}{
 			{"parent-member", "/", 4},
-			{"parent-member", feed, 7},
+			{"parent-member", feed, 6},
 			{"parent-member", "/notices", 3},
 			{"owner", "/", 8},
-			{"owner", feed, 7},
+			{"owner", feed, 6},
 			{"owner", fmt.Sprintf("/notices/%d/receipts", last.ID), 7},
 		}
 		cost := func(actor, path string) int {
