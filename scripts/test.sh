@@ -32,6 +32,20 @@ if [ -z "${JIAXIAO_TEST_MYSQL_DSN:-}" ] && ! mysql_up; then
 fi
 export JIAXIAO_TEST_MYSQL_DSN="$mysql_dsn"
 
+# --- Redis (live-event broker) ----------------------------------------------
+if [ -z "${JIAXIAO_TEST_REDIS_URL:-}" ] && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  if ! command -v redis-server >/dev/null 2>&1; then
+    log "installing Redis"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  log "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.25; done
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis did not start" >&2; exit 1; }
+fi
+export JIAXIAO_TEST_REDIS_URL="${JIAXIAO_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+
 # --- MinIO -----------------------------------------------------------------
 minio_version="v0.0.0-20260212201848-7aac2a2c5b7c"
 minio_bin="$cache/bin/minio-$minio_version"

@@ -39,6 +39,9 @@ type WorkerOptions struct {
 	Lease time.Duration
 	// Metrics, when set, receives the jiaxiao_jobs_total counter.
 	Metrics prometheus.Registerer
+	// OnDone, when set, is called after each job run has been recorded
+	// (serve pokes the live-event hub: the job's changes have committed).
+	OnDone func()
 }
 
 // Worker claims and runs due jobs.
@@ -213,6 +216,9 @@ func (w *Worker) run(j Job) {
 	// Only the holder of the claim records the outcome.
 	if err := w.o.DB.WithContext(context.Background()).Model(&Job{}).Where("id = ? AND locked_by = ?", j.ID, w.id).Updates(fields).Error; err != nil {
 		w.o.Log.Error("job: record outcome", "job", j.ID, "err", err)
+	}
+	if w.o.OnDone != nil {
+		w.o.OnDone()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,41 +20,89 @@ import (
 	"jiaxiao/views/layout"
 )
 
+const (
+	// replayLimit is how many missed events a reconnecting page is sent;
+	// a page that missed more is told to reload.
+	replayLimit = 500
+	// drainLimit is how many queued events one write handles, so badge
+	// changes queued together cost one count query.
+	drainLimit = 64
+	// reloadEvent makes a page reload (static/js/app.js): it missed too much.
+	reloadEvent = "reload"
+)
+
+// pokeAfterChange wakes the event hub once a request that may have
+// changed something has been handled: its transaction has committed by
+// then, so the events it published can be read at once rather than at the
+// next poll.
+func (s *Server) pokeAfterChange(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if s.hub != nil {
+				s.hub.Poke()
+			}
+		}
+		return err
+	}
+}
+
 // sharedItems renders a visible or deleted message once for every page
-// that receives it live; the entries expire after a minute.
+// that receives it live, however many ask at the same moment; the entries
+// expire after a minute.
 type sharedItems struct {
-	mu sync.Mutex
-	m  map[uint64]sharedItem // event id → rendered HTML
+	mu    sync.Mutex
+	m     map[uint64]*sharedItem // event id → rendering
+	swept time.Time
 }
 
 type sharedItem struct {
+	done chan struct{} // closed when html and err are set
 	html string
+	err  error
 	at   time.Time
 }
 
-func (c *sharedItems) get(eventID uint64, now time.Time, render func() (string, error)) (string, error) {
+// get returns the rendering of eventID, calling render only if no other
+// caller has or is doing so; the others wait for it.
+func (c *sharedItems) get(ctx context.Context, eventID uint64, now time.Time, render func() (string, error)) (string, error) {
 	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[uint64]*sharedItem{}
+	}
 	if it, ok := c.m[eventID]; ok {
 		c.mu.Unlock()
-		return it.html, nil
-	}
-	c.mu.Unlock()
-	html, err := render()
-	if err != nil {
-		return "", err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[uint64]sharedItem{}
-	}
-	c.m[eventID] = sharedItem{html: html, at: now}
-	for id, it := range c.m {
-		if now.Sub(it.at) > time.Minute {
-			delete(c.m, id)
+		select {
+		case <-it.done:
+			return it.html, it.err
+		case <-ctx.Done():
+			return "", ctx.Err()
 		}
 	}
-	return html, nil
+	it := &sharedItem{done: make(chan struct{}), at: now}
+	c.m[eventID] = it
+	if now.Sub(c.swept) > 10*time.Second {
+		c.swept = now
+		for id, old := range c.m {
+			if now.Sub(old.at) > time.Minute {
+				delete(c.m, id)
+			}
+		}
+	}
+	c.mu.Unlock()
+	it.html, it.err = render()
+	if it.err != nil {
+		// Let the next caller try again rather than remember a failure.
+		c.mu.Lock()
+		if c.m[eventID] == it {
+			delete(c.m, eventID)
+		}
+		c.mu.Unlock()
+	}
+	close(it.done)
+	return it.html, it.err
 }
 
 func renderString(ctx context.Context, cmps ...templ.Component) (string, error) {
@@ -66,9 +115,27 @@ func renderString(ctx context.Context, cmps ...templ.Component) (string, error) 
 	return b.String(), nil
 }
 
+// lastEventID is the id of the last event the page saw: the Last-Event-ID
+// header an EventSource sends when it reconnects by itself, or the
+// last_event_id parameter static/js/app.js adds when htmx's SSE extension
+// makes a new EventSource after an error (which sends no header).
+func lastEventID(c echo.Context) uint64 {
+	v := c.Request().Header.Get("Last-Event-ID")
+	if v == "" {
+		v = c.QueryParam("last_event_id")
+	}
+	id, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
+}
+
 // events is the user's live stream (Server-Sent Events): their badge, and
-// with ?group= the messages of a group they may see. A page whose user is
-// removed from the group is told so and the stream ends.
+// with ?group= the messages of a group they may see. A reconnecting page
+// is first sent what it missed, or told to reload if that is too much. A
+// page whose user is removed from the group is told so and the stream
+// ends; so does every stream when the hub closes (shutdown).
 func (s *Server) events(c echo.Context) error {
 	u := userOf(c)
 	ctx := c.Request().Context()
@@ -83,15 +150,39 @@ func (s *Server) events(c echo.Context) error {
 		}
 		groupID = id
 	}
+	// Subscribe before looking back, so that nothing falls between the
+	// two; what both find is sent once.
 	sub := s.hub.Subscribe(u.ID, groupID)
 	defer s.hub.Unsubscribe(sub)
+	var missed []event.Event
+	complete := true
+	if last := lastEventID(c); last > 0 {
+		if f := s.hub.Floor(); f > 0 && f <= last {
+			last = f - 1 // it may have missed events that committed late
+		}
+		var err error
+		if missed, complete, err = s.hub.Missed(ctx, last, u.ID, groupID, replayLimit); err != nil {
+			return err
+		}
+	}
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, ": connected\n\n")
-	w.Flush()
+	if !complete {
+		writeEvent(w, 0, reloadEvent, reloadEvent)
+		w.Flush()
+		return nil
+	}
+	sent := make(map[uint64]struct{}, len(missed))
+	for _, e := range missed {
+		sent[e.ID] = struct{}{}
+	}
+	if s.send(ctx, w, u.ID, missed) {
+		return nil
+	}
 	ping := time.NewTicker(20 * time.Second)
 	defer ping.Stop()
 	for {
@@ -103,48 +194,129 @@ func (s *Server) events(c echo.Context) error {
 			w.Flush()
 		case e, ok := <-sub.C:
 			if !ok {
-				return nil // too slow: the page reconnects and catches up
+				return nil // cut off or shut down: the page reconnects and catches up
 			}
-			name, html, err := s.renderEvent(ctx, u.ID, e)
-			if err != nil {
-				s.log.Warn("events: render", "kind", e.Kind, "ref", e.RefID, "err", err)
-				continue
+			batch, open := drain(sub.C, e)
+			if len(sent) > 0 {
+				batch = unsent(batch, sent)
 			}
-			if name == "" {
-				continue
-			}
-			writeEvent(w, name, html)
-			w.Flush()
-			if e.Kind == event.Removed {
+			if s.send(ctx, w, u.ID, batch) || !open {
 				return nil
 			}
 		}
 	}
 }
 
-func writeEvent(w *echo.Response, name, data string) {
-	fmt.Fprintf(w, "event: %s\n", name)
-	for _, line := range strings.Split(data, "\n") {
-		fmt.Fprintf(w, "data: %s\n", line)
+// drain returns first and the events queued behind it, up to drainLimit,
+// and whether the channel is still open.
+func drain(c <-chan event.Event, first event.Event) ([]event.Event, bool) {
+	batch := []event.Event{first}
+	for len(batch) < drainLimit {
+		select {
+		case e, ok := <-c:
+			if !ok {
+				return batch, false
+			}
+			batch = append(batch, e)
+		default:
+			return batch, true
+		}
 	}
-	fmt.Fprint(w, "\n")
+	return batch, true
+}
+
+// unsent drops the events the replay already sent, forgetting them: an
+// id comes at most once from the hub.
+func unsent(batch []event.Event, sent map[uint64]struct{}) []event.Event {
+	out := batch[:0]
+	for _, e := range batch {
+		if _, ok := sent[e.ID]; ok {
+			delete(sent, e.ID)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// send writes a batch of events and flushes. It reports whether the
+// stream is over (the user was removed from the group).
+func (s *Server) send(ctx context.Context, w *echo.Response, userID uint64, batch []event.Event) bool {
+	defer w.Flush()
+	for _, e := range coalesce(batch) {
+		name, html, err := s.renderEvent(ctx, userID, e)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("events: render", "kind", e.Kind, "ref", e.RefID, "err", err)
+			}
+			continue
+		}
+		if name == "" {
+			continue
+		}
+		writeEvent(w, e.ID, name, html)
+		if e.Kind == event.Removed {
+			return true
+		}
+	}
+	return false
+}
+
+// coalesce drops every badge change but the last of a batch: the badge
+// shows the count when it is rendered, so one count query does for all.
+func coalesce(batch []event.Event) []event.Event {
+	last := -1
+	for i, e := range batch {
+		if e.Kind == event.Badge {
+			last = i
+		}
+	}
+	out := batch[:0]
+	for i, e := range batch {
+		if e.Kind != event.Badge || i == last {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// writeEvent writes one SSE event. Every line break the data may hold
+// (\r\n, \r or \n, all of which end an SSE line) starts a new data line,
+// so no data can end the frame early or forge a field.
+func writeEvent(w io.Writer, id uint64, name, data string) {
+	var b strings.Builder
+	if id > 0 {
+		fmt.Fprintf(&b, "id: %d\n", id)
+	}
+	fmt.Fprintf(&b, "event: %s\n", name)
+	data = strings.ReplaceAll(data, "\r\n", "\n")
+	data = strings.ReplaceAll(data, "\r", "\n")
+	for _, line := range strings.Split(data, "\n") {
+		b.WriteString("data: ")
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	_, _ = io.WriteString(w, b.String())
 }
 
 // renderEvent turns an event into the SSE event name and the HTML htmx swaps.
 func (s *Server) renderEvent(ctx context.Context, userID uint64, e event.Event) (string, string, error) {
 	switch e.Kind {
 	case event.Message, event.Deleted:
-		html, err := s.shared.get(e.ID, s.now(), func() (string, error) {
-			m, err := s.messages.Shared(ctx, e.GroupID, e.RefID)
+		// One stream renders for all; it must not fail them all by going away.
+		shared := context.WithoutCancel(ctx)
+		html, err := s.shared.get(ctx, e.ID, s.now(), func() (string, error) {
+			m, err := s.messages.Shared(shared, e.GroupID, e.RefID)
 			if err != nil {
 				return "", err
 			}
 			it := s.item(e.GroupID, m)
 			if e.Kind == event.Deleted || m.Status == message.Deleted {
 				it.Status = "deleted"
-				return renderString(ctx, groupviews.ReplaceItem(it))
+				return renderString(shared, groupviews.ReplaceItem(it))
 			}
-			return renderString(ctx, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
+			return renderString(shared, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
 		})
 		return e.Kind, html, err
 	case event.Held:

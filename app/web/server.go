@@ -109,6 +109,7 @@ func New(o Options) *echo.Echo {
 	e.Use(s.session)
 	e.Use(s.currentUser)
 	e.Use(s.csrf)
+	e.Use(s.pokeAfterChange)
 	s.routes(e)
 	return e
 }

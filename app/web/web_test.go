@@ -40,6 +40,7 @@ type app struct {
 	auth  *auth.Service
 	sent  *sink
 	world *apptest.World
+	hub   *event.Hub
 }
 
 func newApp(t *testing.T, g *gorm.DB) *app {
@@ -62,7 +63,7 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { cancel(); srv.Close() })
-	return &app{Server: srv, auth: w.Auth, sent: s, world: w}
+	return &app{Server: srv, auth: w.Auth, sent: s, world: w, hub: hub}
 }
 
 func (a *app) user(t *testing.T, role auth.Role, name, phone string) auth.User {

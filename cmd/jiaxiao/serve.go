@@ -42,17 +42,27 @@ func (e *env) serve(ctx context.Context, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	hub := event.NewHub(event.HubOptions{DB: g, Log: e.log})
+	var broker event.Broker
+	live := "polling the database"
+	if e.cfg.RedisURL != "" {
+		r, err := event.NewRedis(ctx, e.cfg.RedisURL, "")
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		broker, live = r, "redis "+r.Addr()
+	}
+	hub := event.NewHub(event.HubOptions{DB: g, Log: e.log, Broker: broker, Metrics: reg})
 	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings,
 		Messages: svc.messages, Notices: svc.notices, Archive: svc.archive, Attendance: svc.attendance, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
 		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
-	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: svc.jobs(), Log: e.log, Metrics: reg})
+	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: svc.jobs(), Log: e.log, Metrics: reg, OnDone: hub.Poke})
 
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
 	}
-	e.log.Info("jiaxiao serving", "addr", ln.Addr().String(), "db", e.cfg.DBDriver, "storage", store.Name())
+	e.log.Info("jiaxiao serving", "addr", ln.Addr().String(), "db", e.cfg.DBDriver, "storage", store.Name(), "live_events", live)
 
 	bg, stopBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -63,20 +73,34 @@ func (e *env) serve(ctx context.Context, args []string) error {
 
 	srv := handler.Server
 	srv.Handler = handler
+	// Open event streams never end by themselves, and Shutdown waits for
+	// every request: it used to wait out its whole timeout on a single
+	// open page and then fail. Closing the hub when Shutdown begins (after
+	// the listener is closed) ends every stream at once; the pages
+	// reconnect to another instance and catch up from their last event id.
+	srv.RegisterOnShutdown(hub.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
 		e.log.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err = srv.Shutdown(sctx)
 		cancel()
+		if err != nil {
+			_ = srv.Close()
+			err = fmt.Errorf("shutdown: requests still running after 10 s: %w", err)
+		}
 	}
+	// The worker claims nothing more and waits for the jobs it is running.
 	stopBG()
 	wg.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
+	}
+	if err == nil {
+		e.log.Info("stopped")
 	}
 	return err
 }
