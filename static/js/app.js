@@ -52,13 +52,33 @@
 // Close the live stream when the page is left. Browsers allow only six
 // connections to one site over HTTP/1.1; a page kept in the back-forward
 // cache with its stream open would hold one of them.
+//
+// Catch up after a reconnect. An EventSource that reconnects by itself
+// sends the id of the last event it saw (Last-Event-ID); one that failed
+// (an error status while the server restarts) is made anew by htmx's SSE
+// extension from the sse-connect URL and sends no id, so the last id seen
+// goes on that URL. The server sends "reload" when the page missed too much.
 (function () {
   "use strict";
   if (!window.htmx || !htmx.createEventSource) { return; }
+  var kinds = ["message", "held", "deleted", "removed", "badge"];
   var sources = [];
+  var lastID = "";
   var create = htmx.createEventSource;
+  function remember(evt) {
+    if (evt.lastEventId) { lastID = evt.lastEventId; }
+  }
   htmx.createEventSource = function (url) {
+    if (lastID) {
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + encodeURIComponent(lastID);
+    }
     var s = create(url);
+    kinds.forEach(function (k) { s.addEventListener(k, remember); });
+    s.addEventListener("reload", function () {
+      s.close();
+      window.location.reload();
+    });
+    sources = sources.filter(function (o) { return o.readyState !== 2; });
     sources.push(s);
     return s;
   };
