@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -57,4 +59,56 @@ func pingRedis(raw string) error {
 		return fmt.Errorf("%s answered %q", host, strings.TrimSpace(line))
 	}
 	return nil
+}
+
+// RedisServer is a redis-server process of the test's own, for tests that
+// stop and start it.
+type RedisServer struct {
+	URL  string
+	addr string
+	cmd  *exec.Cmd
+	t    testing.TB
+}
+
+// StartRedis starts a private redis-server on a free loopback port,
+// without persistence; it is stopped at cleanup.
+func StartRedis(t testing.TB) *RedisServer {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil || testing.Short() {
+		Missing(t, "redis-server", err)
+	}
+	addr := FreeAddr(t)
+	s := &RedisServer{URL: "redis://" + addr + "/0", addr: addr, t: t}
+	s.Start()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Start (re)starts the server on its port and waits until it answers.
+func (s *RedisServer) Start() {
+	s.t.Helper()
+	host, port, _ := net.SplitHostPort(s.addr)
+	cmd := exec.Command("redis-server", "--bind", host, "--port", port, "--save", "", "--appendonly", "no")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("start redis: %v", err)
+	}
+	s.cmd = cmd
+	deadline := time.Now().Add(20 * time.Second)
+	for pingRedis(s.URL) != nil {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("redis on %s did not answer", s.addr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop kills the server and waits for it to exit.
+func (s *RedisServer) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	_ = s.cmd.Wait()
+	s.cmd = nil
 }

@@ -63,3 +63,34 @@ func TestRedisUnreachable(t *testing.T) {
 		t.Fatalf("got %v, want an error naming %s", err, addr)
 	}
 }
+
+// TestHubsResubscribe: after Redis restarts, the hubs subscribe again and
+// pokes cross between them as before.
+func TestHubsResubscribe(t *testing.T) {
+	rs := apptest.StartRedis(t)
+	g := apptest.SQLite(t)
+	ctx := context.Background()
+	brokers := make([]*event.Redis, 2)
+	for i := range brokers {
+		r, err := event.NewRedis(ctx, rs.URL, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = r.Close() })
+		brokers[i] = r
+	}
+	a := start(t, event.HubOptions{DB: g, Poll: 10 * time.Second, Broker: brokers[0]})
+	b := start(t, event.HubOptions{DB: g, Poll: 10 * time.Second, Broker: brokers[1]})
+	onB := b.Subscribe(2, 7)
+	subscribed := func() bool { n, err := brokers[0].Subscribers(ctx); return err == nil && n == 2 }
+	for round := uint64(1); round <= 2; round++ {
+		waitFor(t, subscribed)
+		publish(t, g, event.Event{GroupID: 7, Kind: event.Message, RefID: round})
+		a.Poke()
+		if e, _ := next(t, onB, 5*time.Second); e.RefID != round {
+			t.Fatalf("round %d: got %+v", round, e)
+		}
+		rs.Stop()
+		rs.Start()
+	}
+}
