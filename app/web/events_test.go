@@ -246,6 +246,7 @@ func TestEventsPokeAfterChange(t *testing.T) {
 		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files,
 		Centre: notify.NewCentre(g, nil), Hub: slow, Log: apptest.Logger(), Metrics: prometheus.NewRegistry()}))
 	defer srv.Close()
+	defer slow.Close() // first: it ends the stream Close would wait for
 	owner, parent := apptest.NewClient(t, srv.URL), apptest.NewClient(t, srv.URL)
 	owner.Login("13800000002", "secret-123")
 	parent.Login("13900000001", "secret-123")
