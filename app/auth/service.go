@@ -17,15 +17,17 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/audit"
 	"jiaxiao/app/db"
+	"jiaxiao/app/event"
 	"jiaxiao/app/notify"
 )
 
 // Service is the auth domain's API.
 type Service struct {
-	db     *gorm.DB
-	now    func() time.Time
-	sender notify.Sender
-	log    *slog.Logger
+	db       *gorm.DB
+	now      func() time.Time
+	sender   notify.Sender
+	log      *slog.Logger
+	sessions *sessionCache
 }
 
 // Options configure NewService.
@@ -44,7 +46,7 @@ func NewService(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, sender: o.Sender, log: o.Log}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, sender: o.Sender, log: o.Log, sessions: newSessionCache()}
 }
 
 // NewUser is the input of CreateUser.
@@ -184,30 +186,43 @@ func (s *Service) openSession(ctx context.Context, userID uint64, ip, ua, oldTok
 	if err != nil {
 		return "", fmt.Errorf("auth: open session: %w", err)
 	}
+	if oldToken != "" {
+		s.sessions.drop(tokenID(oldToken))
+	}
 	return token, nil
 }
 
 // Authenticate returns the active user behind a session token, extending
 // the session when it is past half its life. A departed or disabled account
-// loses its sessions at once.
+// loses its sessions at once. Sessions are kept in memory for a short
+// while (see sessionCache); every change that ends a session or alters an
+// account publishes an account event by which each instance forgets it.
 func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
 	if token == "" {
 		return User{}, ErrNoSession
 	}
 	now := s.now()
 	id := tokenID(token)
-	sess, u, err := sessionUser(ctx, s.db, id)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return User{}, ErrNoSession
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("auth: authenticate: %w", err)
+	sess, u, cached := s.sessions.get(id)
+	if !cached {
+		gen := s.sessions.generation()
+		var err error
+		sess, u, err = sessionUser(ctx, s.db, id)
+		if errors.Is(err, apperr.ErrNotFound) {
+			return User{}, ErrNoSession
+		}
+		if err != nil {
+			return User{}, fmt.Errorf("auth: authenticate: %w", err)
+		}
+		s.sessions.put(sess, u, gen)
 	}
 	if !now.Before(sess.ExpiresAt) || u.Status != StatusActive {
+		s.sessions.drop(id)
 		_ = deleteSession(ctx, s.db.WithContext(ctx), id)
 		return User{}, ErrNoSession
 	}
 	if sess.ExpiresAt.Sub(now) < SessionLifetime/2 || now.Sub(sess.LastSeenAt) > time.Hour {
+		s.sessions.drop(id) // the next request reads the extended session
 		if err := touchSession(ctx, s.db, id, now, now.Add(SessionLifetime)); err != nil {
 			s.log.Warn("auth: extend session", "err", err)
 		}
@@ -215,12 +230,41 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	return u, nil
 }
 
-// Logout ends the session of token.
+// Logout ends the session of token, here and on every instance.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	return deleteSession(ctx, s.db.WithContext(ctx), tokenID(token))
+	id := tokenID(token)
+	defer s.sessions.drop(id)
+	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var sess Session
+		if err := tx.Where("id = ?", id).Take(&sess).Error; err != nil {
+			return db.Translate(err)
+		}
+		if err := deleteSession(ctx, tx, id); err != nil {
+			return err
+		}
+		return accountChanged(ctx, tx, sess.UserID, s.now())
+	})
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil // already gone
+	}
+	if err != nil {
+		return fmt.Errorf("auth: logout: %w", err)
+	}
+	return nil
+}
+
+// ForgetUser drops every cached session of a user; each instance calls it
+// when it reads an account event.
+func (s *Service) ForgetUser(userID uint64) { s.sessions.forget(userID) }
+
+// accountChanged publishes the account event through tx (the change's own
+// transaction): every instance forgets the user's cached sessions and the
+// user's open pages check their session again.
+func accountChanged(ctx context.Context, tx *gorm.DB, userID uint64, now time.Time) error {
+	return event.Publish(ctx, tx, now, event.Event{UserID: userID, Kind: event.Account})
 }
 
 // Cleanup deletes expired sessions, old login failures and old codes.

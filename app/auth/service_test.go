@@ -14,6 +14,8 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/db"
+	"jiaxiao/app/event"
 	"jiaxiao/app/notify"
 )
 
@@ -251,4 +253,82 @@ func TestRegisterCodeIPLimit(t *testing.T) {
 	if err := s.SendRegisterCode(ctx, "13700000002", "203.0.113.7"); err != nil {
 		t.Fatalf("an hour later: %v", err)
 	}
+}
+
+// TestSessionCacheAcrossInstances: each instance keeps sessions in memory.
+// A logout or a departure takes effect at once on the instance that made
+// it, and on another instance once it reads the account event published
+// with the change (ForgetUser is what its hub calls).
+func TestSessionCacheAcrossInstances(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		a, _, _ := newService(g)
+		b, _, _ := newService(g)
+		u, err := a.CreateUser(ctx, auth.NewUser{Phone: "13800138000", Name: "王老师", Role: auth.RoleTeacher, Password: "secret-123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		login := func() string {
+			_, token, err := a.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return token
+		}
+		accountEvents := func() int64 {
+			var n int64
+			g.Model(&event.Event{}).Where("kind = ? AND user_id = ?", event.Account, u.ID).Count(&n)
+			return n
+		}
+		token := login()
+		for _, s := range []*auth.Service{a, b} {
+			if _, err := s.Authenticate(ctx, token); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := accountEvents()
+		if err := a.Logout(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Authenticate(ctx, token); !errors.Is(err, auth.ErrNoSession) {
+			t.Fatalf("instance a after its own logout: %v", err)
+		}
+		// b answers from memory until it reads the event.
+		if _, err := b.Authenticate(ctx, token); err != nil {
+			t.Fatalf("instance b read the database, not its cache: %v", err)
+		}
+		if accountEvents() != before+1 {
+			t.Fatal("logout published no account event")
+		}
+		b.ForgetUser(u.ID)
+		if _, err := b.Authenticate(ctx, token); !errors.Is(err, auth.ErrNoSession) {
+			t.Fatalf("instance b after the account event: %v", err)
+		}
+		// Logging out twice is harmless.
+		if err := a.Logout(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+
+		// A departure, made in a transaction of its own, the same way.
+		token = login()
+		for _, s := range []*auth.Service{a, b} {
+			if _, err := s.Authenticate(ctx, token); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before = accountEvents()
+		if err := db.InTx(ctx, g, func(tx *gorm.DB) error { return a.SetStatus(ctx, tx, u.ID, auth.StatusDeparted) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Authenticate(ctx, token); !errors.Is(err, auth.ErrNoSession) {
+			t.Fatalf("departed user on instance a: %v", err)
+		}
+		if accountEvents() != before+1 {
+			t.Fatal("departure published no account event")
+		}
+		b.ForgetUser(u.ID)
+		if _, err := b.Authenticate(ctx, token); !errors.Is(err, auth.ErrNoSession) {
+			t.Fatalf("departed user on instance b after the event: %v", err)
+		}
+	})
 }

@@ -60,6 +60,10 @@ func (s *Service) UpsertStaff(ctx context.Context, tx *gorm.DB, in StaffInput) (
 	u.Name, u.Role, u.Department, u.UpdatedAt = in.Name, in.Role, in.Department, now
 	err = tx.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).
 		Updates(map[string]any{"name": u.Name, "role": u.Role, "department": u.Department, "updated_at": now}).Error
+	if err == nil {
+		s.sessions.forget(u.ID)
+		err = accountChanged(ctx, tx, u.ID, now)
+	}
 	return StaffResult{User: u, Changed: true}, err
 }
 
@@ -180,14 +184,18 @@ func normalizeCode(c string) string {
 // SetStatus changes an account's status inside tx; leaving active ends
 // every session of the account at once.
 func (s *Service) SetStatus(ctx context.Context, tx *gorm.DB, userID uint64, st Status) error {
+	now := s.now()
 	if err := tx.WithContext(ctx).Model(&User{}).Where("id = ?", userID).
-		Updates(map[string]any{"status": st, "updated_at": s.now()}).Error; err != nil {
+		Updates(map[string]any{"status": st, "updated_at": now}).Error; err != nil {
 		return err
 	}
+	s.sessions.forget(userID)
 	if st != StatusActive {
-		return tx.WithContext(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error
+		if err := tx.WithContext(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
+			return err
+		}
 	}
-	return nil
+	return accountChanged(ctx, tx, userID, now)
 }
 
 // Users returns accounts, staff first then by name, optionally filtered by role.

@@ -26,6 +26,7 @@ const (
 	Deleted = "deleted" // a message was deleted; RefID is the message
 	Removed = "removed" // the user was removed from the group
 	Badge   = "badge"   // the user's unread notification count changed
+	Account = "account" // the user's account or sessions changed (logout, departure, new role)
 
 	// System kinds: published with user 0 and group 0, seen by Listen.
 	Settings = "settings" // the school settings changed

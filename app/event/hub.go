@@ -214,9 +214,11 @@ func (h *Hub) Subscribers() int {
 	return h.n
 }
 
-// Listen calls fn in the reader's goroutine for every system event of
-// kind (user 0, group 0) read after the hub started, on every instance.
-// fn must return quickly: it holds up the delivery of the events after it.
+// Listen calls fn in the reader's goroutine for every event of kind read
+// after the hub started, on every instance: system events (user 0,
+// group 0, such as a settings change) and user or group events alike (a
+// badge event drops the user's cached unread count). fn must return
+// quickly: it holds up the delivery of the events after it.
 func (h *Hub) Listen(kind string, fn func(Event)) {
 	h.lmu.Lock()
 	defer h.lmu.Unlock()
@@ -400,7 +402,7 @@ func (h *Hub) pass(ctx context.Context) error {
 func (h *Hub) Floor() uint64 { return h.floor.Load() }
 
 // deliver hands each event to the subscriptions that want it, found
-// through the indexes, and system events to the listeners. A
+// through the indexes, and to the listeners of its kind. A
 // subscription whose buffer is full is cut off rather than waited for:
 // its page reconnects and catches up from its last event id.
 func (h *Hub) deliver(events []Event) {
@@ -408,12 +410,22 @@ func (h *Hub) deliver(events []Event) {
 		return
 	}
 	h.read.Add(float64(len(events)))
-	var system []Event
+	// Listeners first: a stream that renders a badge must not find the
+	// count this event makes stale still cached.
+	h.lmu.RLock()
+	if len(h.listeners) > 0 {
+		for _, e := range events {
+			for _, fn := range h.listeners[e.Kind] {
+				fn(e)
+			}
+		}
+	}
+	h.lmu.RUnlock()
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	for _, e := range events {
 		switch {
 		case e.System():
-			system = append(system, e)
 		case e.GroupID == 0:
 			for s := range h.byUser[e.UserID] {
 				h.send(s, e)
@@ -428,17 +440,6 @@ func (h *Hub) deliver(events []Event) {
 					h.send(s, e)
 				}
 			}
-		}
-	}
-	h.mu.Unlock()
-	if len(system) == 0 {
-		return
-	}
-	h.lmu.RLock()
-	defer h.lmu.RUnlock()
-	for _, e := range system {
-		for _, fn := range h.listeners[e.Kind] {
-			fn(e)
 		}
 	}
 }

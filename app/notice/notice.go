@@ -701,17 +701,14 @@ func (s *Service) List(ctx context.Context, actor *auth.User, limit int) ([]Summ
 		return nil, apperr.ErrUnauthenticated
 	}
 	var out []Summary
-	err := s.db.WithContext(ctx).Raw(`SELECT * FROM (
-  SELECT notices.*, receipts.read_at, receipts.acked_at, CASE WHEN notices.author_id = ? THEN 1 ELSE 0 END AS mine,
-    CASE WHEN receipts.read_at IS NULL THEN 0 ELSE 1 END AS unread_last
-  FROM receipts JOIN notices ON notices.id = receipts.notice_id
-  WHERE receipts.user_id = ?
-  UNION ALL
-  SELECT notices.*, NULL AS read_at, NULL AS acked_at, 1 AS mine, 1 AS unread_last
-  FROM notices
-  WHERE notices.author_id = ? AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.notice_id = notices.id AND r.user_id = ?)
-) mine_and_received
-ORDER BY unread_last, publish_at DESC, id DESC LIMIT ?`, actor.ID, actor.ID, actor.ID, actor.ID, limit).Scan(&out).Error
+	// The union yields only ids, so both databases keep the columns' types.
+	err := s.db.WithContext(ctx).Raw(`SELECT notices.*, receipts.read_at, receipts.acked_at,
+  CASE WHEN notices.author_id = ? THEN 1 ELSE 0 END AS mine
+FROM (SELECT notice_id AS id FROM receipts WHERE user_id = ? UNION SELECT id FROM notices WHERE author_id = ?) mine_and_received
+JOIN notices ON notices.id = mine_and_received.id
+LEFT JOIN receipts ON receipts.notice_id = notices.id AND receipts.user_id = ?
+ORDER BY CASE WHEN receipts.user_id IS NOT NULL AND receipts.read_at IS NULL THEN 0 ELSE 1 END, notices.publish_at DESC, notices.id DESC
+LIMIT ?`, actor.ID, actor.ID, actor.ID, actor.ID, limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("notice: list: %w", err)
 	}

@@ -392,3 +392,64 @@ func TestArchiveSurvivesMinIOOutage(t *testing.T) {
 		t.Fatalf("after recovery: archived=%v staged=%v", v.Archived, v.Files[0].Staged)
 	}
 }
+
+// TestList: a recipient's unread notices come first, then the rest newest
+// first, with their read and 收到 times; an author also sees what they
+// wrote; nobody sees a notice they neither received nor wrote.
+func TestList(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		var ns []notice.Notice
+		for _, title := range []string{"第一则", "第二则", "第三则"} {
+			ns = append(ns, f.compose(t, notice.ComposeInput{Title: title, Body: "请家长留意。", Category: "通知", GroupIDs: []uint64{f.c32.ID}, RequiresAck: true}))
+			f.Clock.Advance(time.Minute)
+		}
+		if _, err := f.Notices.Open(ctx, f.dad, ns[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Notices.Ack(ctx, f.dad, ns[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		titles := func(list []notice.Summary) string {
+			var out []string
+			for _, s := range list {
+				state := "未读"
+				if s.ReadAt != nil {
+					state = "已读"
+				}
+				if s.AckedAt != nil {
+					state += "已确认"
+				}
+				if s.Mine {
+					state += "(我发的)"
+				}
+				out = append(out, s.Title+state)
+			}
+			return strings.Join(out, " ")
+		}
+		list, err := f.Notices.List(ctx, f.dad, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := titles(list), "第二则未读 第三则已读 第一则已读已确认"; got != want {
+			t.Fatalf("parent's list: %s, want %s", got, want)
+		}
+		if list, _ = f.Notices.List(ctx, f.dad, 1); titles(list) != "第二则未读" {
+			t.Fatalf("limit 1: %s", titles(list))
+		}
+		list, err = f.Notices.List(ctx, f.head, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := titles(list), "第三则未读(我发的) 第二则未读(我发的) 第一则未读(我发的)"; got != want {
+			t.Fatalf("author's list: %s, want %s", got, want)
+		}
+		if list, _ = f.Notices.List(ctx, f.zhao, 20); len(list) != 0 {
+			t.Fatalf("a parent of another class sees %s", titles(list))
+		}
+		if _, err := f.Notices.List(ctx, nil, 20); err == nil {
+			t.Fatal("no actor listed notices")
+		}
+	})
+}

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -32,25 +33,74 @@ func Add(ctx context.Context, db *gorm.DB, now time.Time, n Notification) error 
 	return event.Publish(ctx, db, now, event.Event{UserID: n.UserID, Kind: event.Badge})
 }
 
-// Centre reads and marks a user's notifications.
+// Centre reads and marks a user's notifications. It keeps each user's
+// unread count in memory (every page shows it): every change to a user's
+// notifications publishes a badge event, and each instance drops the count
+// when it reads one (Forget); a count is read again after unreadTTL in any
+// case.
 type Centre struct {
 	db  *gorm.DB
 	now func() time.Time
+
+	mu     sync.Mutex
+	unread map[uint64]cachedCount
+	gen    map[uint64]uint64 // bumped by Forget, so a read racing it is not kept
 }
+
+type cachedCount struct {
+	n  int
+	at time.Time // wall clock of the read
+}
+
+const (
+	unreadTTL = 30 * time.Second
+	unreadMax = 100_000
+)
 
 // NewCentre returns the notification centre.
 func NewCentre(db *gorm.DB, now func() time.Time) *Centre {
 	if now == nil {
 		now = time.Now
 	}
-	return &Centre{db: db, now: now}
+	return &Centre{db: db, now: now, unread: map[uint64]cachedCount{}, gen: map[uint64]uint64{}}
 }
 
 // Unread counts the user's unread notifications.
 func (c *Centre) Unread(ctx context.Context, userID uint64) (int, error) {
+	c.mu.Lock()
+	if e, ok := c.unread[userID]; ok && time.Since(e.at) < unreadTTL {
+		c.mu.Unlock()
+		return e.n, nil
+	}
+	gen := c.gen[userID]
+	c.mu.Unlock()
 	var n int64
-	err := c.db.WithContext(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).Count(&n).Error
-	return int(n), err
+	if err := c.db.WithContext(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("notify: unread: %w", err)
+	}
+	c.mu.Lock()
+	if c.gen[userID] == gen {
+		if len(c.unread) >= unreadMax {
+			c.unread = map[uint64]cachedCount{}
+		}
+		c.unread[userID] = cachedCount{n: int(n), at: time.Now()}
+	}
+	c.mu.Unlock()
+	return int(n), nil
+}
+
+// Forget drops a user's cached unread count; each instance calls it when
+// it reads a badge event.
+func (c *Centre) Forget(userID uint64) {
+	c.mu.Lock()
+	delete(c.unread, userID)
+	if len(c.gen) >= unreadMax {
+		// Starting the generations afresh would let a racing read store a
+		// stale count, so drop the counts with them.
+		c.gen, c.unread = map[uint64]uint64{}, map[uint64]cachedCount{}
+	}
+	c.gen[userID]++
+	c.mu.Unlock()
 }
 
 // List returns the user's newest notifications.
@@ -63,6 +113,7 @@ func (c *Centre) List(ctx context.Context, userID uint64, limit int) ([]Notifica
 // MarkAllRead marks every notification of the user read.
 func (c *Centre) MarkAllRead(ctx context.Context, userID uint64) error {
 	now := c.now().UTC()
+	defer c.Forget(userID)
 	return c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).Update("read_at", now).Error; err != nil {
 			return err

@@ -64,10 +64,13 @@ func (s *statements) during(fn func()) []string {
 
 // TestPageQueryBudget holds the busiest pages to a fixed number of SQL
 // statements, whatever the size of the group or the number of notices:
-// each page reads its user, group and membership once, and counts come
-// from one query rather than one per row.
+// the session, user and unread count come from memory once read, the
+// group with the membership and mute is one read, and counts come from
+// one query rather than one per row.
 func TestPageQueryBudget(t *testing.T) {
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		// Registered before the app starts its hub, which reads the database.
+		counter := countStatements(t, g)
 		s := newSchool(t, g)
 		ctx := context.Background()
 		for i := 0; i < 5; i++ {
@@ -83,18 +86,17 @@ func TestPageQueryBudget(t *testing.T) {
 			}
 			last = n
 		}
-		counter := countStatements(t, g)
 		feed := fmt.Sprintf("/groups/%d", s.c32.ID)
 		budgets := []struct {
 			actor, path string
 			max         int
 		}{
-			{"parent-member", "/", 4},
-			{"parent-member", feed, 6},
-			{"parent-member", "/notices", 3},
-			{"owner", "/", 8},
-			{"owner", feed, 6},
-			{"owner", fmt.Sprintf("/notices/%d/receipts", last.ID), 7},
+			{"parent-member", "/", 2},
+			{"parent-member", feed, 4},
+			{"parent-member", "/notices", 1},
+			{"owner", "/", 6},
+			{"owner", feed, 4},
+			{"owner", fmt.Sprintf("/notices/%d/receipts", last.ID), 5},
 		}
 		cost := func(actor, path string) int {
 			c := s.clients[actor]
@@ -122,7 +124,7 @@ func TestPageQueryBudget(t *testing.T) {
 		s.freshMember(t)
 		s.freshMember(t)
 		for _, b := range budgets {
-			if n := cost(b.actor, b.path); n != got[b.actor+" "+b.path] {
+			if n := cost(b.actor, b.path); n > got[b.actor+" "+b.path] {
 				t.Errorf("%s %s: %d statements after the group grew, %d before", b.actor, b.path, n, got[b.actor+" "+b.path])
 			}
 		}

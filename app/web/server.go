@@ -90,6 +90,7 @@ func New(o Options) *echo.Echo {
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
 		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
+	s.forgetOnChange()
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Trust X-Forwarded-For only from a proxy on loopback or the private network.
@@ -112,6 +113,25 @@ func New(o Options) *echo.Echo {
 	e.Use(s.pokeAfterChange)
 	s.routes(e)
 	return e
+}
+
+// forgetOnChange drops this instance's cached copies when the hub reads
+// the event of a change made on any instance: the settings, the calendar,
+// a user's sessions and a user's unread count.
+func (s *Server) forgetOnChange() {
+	if s.hub == nil {
+		return
+	}
+	if s.settings != nil {
+		s.hub.Listen(event.Settings, func(event.Event) { s.settings.Invalidate() })
+		s.hub.Listen(event.Calendar, func(event.Event) { s.settings.InvalidateCalendar() })
+	}
+	if s.auth != nil {
+		s.hub.Listen(event.Account, func(e event.Event) { s.auth.ForgetUser(e.UserID) })
+	}
+	if s.centre != nil {
+		s.hub.Listen(event.Badge, func(e event.Event) { s.centre.Forget(e.UserID) })
+	}
 }
 
 func (s *Server) routes(e *echo.Echo) {

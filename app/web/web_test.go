@@ -19,6 +19,7 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
 	"jiaxiao/app/notify"
+	"jiaxiao/app/school"
 	"jiaxiao/app/web"
 	"jiaxiao/storage"
 )
@@ -52,6 +53,9 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 	s := &sink{}
 	w := apptest.NewWorld(t, g)
 	w.Auth = auth.NewService(auth.Options{DB: g, Sender: s, Log: apptest.Logger()})
+	// The school service changes accounts through the same auth service
+	// the pages use, as in serve.
+	w.School = school.NewService(school.Options{DB: g, Now: w.Clock.Now, Groups: w.Groups, Accounts: w.Auth, Log: apptest.Logger()})
 	hub := event.NewHub(event.HubOptions{DB: g, Now: w.Clock.Now, Poll: 20 * time.Millisecond, Log: apptest.Logger()})
 	ctx, cancel := context.WithCancel(context.Background())
 	go hub.Run(ctx)

@@ -53,9 +53,6 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		broker, live = r, "redis "+r.Addr()
 	}
 	hub := event.NewHub(event.HubOptions{DB: g, Log: e.log, Broker: broker, Metrics: reg})
-	// A change on any instance drops every instance's cached copy.
-	hub.Listen(event.Settings, func(event.Event) { svc.settings.Invalidate() })
-	hub.Listen(event.Calendar, func(event.Event) { svc.settings.InvalidateCalendar() })
 	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings,
 		Messages: svc.messages, Notices: svc.notices, Archive: svc.archive, Attendance: svc.attendance, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
 		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
