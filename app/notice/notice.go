@@ -427,8 +427,17 @@ type Progress struct {
 	Total, Read, Acked int
 }
 
-// Receipts returns the counts and every recipient, unread first.
-func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64) (View, Progress, []Line, error) {
+// ReceiptsPage picks a slice of the receipts, unread first: Limit lines
+// after Offset, or every line when Limit is 0 (the CSV).
+type ReceiptsPage struct {
+	Offset, Limit int
+}
+
+// Receipts returns the notice, its progress counted over every receipt,
+// and the lines of one page, unread first, each parent with their
+// children and classes. The author, moderators of a target group and
+// admins may see them. A page costs the same whatever the notice's size.
+func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64, pg ReceiptsPage) (View, Progress, []Line, error) {
 	v, err := s.access(ctx, s.db, actor, id)
 	if err != nil {
 		return v, Progress{}, nil, err
@@ -436,13 +445,20 @@ func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64) (Vi
 	if !v.CanManage {
 		return v, Progress{}, nil, apperr.New(apperr.ErrForbidden, "只有发布人、群管理员和学校管理员可以查看阅读情况")
 	}
+	p, err := s.progress(ctx, id)
+	if err != nil {
+		return v, p, nil, err
+	}
 	var lines []Line
-	err = s.db.WithContext(ctx).Table("receipts").
+	q := s.db.WithContext(ctx).Table("receipts").
 		Select("receipts.user_id, users.name, users.phone, users.role, receipts.read_at, receipts.acked_at").
 		Joins("JOIN users ON users.id = receipts.user_id").Where("receipts.notice_id = ?", id).
-		Order("CASE WHEN receipts.read_at IS NULL THEN 0 ELSE 1 END, users.role, users.name, users.id").Scan(&lines).Error
-	if err != nil {
-		return v, Progress{}, nil, err
+		Order("CASE WHEN receipts.read_at IS NULL THEN 0 ELSE 1 END, users.role, users.name, users.id")
+	if pg.Limit > 0 {
+		q = q.Offset(max(pg.Offset, 0)).Limit(pg.Limit)
+	}
+	if err := q.Scan(&lines).Error; err != nil {
+		return v, p, nil, fmt.Errorf("notice: receipts: %w", err)
 	}
 	type kid struct {
 		ParentID uint64
@@ -451,28 +467,29 @@ func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64) (Vi
 		Number   int
 	}
 	var kids []kid
-	err = s.db.WithContext(ctx).Table("receipts").
+	kq := s.db.WithContext(ctx).Table("guardianships").
 		Select("guardianships.parent_id, students.name, classes.grade, classes.number").
-		Joins("JOIN guardianships ON guardianships.parent_id = receipts.user_id AND guardianships.revoked_at IS NULL").
 		Joins("JOIN students ON students.id = guardianships.student_id AND students.status = ?", school.Enrolled).
 		Joins("JOIN classes ON classes.id = students.class_id").
-		Where("receipts.notice_id = ?", id).Order("students.student_no").Scan(&kids).Error
-	if err != nil {
-		return v, Progress{}, nil, err
+		Where("guardianships.revoked_at IS NULL").Order("students.student_no")
+	if pg.Limit > 0 {
+		ids := make([]uint64, len(lines))
+		for i, l := range lines {
+			ids[i] = l.UserID
+		}
+		kq = kq.Where("guardianships.parent_id IN ?", append(ids, 0))
+	} else {
+		kq = kq.Joins("JOIN receipts ON receipts.user_id = guardianships.parent_id AND receipts.notice_id = ?", id)
+	}
+	if err := kq.Scan(&kids).Error; err != nil {
+		return v, p, nil, fmt.Errorf("notice: receipts: children: %w", err)
 	}
 	byParent := map[uint64][]string{}
 	for _, k := range kids {
 		byParent[k.ParentID] = append(byParent[k.ParentID], k.Name+"（"+school.ClassName(k.Grade, k.Number)+"）")
 	}
-	p := Progress{Total: len(lines)}
 	for i := range lines {
 		lines[i].Students = strings.Join(byParent[lines[i].UserID], "、")
-		if lines[i].ReadAt != nil {
-			p.Read++
-		}
-		if lines[i].AckedAt != nil {
-			p.Acked++
-		}
 	}
 	return v, p, lines, nil
 }
@@ -515,10 +532,18 @@ func (s *Service) Progress(ctx context.Context, actor *auth.User, id uint64) (Pr
 	if !v.CanManage {
 		return Progress{}, apperr.New(apperr.ErrForbidden, "只有发布人、群管理员和学校管理员可以查看阅读情况")
 	}
+	return s.progress(ctx, id)
+}
+
+// progress counts a notice's receipts in one query.
+func (s *Service) progress(ctx context.Context, id uint64) (Progress, error) {
 	var p struct{ Total, Read, Acked int }
-	err = s.db.WithContext(ctx).Model(&Receipt{}).
+	err := s.db.WithContext(ctx).Model(&Receipt{}).
 		Select("COUNT(*) AS total, COUNT(read_at) AS `read`, COUNT(acked_at) AS acked").Where("notice_id = ?", id).Scan(&p).Error
-	return Progress{Total: p.Total, Read: p.Read, Acked: p.Acked}, err
+	if err != nil {
+		return Progress{}, fmt.Errorf("notice: progress: %w", err)
+	}
+	return Progress{Total: p.Total, Read: p.Read, Acked: p.Acked}, nil
 }
 
 // ErrDingTooSoon answers a DING within ManualFloor of the last.

@@ -114,7 +114,7 @@ func TestPublishReceiptsAndAck(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, p, lines, err := f.Notices.Receipts(ctx, f.admin, n.ID)
+		_, p, lines, err := f.Notices.Receipts(ctx, f.admin, n.ID, notice.ReceiptsPage{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,13 +130,13 @@ func TestPublishReceiptsAndAck(t *testing.T) {
 			}
 		}
 		// Who may see the receipts: the author, admins, moderators of a target group.
-		if _, _, _, err := f.Notices.Receipts(ctx, f.head, n.ID); err != nil {
+		if _, _, _, err := f.Notices.Receipts(ctx, f.head, n.ID, notice.ReceiptsPage{}); err != nil {
 			t.Fatalf("head teacher (owner of a target group): %v", err)
 		}
-		if _, _, _, err := f.Notices.Receipts(ctx, f.dad, n.ID); !errors.Is(err, apperr.ErrForbidden) {
+		if _, _, _, err := f.Notices.Receipts(ctx, f.dad, n.ID, notice.ReceiptsPage{}); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("recipient parent: %v", err)
 		}
-		if _, _, _, err := f.Notices.Receipts(ctx, f.teacher, n.ID); !errors.Is(err, apperr.ErrForbidden) {
+		if _, _, _, err := f.Notices.Receipts(ctx, f.teacher, n.ID, notice.ReceiptsPage{}); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("recipient teacher: %v", err)
 		}
 		other := f.User(auth.RoleParent, "孙丽", "13700000009")
@@ -450,6 +450,50 @@ func TestList(t *testing.T) {
 		}
 		if _, err := f.Notices.List(ctx, nil, 20); err == nil {
 			t.Fatal("no actor listed notices")
+		}
+	})
+}
+
+// TestReceiptsPaged: a page of receipts is a slice of the whole list in
+// the same order (unread first), with the children of the parents on it;
+// the progress counts every receipt whatever the page.
+func TestReceiptsPaged(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		n, err := f.Notices.Compose(ctx, f.admin, notice.ComposeInput{Title: "期中考试安排", Body: "11月10日期中考试。", Category: "通知",
+			GroupIDs: []uint64{f.c32.ID, f.c33.ID}, RequiresAck: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Notices.Open(ctx, f.zhao, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, all, every, err := f.Notices.Receipts(ctx, f.admin, n.ID, notice.ReceiptsPage{})
+		if err != nil || len(every) != 5 || all != (notice.Progress{Total: 5, Read: 1}) {
+			t.Fatalf("every line: %d lines %+v %v", len(every), all, err)
+		}
+		var paged []notice.Line
+		for off := 0; off < 6; off += 2 {
+			_, p, lines, err := f.Notices.Receipts(ctx, f.admin, n.ID, notice.ReceiptsPage{Offset: off, Limit: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p != all {
+				t.Fatalf("progress on the page at %d: %+v, want %+v", off, p, all)
+			}
+			paged = append(paged, lines...)
+		}
+		if len(paged) != len(every) {
+			t.Fatalf("pages hold %d lines, the whole list %d", len(paged), len(every))
+		}
+		for i := range every {
+			if paged[i].UserID != every[i].UserID || paged[i].Students != every[i].Students {
+				t.Fatalf("line %d: paged %+v, whole %+v", i, paged[i], every[i])
+			}
+		}
+		if last := paged[len(paged)-1]; last.UserID != f.zhao.ID || last.Students != "赵雷（三年级(3)班）" {
+			t.Fatalf("the one reader should come last with his child: %+v", last)
 		}
 	})
 }

@@ -207,8 +207,15 @@ func (s *Server) noticeAck(c echo.Context) error {
 	return redirect(c, noticeURL(id))
 }
 
+// receiptsPerPage is how many recipients one receipts page lists; the CSV
+// has them all.
+const receiptsPerPage = 100
+
 func (s *Server) receiptsView(c echo.Context, id uint64) (noticeviews.ReceiptsView, error) {
-	n, p, lines, err := s.notices.Receipts(c.Request().Context(), userOf(c), id)
+	pageNo, _ := strconv.Atoi(c.QueryParam("page"))
+	pageNo = max(pageNo, 1)
+	n, p, lines, err := s.notices.Receipts(c.Request().Context(), userOf(c), id,
+		notice.ReceiptsPage{Offset: (pageNo - 1) * receiptsPerPage, Limit: receiptsPerPage})
 	if err != nil {
 		return noticeviews.ReceiptsView{}, err
 	}
@@ -216,6 +223,15 @@ func (s *Server) receiptsView(c echo.Context, id uint64) (noticeviews.ReceiptsVi
 		RequiresAck: n.RequiresAck, CSVURL: noticeURL(id, "/receipts.csv")}
 	if n.CanDing {
 		v.DingURL = noticeURL(id, "/ding")
+	}
+	if pages := (p.Total + receiptsPerPage - 1) / receiptsPerPage; pages > 1 {
+		v.PageNote = fmt.Sprintf("第 %d / %d 页，每页 %d 人", pageNo, pages, receiptsPerPage)
+		if pageNo > 1 {
+			v.PrevURL = noticeURL(id, "/receipts?page="+strconv.Itoa(pageNo-1))
+		}
+		if pageNo < pages {
+			v.NextURL = noticeURL(id, "/receipts?page="+strconv.Itoa(pageNo+1))
+		}
 	}
 	at := func(t *time.Time) string {
 		if t == nil {
@@ -256,7 +272,7 @@ func (s *Server) noticeCSV(c echo.Context) error {
 		return err
 	}
 	// Load before streaming so an error still gets its page.
-	_, _, lines, err := s.notices.Receipts(c.Request().Context(), userOf(c), id)
+	_, _, lines, err := s.notices.Receipts(c.Request().Context(), userOf(c), id, notice.ReceiptsPage{})
 	if err != nil {
 		return err
 	}

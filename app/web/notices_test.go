@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/apptest"
+	"jiaxiao/app/auth"
 	"jiaxiao/app/file"
 	"jiaxiao/app/notice"
 	"jiaxiao/storage"
@@ -205,5 +206,49 @@ func TestHome(t *testing.T) {
 	}
 	if r = s.clients["teacher-class"].Get("/"); !strings.Contains(r.TestID("attendance-card"), "今日考勤") {
 		t.Fatalf("teacher's home: %q", r.TestID("attendance-card"))
+	}
+}
+
+// TestReceiptsPages: the receipts of a notice to 130 parents come 100 to a
+// page, unread first, with the counts over all of them.
+func TestReceiptsPages(t *testing.T) {
+	a := newApp(t, apptest.SQLite(t))
+	w := a.world
+	w.BigClass(130)
+	a.user(t, auth.RoleTeacher, "李芳", "13800000002") // active, so the roster keeps her password
+	w.Staff("姓名,手机,角色,部门,任教班级,班主任\n李芳,13800000002,教师,语文教研组,3年级2班,3年级2班\n")
+	head := w.ByPhone("13800000002")
+	n, err := w.Notices.Compose(context.Background(), head, notice.ComposeInput{Title: "春游通知", Body: "周五春游。", Category: "活动",
+		GroupIDs: []uint64{w.ClassGroup(3, 2).ID}, RequiresAck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := apptest.NewClient(t, a.URL)
+	reader.Login("13700000000", "secret-123")
+	reader.Get(fmt.Sprintf("/notices/%d", n.ID))
+
+	c := apptest.NewClient(t, a.URL)
+	c.Login("13800000002", "secret-123")
+	r := c.Get(fmt.Sprintf("/notices/%d/receipts", n.ID))
+	if r.StatusCode != 200 || r.TestID("read-count") != "已读 1 / 130" {
+		t.Fatalf("page 1: %d %q", r.StatusCode, r.TestID("read-count"))
+	}
+	if rows := r.Doc.Find(`[data-testid="person"]`).Length(); rows != 100 {
+		t.Fatalf("page 1 lists %d people", rows)
+	}
+	if !strings.Contains(r.TestID("ding"), "129") || r.Doc.Find(`[data-testid="prev-page"]`).Length() != 0 {
+		t.Fatalf("page 1: ding %q", r.TestID("ding"))
+	}
+	next, _ := r.Doc.Find(`[data-testid="next-page"]`).First().Attr("href")
+	r = c.Get(next)
+	if rows := r.Doc.Find(`[data-testid="person"]`).Length(); r.StatusCode != 200 || rows != 30 {
+		t.Fatalf("page 2: %d with %d people", r.StatusCode, rows)
+	}
+	// The one reader is last, in the read list.
+	if read := r.Doc.Find(`[data-testid="people-true"] [data-testid="person"]`); read.Length() != 1 {
+		t.Fatalf("page 2 read list has %d people", read.Length())
+	}
+	if r.Doc.Find(`[data-testid="next-page"]`).Length() != 0 || r.Doc.Find(`[data-testid="prev-page"]`).Length() == 0 {
+		t.Fatal("page 2 should link back, not on")
 	}
 }

@@ -75,4 +75,12 @@ type ReceiptsView struct {
 	DingURL     string
 	Notice      string
 	Error       string
+	// PageNote, PrevURL and NextURL page through the recipients when they
+	// are more than one page holds.
+	PageNote string
+	PrevURL  string
+	NextURL  string
 }
+
+// UnreadCount is how many recipients have not read the notice.
+func (v ReceiptsView) UnreadCount() int { return v.Total - v.Read }
