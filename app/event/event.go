@@ -30,6 +30,7 @@ const (
 
 	// System kinds: published with user 0 and group 0, seen by Listen.
 	Settings = "settings" // the school settings changed
+	Members  = "members"  // a group's members or join requests changed (counts)
 	Calendar = "calendar" // the school calendar changed
 )
 

@@ -12,6 +12,7 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/event"
 	"jiaxiao/app/group"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
@@ -354,4 +355,78 @@ func TestMineAndAll(t *testing.T) {
 	if _, _, err := f.Groups.ByInvite(ctx, old); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatal("old invite code still works")
 	}
+}
+
+// TestCountsAcrossInstances: member and request counts come from memory.
+// A request, an approval or a removal updates them at once on the instance
+// that made it and publishes a members event by which the others drop
+// theirs.
+func TestCountsAcrossInstances(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		other := group.NewService(group.Options{DB: g, Now: f.Clock.Now, Settings: f.Settings, Log: apptest.Logger()})
+		count := func(s *group.Service) group.Counts {
+			t.Helper()
+			a, err := s.Access(ctx, f.head, f.c32.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := s.Counts(ctx, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		events := func() int64 {
+			var n int64
+			g.Model(&event.Event{}).Where("kind = ? AND user_id = 0 AND group_id = 0", event.Members).Count(&n)
+			return n
+		}
+		start := count(f.Groups)
+		if start != count(other) || start.Pending != 0 {
+			t.Fatalf("start: %+v and %+v", start, count(other))
+		}
+		before := events()
+		p := f.User(auth.RoleParent, "张伟", "13900000001")
+		req, err := f.join(p, f.c32, "20230201", "张小明", "父亲")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := count(f.Groups); c.Pending != 1 {
+			t.Fatalf("after the request, on its instance: %+v", c)
+		}
+		if c := count(other); c != start {
+			t.Fatalf("the other instance read the database, not its copy: %+v", c)
+		}
+		if err := f.Groups.Approve(ctx, f.head, f.c32.ID, req.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c := count(f.Groups); c.Pending != 0 || c.Members != start.Members+1 {
+			t.Fatalf("after approval: %+v, started at %+v", c, start)
+		}
+		if events() <= before {
+			t.Fatal("no members event published")
+		}
+		other.ForgetCounts() // what its hub does on reading the event
+		if c := count(other); c.Pending != 0 || c.Members != start.Members+1 {
+			t.Fatalf("the other instance after the event: %+v", c)
+		}
+		if err := f.Groups.Remove(ctx, f.head, f.c32.ID, p.ID, "发广告", false); err != nil {
+			t.Fatal(err)
+		}
+		if c := count(f.Groups); c.Members != start.Members {
+			t.Fatalf("after removal: %+v", c)
+		}
+		// The group list shows the same count.
+		mine, err := f.Groups.Mine(ctx, f.head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range mine {
+			if s.ID == f.c32.ID && s.Members != start.Members {
+				t.Fatalf("Mine: %+v", s)
+			}
+		}
+	})
 }

@@ -127,6 +127,9 @@ func (s *Service) Remove(ctx context.Context, actor *auth.User, groupID, userID 
 		if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Delete(&Member{}).Error; err != nil {
 			return err
 		}
+		if err := s.countsChanged(ctx, tx, now); err != nil {
+			return err
+		}
 		if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Delete(&Mute{}).Error; err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ type Service struct {
 	now      func() time.Time
 	settings Settings
 	log      *slog.Logger
+	counts   counts
 }
 
 // Options configure NewService.
@@ -74,31 +76,51 @@ func (s *Service) All(ctx context.Context) ([]Listing, error) {
 
 // Mine lists the groups the actor belongs to (every group for an admin).
 func (s *Service) Mine(ctx context.Context, actor *auth.User) ([]Summary, error) {
+	if actor == nil {
+		return nil, apperr.ErrUnauthenticated
+	}
 	type row struct {
 		Group
-		Members int
-		Role    Role
-		Pending int
+		Role Role
 	}
 	var rows []row
-	q := s.db.WithContext(ctx).Table("`groups`").
-		Select("`groups`.*, me.role AS role, "+
-			"(SELECT COUNT(*) FROM group_members m WHERE m.group_id = `groups`.id) AS members, "+
-			"(SELECT COUNT(*) FROM join_requests r WHERE r.group_id = `groups`.id AND r.status = 'pending') AS pending").
-		Joins("LEFT JOIN group_members me ON me.group_id = `groups`.id AND me.user_id = ?", actor.ID).
-		Order("CASE kind WHEN 'class' THEN 0 WHEN 'school' THEN 1 ELSE 2 END, name, `groups`.id")
+	q := s.db.WithContext(ctx).Table("`groups`").Select("`groups`.*, me.role AS role").
+		Joins("LEFT JOIN group_members me ON me.group_id = `groups`.id AND me.user_id = ?", actor.ID)
 	if actor.Role != auth.RoleAdmin {
 		q = q.Where("me.user_id IS NOT NULL")
 	}
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("group: mine: %w", err)
 	}
+	members, pending, err := s.counts.get(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	// Class groups first, then the school group, then the staff group.
+	rank := map[Kind]int{KindClass: 0, KindSchool: 1}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		ra, rb := rank[a.Kind], rank[b.Kind]
+		if _, ok := rank[a.Kind]; !ok {
+			ra = 2
+		}
+		if _, ok := rank[b.Kind]; !ok {
+			rb = 2
+		}
+		if ra != rb {
+			return ra < rb
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.ID < b.ID
+	})
 	out := make([]Summary, len(rows))
 	for i, r := range rows {
 		a := Access{Group: r.Group, Role: r.Role, Admin: actor.Role == auth.RoleAdmin}
-		out[i] = Summary{Group: r.Group, Members: r.Members, Role: r.Role}
+		out[i] = Summary{Group: r.Group, Members: members[r.ID], Role: r.Role}
 		if a.CanModerate() {
-			out[i].Pending = r.Pending
+			out[i].Pending = pending[r.ID]
 		}
 	}
 	return out, nil
@@ -294,21 +316,17 @@ type Counts struct {
 }
 
 // Counts returns a's group's member count and, for its moderators, the
-// number of pending join requests, in one query.
+// number of pending join requests (from memory: see counts).
 func (s *Service) Counts(ctx context.Context, a Access) (Counts, error) {
-	var out struct{ Members, Pending int64 }
-	pending := "0"
-	args := []any{a.Group.ID}
-	if a.CanModerate() {
-		pending = "(SELECT COUNT(*) FROM join_requests WHERE group_id = ? AND status = ?)"
-		args = append(args, a.Group.ID, Pending)
-	}
-	err := s.db.WithContext(ctx).Raw("SELECT (SELECT COUNT(*) FROM group_members WHERE group_id = ?) AS members, "+pending+" AS pending", args...).
-		Scan(&out).Error
+	members, pending, err := s.counts.get(ctx, s.db)
 	if err != nil {
-		return Counts{}, fmt.Errorf("group: counts: %w", err)
+		return Counts{}, err
 	}
-	return Counts{Members: int(out.Members), Pending: int(out.Pending)}, nil
+	c := Counts{Members: members[a.Group.ID]}
+	if a.CanModerate() {
+		c.Pending = pending[a.Group.ID]
+	}
+	return c, nil
 }
 
 // Names is how a group shows a person: their real name and, for parents in
@@ -327,24 +345,30 @@ func (s *Service) DisplayNames(ctx context.Context, g Group, userIDs []uint64) (
 		return out, nil
 	}
 	type nameRow struct {
-		ID       uint64
-		Name     string
-		Child    *string
-		Relation *string
+		ID        uint64
+		Name      string
+		Child     *string
+		StudentNo *string
+		Relation  *string
 	}
 	var rows []nameRow
 	q := s.db.WithContext(ctx).Table("users").Where("users.id IN ?", userIDs)
 	if g.Kind == KindClass && g.ClassID != nil {
-		q = q.Select("users.id, users.name, students.name AS child, guardianships.relation").
+		q = q.Select("users.id, users.name, students.name AS child, students.student_no, guardianships.relation").
 			Joins("LEFT JOIN guardianships ON guardianships.parent_id = users.id AND guardianships.revoked_at IS NULL").
-			Joins("LEFT JOIN students ON students.id = guardianships.student_id AND students.class_id = ?", *g.ClassID).
-			Order("users.id, students.student_no")
+			Joins("LEFT JOIN students ON students.id = guardianships.student_id AND students.class_id = ?", *g.ClassID)
 	} else {
 		q = q.Select("users.id, users.name")
 	}
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("group: display names: %w", err)
 	}
+	// Sorted here rather than by the database, which would need a
+	// temporary table: children by student number.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i].StudentNo, rows[j].StudentNo
+		return a != nil && (b == nil || *a < *b)
+	})
 	for _, r := range rows {
 		n := out[r.ID]
 		n.Name = r.Name

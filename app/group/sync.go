@@ -111,6 +111,7 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 		return err
 	}
 	have := make(map[memberKey]Role, len(current))
+	changed := false
 	for _, m := range current {
 		k := memberKey{m.GroupID, m.UserID}
 		have[k] = m.Role
@@ -120,6 +121,7 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 			if err := tx.Where("group_id = ? AND user_id = ?", m.GroupID, m.UserID).Delete(&Member{}).Error; err != nil {
 				return err
 			}
+			changed = true
 			// Their open pages of the group close at once.
 			if err := event.Publish(ctx, tx, now, event.Event{UserID: m.UserID, GroupID: m.GroupID, Kind: event.Removed}); err != nil {
 				return err
@@ -140,6 +142,10 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 		if err := tx.CreateInBatches(add, 500).Error; err != nil {
 			return fmt.Errorf("group: sync: add members: %w", err)
 		}
+		changed = true
+	}
+	if changed {
+		return s.countsChanged(ctx, tx, now)
 	}
 	return nil
 }

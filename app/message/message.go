@@ -260,7 +260,10 @@ func (s *Service) List(ctx context.Context, actor *auth.User, groupID, before ui
 		q = q.Where("id < ?", before)
 	}
 	var ms []Message
-	if err := q.Order("id DESC").Limit(PageSize + 1).Find(&ms).Error; err != nil {
+	// Ordered as the (group_id, id) index is, so the database walks that
+	// index back from the newest message of this group instead of every
+	// group's messages by id.
+	if err := q.Order("group_id DESC, id DESC").Limit(PageSize + 1).Find(&ms).Error; err != nil {
 		return Page{}, err
 	}
 	p := Page{Access: a}

@@ -340,7 +340,16 @@ func (s *Server) renderEvent(ctx context.Context, userID uint64, e event.Event) 
 		html, err := renderString(ctx, groupviews.Removed())
 		return event.Removed, html, err
 	case event.Badge:
+		// A notice to the whole school changes thousands of badges at
+		// once; a few counts at a time leave the database's connections
+		// to the requests of the people using the app meanwhile.
+		select {
+		case s.badgeReads <- struct{}{}:
+		case <-ctx.Done():
+			return "", "", ctx.Err()
+		}
 		n, err := s.centre.Unread(ctx, userID)
+		<-s.badgeReads
 		if err != nil {
 			return "", "", err
 		}

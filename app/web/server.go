@@ -69,6 +69,7 @@ type Server struct {
 	centre     *notify.Centre
 	hub        *event.Hub
 	shared     sharedItems
+	badgeReads chan struct{} // bounds the streams' concurrent unread counts
 	loc        *time.Location
 	log        *slog.Logger
 	metrics    *prometheus.Registry
@@ -90,6 +91,7 @@ func New(o Options) *echo.Echo {
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
 		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
+	s.badgeReads = make(chan struct{}, 4)
 	s.forgetOnChange()
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -117,7 +119,7 @@ func New(o Options) *echo.Echo {
 
 // forgetOnChange drops this instance's cached copies when the hub reads
 // the event of a change made on any instance: the settings, the calendar,
-// a user's sessions and a user's unread count.
+// a user's sessions, a user's unread count and the groups' counts.
 func (s *Server) forgetOnChange() {
 	if s.hub == nil {
 		return
@@ -131,6 +133,9 @@ func (s *Server) forgetOnChange() {
 	}
 	if s.centre != nil {
 		s.hub.Listen(event.Badge, func(e event.Event) { s.centre.Forget(e.UserID) })
+	}
+	if s.groups != nil {
+		s.hub.Listen(event.Members, func(event.Event) { s.groups.ForgetCounts() })
 	}
 }
 
