@@ -84,6 +84,7 @@ type Service struct {
 	filters Filters
 	files   *file.Service
 	log     *slog.Logger
+	newest  newest
 }
 
 // Options configure NewService.
@@ -127,6 +128,7 @@ func (e *BlockedError) Unwrap() error { return apperr.Invalid("body", e.Error())
 
 // Post checks and stores a message.
 func (s *Service) Post(ctx context.Context, actor *auth.User, groupID uint64, in PostInput) (Message, error) {
+	defer s.newest.drop(groupID) // after the change commits: see newest
 	body := strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
 	if body == "" && in.File == nil {
 		return Message{}, ErrEmpty
@@ -255,6 +257,11 @@ func (s *Service) List(ctx context.Context, actor *auth.User, groupID, before ui
 	if err != nil {
 		return Page{}, err
 	}
+	if before == 0 {
+		if p, ok, err := s.cachedNewest(ctx, a, actor); err != nil || ok {
+			return p, err
+		}
+	}
 	q := visibleTo(s.db.WithContext(ctx).Where("group_id = ?", groupID), a, actor.ID)
 	if before > 0 {
 		q = q.Where("id < ?", before)
@@ -320,7 +327,7 @@ func (s *Service) views(ctx context.Context, g group.Group, actor *auth.User, ms
 	}
 	out := make([]View, len(ms))
 	for i, m := range ms {
-		v := View{Message: m, AuthorName: names[m.AuthorID].Name, AuthorCall: names[m.AuthorID].Call, Own: m.AuthorID == actor.ID}
+		v := View{Message: m, AuthorName: names[m.AuthorID].Name, AuthorCall: names[m.AuthorID].Call, Own: actor != nil && m.AuthorID == actor.ID}
 		if m.FileID != nil && m.Status != Deleted {
 			v.File = files[*m.FileID]
 		}
@@ -335,6 +342,7 @@ func (s *Service) views(ctx context.Context, g group.Group, actor *auth.User, ms
 // Delete removes a message: its author may take back their own, a
 // moderator may delete anyone's with a reason that is logged and told.
 func (s *Service) Delete(ctx context.Context, actor *auth.User, groupID, messageID uint64, reason string) error {
+	defer s.newest.drop(groupID) // after the change commits: see newest
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		a, m, err := s.load(ctx, tx, actor, groupID, messageID)
@@ -374,6 +382,7 @@ func (s *Service) Delete(ctx context.Context, actor *auth.User, groupID, message
 
 // Decide approves (publishes) or rejects a held message.
 func (s *Service) Decide(ctx context.Context, actor *auth.User, groupID, messageID uint64, approve bool, reason string) error {
+	defer s.newest.drop(groupID) // after the change commits: see newest
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		a, m, err := s.load(ctx, tx, actor, groupID, messageID)

@@ -341,3 +341,86 @@ func TestRemoveMember(t *testing.T) {
 		}
 	})
 }
+
+// TestNewestPageCache: the newest page of a feed comes from memory. A
+// change shows at once on the instance that made it and, on another
+// instance, once it reads the change's event; held messages stay visible
+// to their author and the moderators only; Own follows the viewer.
+func TestNewestPageCache(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		other := message.NewService(message.Options{DB: g, Now: f.Clock.Now, Groups: f.Groups, Filters: f.Words, Files: f.Files, Log: apptest.Logger()})
+		list := func(s *message.Service, u *auth.User) []string {
+			t.Helper()
+			p, err := s.List(ctx, u, f.c32.ID, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range p.Messages {
+				mine := ""
+				if m.Own {
+					mine = "(我)"
+				}
+				out = append(out, string(m.Status)+":"+m.Body+mine)
+			}
+			return out
+		}
+		join := func(xs []string) string { return strings.Join(xs, " ") }
+		if _, err := f.post(f.dad, f.c32, "第一条"); err != nil {
+			t.Fatal(err)
+		}
+		f.Clock.Advance(time.Minute)
+		if got := join(list(other, f.wang)); got != "visible:第一条" {
+			t.Fatalf("other instance, first read: %s", got)
+		}
+		if got := join(list(other, f.dad)); got != "visible:第一条(我)" {
+			t.Fatalf("the author's view marks their own: %s", got)
+		}
+		if _, err := f.post(f.wang, f.c32, "第二条"); err != nil {
+			t.Fatal(err)
+		}
+		f.Clock.Advance(time.Minute)
+		if got := join(list(f.Messages, f.dad)); got != "visible:第一条(我) visible:第二条" {
+			t.Fatalf("the posting instance: %s", got)
+		}
+		if got := join(list(other, f.dad)); got != "visible:第一条(我)" {
+			t.Fatalf("the other instance read the database, not its copy: %s", got)
+		}
+		other.Forget(f.c32.ID) // what its hub does on reading the message event
+		if got := join(list(other, f.dad)); got != "visible:第一条(我) visible:第二条" {
+			t.Fatalf("the other instance after the event: %s", got)
+		}
+		// A held message: its author and the moderators see it, nobody else.
+		held, err := f.post(f.wang, f.c32, "看 https://shop.example.com/sale")
+		if err != nil || held.Status != message.Held {
+			t.Fatalf("held: %+v %v", held, err)
+		}
+		other.Forget(f.c32.ID)
+		for _, c := range []struct {
+			who  *auth.User
+			want string
+		}{
+			{f.dad, "visible:第一条(我) visible:第二条"},
+			{f.wang, "visible:第一条 visible:第二条(我) held:看 https://shop.example.com/sale(我)"},
+			{f.head, "visible:第一条 visible:第二条 held:看 https://shop.example.com/sale"},
+		} {
+			for _, s := range []*message.Service{f.Messages, other} {
+				if got := join(list(s, c.who)); got != c.want {
+					t.Fatalf("%s sees %s, want %s", c.who.Name, got, c.want)
+				}
+			}
+		}
+		// Deleting on one instance; the other follows its event.
+		if err := f.Messages.Delete(ctx, f.head, f.c32.ID, held.ID, "广告"); err != nil {
+			t.Fatal(err)
+		}
+		other.Forget(f.c32.ID)
+		for _, s := range []*message.Service{f.Messages, other} {
+			if got := join(list(s, f.wang)); strings.Contains(got, "shop") {
+				t.Fatalf("after deletion: %s", got)
+			}
+		}
+	})
+}

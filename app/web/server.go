@@ -119,7 +119,8 @@ func New(o Options) *echo.Echo {
 
 // forgetOnChange drops this instance's cached copies when the hub reads
 // the event of a change made on any instance: the settings, the calendar,
-// a user's sessions, a user's unread count and the groups' counts.
+// a user's sessions, a user's unread count, the groups' counts and their
+// newest feed pages.
 func (s *Server) forgetOnChange() {
 	if s.hub == nil {
 		return
@@ -136,6 +137,14 @@ func (s *Server) forgetOnChange() {
 	}
 	if s.groups != nil {
 		s.hub.Listen(event.Members, func(event.Event) { s.groups.ForgetCounts() })
+	}
+	if s.messages != nil {
+		for _, kind := range []string{event.Message, event.Held, event.Deleted} {
+			s.hub.Listen(kind, func(e event.Event) { s.messages.Forget(e.GroupID) })
+		}
+		for _, kind := range []string{event.Members, event.Account} {
+			s.hub.Listen(kind, func(event.Event) { s.messages.ForgetAll() })
+		}
 	}
 }
 
