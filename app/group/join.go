@@ -96,7 +96,7 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 		if err := tx.Create(&req).Error; err != nil {
 			return err
 		}
-		if err := s.countsChanged(ctx, tx, now); err != nil {
+		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "join.request", Subject: groupSubject(g.ID),
@@ -321,5 +321,5 @@ func (s *Service) decide(tx *gorm.DB, requestID, by uint64, st RequestStatus, re
 	if res.RowsAffected == 0 {
 		return ErrDecided
 	}
-	return s.countsChanged(tx.Statement.Context, tx, now)
+	return s.groupsChanged(tx.Statement.Context, tx, now)
 }

@@ -127,7 +127,7 @@ func (s *Service) Remove(ctx context.Context, actor *auth.User, groupID, userID 
 		if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Delete(&Member{}).Error; err != nil {
 			return err
 		}
-		if err := s.countsChanged(ctx, tx, now); err != nil {
+		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err
 		}
 		if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Delete(&Mute{}).Error; err != nil {
@@ -198,6 +198,9 @@ func (s *Service) SetMuteAll(ctx context.Context, actor *auth.User, groupID uint
 		if err := tx.Model(&Group{}).Where("id = ?", groupID).Updates(map[string]any{"muted_all": on, "updated_at": now}).Error; err != nil {
 			return err
 		}
+		if err := s.groupsChanged(ctx, tx, now); err != nil {
+			return err
+		}
 		action := modlog.UnmuteAll
 		if on {
 			action = modlog.MuteAll
@@ -222,6 +225,9 @@ func (s *Service) SetPostingOpen(ctx context.Context, actor *auth.User, groupID 
 			return apperr.Invalid("", "只有学校家校群可以设置是否允许家长发言")
 		}
 		if err := tx.Model(&Group{}).Where("id = ?", groupID).Updates(map[string]any{"posting_open": on, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err
 		}
 		action := modlog.ClosePosting

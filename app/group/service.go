@@ -29,7 +29,7 @@ type Service struct {
 	now      func() time.Time
 	settings Settings
 	log      *slog.Logger
-	counts   counts
+	memo     memo
 }
 
 // Options configure NewService.
@@ -79,23 +79,26 @@ func (s *Service) Mine(ctx context.Context, actor *auth.User) ([]Summary, error)
 	if actor == nil {
 		return nil, apperr.ErrUnauthenticated
 	}
-	type row struct {
-		Group
-		Role Role
-	}
-	var rows []row
-	q := s.db.WithContext(ctx).Table("`groups`").Select("`groups`.*, me.role AS role").
-		Joins("LEFT JOIN group_members me ON me.group_id = `groups`.id AND me.user_id = ?", actor.ID)
-	if actor.Role != auth.RoleAdmin {
-		q = q.Where("me.user_id IS NOT NULL")
-	}
-	if err := q.Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("group: mine: %w", err)
-	}
-	members, pending, err := s.counts.get(ctx, s.db)
+	rows, err := s.memo.groupsOf(actor.ID, func() ([]mineRow, error) {
+		var rows []mineRow
+		q := s.db.WithContext(ctx).Table("`groups`").Select("`groups`.*, me.role AS role").
+			Joins("LEFT JOIN group_members me ON me.group_id = `groups`.id AND me.user_id = ?", actor.ID)
+		if actor.Role != auth.RoleAdmin {
+			q = q.Where("me.user_id IS NOT NULL")
+		}
+		if err := q.Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("group: mine: %w", err)
+		}
+		return rows, nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	members, pending, err := s.memo.counts(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	rows = append([]mineRow(nil), rows...) // sorted below; the memo's copy stays as read
 	// Class groups first, then the school group, then the staff group.
 	rank := map[Kind]int{KindClass: 0, KindSchool: 1}
 	sort.SliceStable(rows, func(i, j int) bool {
@@ -235,6 +238,9 @@ func (s *Service) ResetInvite(ctx context.Context, actor *auth.User, groupID uin
 		if err := tx.Model(&Group{}).Where("id = ?", a.Group.ID).Updates(map[string]any{"invite_code": newInviteCode(), "updated_at": now}).Error; err != nil {
 			return err
 		}
+		if err := s.groupsChanged(ctx, tx, now); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "group.reset_invite", Subject: groupSubject(a.Group.ID), CreatedAt: now})
 	})
 }
@@ -256,6 +262,9 @@ func (s *Service) Rename(ctx context.Context, actor *auth.User, groupID uint64, 
 		}
 		if res.RowsAffected == 0 {
 			return apperr.ErrNotFound
+		}
+		if err := s.groupsChanged(ctx, tx, now); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "group.rename", Subject: groupSubject(groupID), Detail: name, CreatedAt: now})
 	})
@@ -289,6 +298,9 @@ func (s *Service) SetModerator(ctx context.Context, actor *auth.User, groupID, u
 		if err := tx.Model(&Member{}).Where("group_id = ? AND user_id = ?", groupID, userID).Update("role", role).Error; err != nil {
 			return err
 		}
+		if err := s.groupsChanged(ctx, tx, now); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: action, Subject: groupSubject(groupID), Detail: fmt.Sprintf("user:%d", userID), CreatedAt: now})
 	})
 }
@@ -318,7 +330,7 @@ type Counts struct {
 // Counts returns a's group's member count and, for its moderators, the
 // number of pending join requests (from memory: see counts).
 func (s *Service) Counts(ctx context.Context, a Access) (Counts, error) {
-	members, pending, err := s.counts.get(ctx, s.db)
+	members, pending, err := s.memo.counts(ctx, s.db)
 	if err != nil {
 		return Counts{}, err
 	}

@@ -130,6 +130,7 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 			if err := tx.Model(&Member{}).Where("group_id = ? AND user_id = ?", m.GroupID, m.UserID).Update("role", w).Error; err != nil {
 				return err
 			}
+			changed = true
 		}
 	}
 	var add []Member
@@ -145,7 +146,7 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 		changed = true
 	}
 	if changed {
-		return s.countsChanged(ctx, tx, now)
+		return s.groupsChanged(ctx, tx, now)
 	}
 	return nil
 }

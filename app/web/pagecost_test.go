@@ -91,10 +91,10 @@ func TestPageQueryBudget(t *testing.T) {
 			actor, path string
 			max         int
 		}{
-			{"parent-member", "/", 2},
+			{"parent-member", "/", 1},
 			{"parent-member", feed, 1},
 			{"parent-member", "/notices", 1},
-			{"owner", "/", 7},
+			{"owner", "/", 6},
 			{"owner", feed, 1},
 			{"owner", fmt.Sprintf("/notices/%d/receipts", last.ID), 6},
 		}
