@@ -40,7 +40,7 @@ type mineRow struct {
 }
 
 const (
-	memoMaxAge = time.Minute
+	memoMaxAge   = time.Minute
 	memoMaxUsers = 100_000
 )
 
