@@ -192,7 +192,9 @@ func (s *Service) Punch(ctx context.Context, actor *auth.User, in PunchInput) (P
 	if err := staffOnly(actor); err != nil {
 		return Punch{}, err
 	}
-	if in.Lat == nil || in.Lng == nil || in.Accuracy == nil || math.Abs(*in.Lat) > 90 || math.Abs(*in.Lng) > 180 || *in.Accuracy < 0 {
+	// Written so that NaN, which compares false with everything, fails.
+	if in.Lat == nil || in.Lng == nil || in.Accuracy == nil ||
+		!(math.Abs(*in.Lat) <= 90) || !(math.Abs(*in.Lng) <= 180) || !(*in.Accuracy >= 0 && *in.Accuracy <= 1e6) {
 		return Punch{}, apperr.Invalid("", "没有获取到定位，请允许浏览器使用位置信息后重试")
 	}
 	now := s.now()

@@ -112,7 +112,8 @@ func (f field) set(s *Settings, v string) string {
 		*f.intp(s) = n
 	case 'f':
 		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || x < f.min || x > f.max {
+		// Written so that NaN, which compares false with everything, fails.
+		if err != nil || !(x >= f.min && x <= f.max) {
 			return fmt.Sprintf("%s应为 %g 到 %g 之间的数字", f.label, f.min, f.max)
 		}
 		*f.floatp(s) = x

@@ -35,7 +35,7 @@ func (s *Server) setDepartmentHead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	head, _ := strconv.ParseUint(c.FormValue("head"), 10, 64)
+	head := optionalID(c.FormValue("head"))
 	if err := s.school.SetDepartmentHead(c.Request().Context(), userOf(c), id, head); err != nil {
 		return err
 	}

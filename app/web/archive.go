@@ -20,8 +20,8 @@ import (
 func (s *Server) archiveView(c echo.Context) (archiveviews.ListView, error) {
 	ctx, u := c.Request().Context(), userOf(c)
 	q := archive.Query{Q: c.QueryParam("q"), Category: c.QueryParam("category")}
-	q.GroupID, _ = strconv.ParseUint(c.QueryParam("group"), 10, 64)
-	q.Page, _ = strconv.Atoi(c.QueryParam("page"))
+	q.GroupID = optionalID(c.QueryParam("group"))
+	q.Page = pageParam(c.QueryParam("page"))
 	if q.Page < 1 {
 		q.Page = 1
 	}
@@ -116,7 +116,7 @@ func (s *Server) archiveShow(c echo.Context) error {
 // object storage down 503, both with the title kept.
 func (s *Server) archiveFile(c echo.Context) error {
 	title := c.FormValue("title")
-	groupID, _ := strconv.ParseUint(c.FormValue("group_id"), 10, 64)
+	groupID := optionalID(c.FormValue("group_id"))
 	fail := func(cause error) error {
 		v, err := s.archiveView(c)
 		if err != nil {

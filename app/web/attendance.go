@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -149,13 +148,7 @@ func (s *Server) attendanceFailed(c echo.Context, cause error, fill func(*attvie
 	return render(c, status, attviews.PunchPage(page(c, "考勤"), v))
 }
 
-func floatParam(c echo.Context, name string) *float64 {
-	f, err := strconv.ParseFloat(strings.TrimSpace(c.FormValue(name)), 64)
-	if err != nil {
-		return nil
-	}
-	return &f
-}
+func floatParam(c echo.Context, name string) *float64 { return floatValue(c.FormValue(name)) }
 
 func (s *Server) punch(c echo.Context) error {
 	note := c.FormValue("note")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -124,25 +123,22 @@ func lastEventID(c echo.Context) uint64 {
 	if v == "" {
 		v = c.QueryParam("last_event_id")
 	}
-	id, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return id
+	return optionalID(v)
 }
 
 // events is the user's live stream (Server-Sent Events): their badge, and
 // with ?group= the messages of a group they may see. A reconnecting page
 // is first sent what it missed, or told to reload if that is too much. A
 // page whose user is removed from the group is told so and the stream
-// ends; so does every stream when the hub closes (shutdown).
+// ends; so does a stream whose session ended (logout on any device of
+// that session, a departure), and every stream when the hub closes.
 func (s *Server) events(c echo.Context) error {
 	u := userOf(c)
 	ctx := c.Request().Context()
 	var groupID uint64
 	if g := c.QueryParam("group"); g != "" {
-		id, err := strconv.ParseUint(g, 10, 64)
-		if err != nil {
+		id, ok := parseID(g)
+		if !ok {
 			return echo.ErrNotFound
 		}
 		if _, err := s.groups.Access(ctx, u, id); err != nil {
@@ -200,11 +196,33 @@ func (s *Server) events(c echo.Context) error {
 			if len(sent) > 0 {
 				batch = unsent(batch, sent)
 			}
+			if accountChanged(batch) && !s.signedIn(ctx, c) {
+				return nil // logged out or account closed: nothing more reaches this page
+			}
 			if s.send(ctx, w, u.ID, batch) || !open {
 				return nil
 			}
 		}
 	}
+}
+
+// accountChanged reports whether the batch tells of a change to the
+// user's account or sessions (a logout anywhere, a departure).
+func accountChanged(batch []event.Event) bool {
+	for _, e := range batch {
+		if e.Kind == event.Account {
+			return true
+		}
+	}
+	return false
+}
+
+// signedIn checks the stream's session again. The hub's listeners have
+// already dropped the cached session, so this reads the database.
+func (s *Server) signedIn(ctx context.Context, c echo.Context) bool {
+	token, _ := c.Get(ctxToken).(string)
+	_, err := s.auth.Authenticate(ctx, token)
+	return err == nil
 }
 
 // drain returns first and the events queued behind it, up to drainLimit,

@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/apptest"
+	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/web"
@@ -322,4 +323,35 @@ func TestSharedRenderOnce(t *testing.T) {
 	if html, err := web.Get(&c, ctx, 2, now, func() (string, error) { return "<p>", nil }); err != nil || html != "<p>" {
 		t.Fatalf("after a failure: %q %v", html, err)
 	}
+}
+
+// TestStreamsEndOnLogout: logging out ends that session's open streams
+// at once, on this instance and on another; the same user's other
+// sessions keep theirs.
+func TestStreamsEndOnLogout(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		a, b := newApp(t, g), newApp(t, g)
+		a.user(t, auth.RoleParent, "张伟", "13900139000")
+		phone := apptest.NewClient(t, a.URL)
+		phone.Login("13900139000", "secret-123")
+		laptop := apptest.NewClient(t, a.URL)
+		laptop.Login("13900139000", "secret-123")
+		onA := openStream(t, phone, "/events")
+		// The same phone's session, with a page open on the other instance.
+		onB := openStream(t, apptest.NewClient(t, b.URL), "/events", "Cookie", "jx_session="+phone.Cookie("jx_session"))
+		other := openStream(t, laptop, "/events")
+		waitSubscribers(t, a.hub, 2)
+		waitSubscribers(t, b.hub, 1)
+		if r := phone.Post("/logout", nil); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout: %d", r.StatusCode)
+		}
+		for name, s := range map[string]*stream{"this instance": onA, "the other instance": onB} {
+			if err := s.ended(3 * time.Second); err != nil {
+				t.Fatalf("stream on %s after logout: %v", name, err)
+			}
+		}
+		if err := other.ended(300 * time.Millisecond); err == nil {
+			t.Fatal("the other session's stream ended too")
+		}
+	})
 }

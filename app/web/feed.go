@@ -31,7 +31,7 @@ func (s *Server) item(groupID uint64, m message.View) groupviews.Item {
 func (s *Server) feedView(c echo.Context, groupID uint64) (groupviews.FeedView, error) {
 	u := userOf(c)
 	ctx := c.Request().Context()
-	before, _ := strconv.ParseUint(c.QueryParam("before"), 10, 64)
+	before := optionalID(c.QueryParam("before"))
 	p, err := s.messages.List(ctx, u, groupID, before)
 	if err != nil {
 		return groupviews.FeedView{}, err

@@ -9,21 +9,12 @@ import (
 	"github.com/labstack/echo/v4"
 	qrcode "github.com/skip2/go-qrcode"
 
-	"jiaxiao/app/apperr"
 	"jiaxiao/app/group"
 	"jiaxiao/views/component"
 	groupviews "jiaxiao/views/group"
 )
 
 // idParam reads a numeric path parameter; anything else is a 404.
-func idParam(c echo.Context, name string) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param(name), 10, 64)
-	if err != nil || id == 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return id, nil
-}
-
 func groupURL(id uint64, parts ...string) string {
 	return "/groups/" + strconv.FormatUint(id, 10) + strings.Join(parts, "")
 }

@@ -132,7 +132,7 @@ func (s *Server) decide(c echo.Context, act func(groupID, requestID uint64) (str
 	if err != nil {
 		return err
 	}
-	rid, _ := strconv.ParseUint(c.Param("rid"), 10, 64)
+	rid := optionalID(c.Param("rid"))
 	notice, actErr := act(id, rid)
 	if actErr == nil && !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, groupURL(id, "/requests"))

@@ -108,7 +108,7 @@ func (s *Server) noticeCreate(c echo.Context) error {
 	values := c.Request().Form
 	in := notice.ComposeInput{Title: values.Get("title"), Body: values.Get("body"), Category: values.Get("category"), RequiresAck: values.Get("requires_ack") == "1"}
 	for _, g := range values["group_id"] {
-		if id, err := strconv.ParseUint(g, 10, 64); err == nil {
+		if id, ok := parseID(g); ok {
 			in.GroupIDs = append(in.GroupIDs, id)
 		}
 	}
@@ -212,8 +212,7 @@ func (s *Server) noticeAck(c echo.Context) error {
 const receiptsPerPage = 100
 
 func (s *Server) receiptsView(c echo.Context, id uint64) (noticeviews.ReceiptsView, error) {
-	pageNo, _ := strconv.Atoi(c.QueryParam("page"))
-	pageNo = max(pageNo, 1)
+	pageNo := pageParam(c.QueryParam("page"))
 	n, p, lines, err := s.notices.Receipts(c.Request().Context(), userOf(c), id,
 		notice.ReceiptsPage{Offset: (pageNo - 1) * receiptsPerPage, Limit: receiptsPerPage})
 	if err != nil {

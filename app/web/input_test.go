@@ -1,0 +1,77 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"jiaxiao/app/apptest"
+)
+
+// TestHostileNumbersAndRedirects: ids beyond what the databases hold,
+// page numbers that would overflow an offset, NaN and infinite
+// coordinates, and login redirects that browsers would read as another
+// site all get a clear answer, never a 500 and never another site.
+func TestHostileNumbersAndRedirects(t *testing.T) {
+	s := newSchool(t, apptest.SQLite(t))
+	parent := s.clients["parent-member"]
+	for _, path := range []string{
+		"/groups/9223372036854775808", "/groups/18446744073709551615", "/groups/99999999999999999999999",
+		"/groups/-1", "/groups/0", "/notices/9223372036854775808", "/files/18446744073709551615",
+		fmt.Sprintf("/groups/%d?before=18446744073709551615", s.c32.ID),
+		"/archive?page=9223372036854775807&group=18446744073709551615",
+		"/events?group=9223372036854775808",
+	} {
+		r := parent.Get(path)
+		if r.StatusCode >= 500 {
+			t.Errorf("GET %s: %d", path, r.StatusCode)
+		}
+	}
+	owner := s.clients["owner"]
+	n := s.notice(t, true)
+	if r := owner.Get(fmt.Sprintf("/notices/%d/receipts?page=9223372036854775807", n.ID)); r.StatusCode != http.StatusOK {
+		t.Errorf("receipts with a huge page number: %d", r.StatusCode)
+	}
+
+	// NaN passes every comparison it is not made to fail.
+	admin := s.clients["admin"]
+	admin.Get("/admin/settings")
+	for _, v := range []string{"NaN", "nan", "Inf", "-Inf", "1e400"} {
+		r := admin.Post("/admin/settings", url.Values{"school_lat": {v}})
+		if r.StatusCode != http.StatusUnprocessableEntity || r.InputValue("school_lat") != v {
+			t.Errorf("school_lat=%s: %d, kept %q", v, r.StatusCode, r.InputValue("school_lat"))
+		}
+	}
+	teacher := s.clients["teacher-class"]
+	teacher.Get("/attendance")
+	for _, form := range []url.Values{
+		{"lat": {"NaN"}, "lng": {"121.47"}, "accuracy": {"20"}},
+		{"lat": {"31.23"}, "lng": {"Inf"}, "accuracy": {"20"}},
+		{"lat": {"31.23"}, "lng": {"121.47"}, "accuracy": {"NaN"}},
+	} {
+		if r := teacher.Post("/attendance/punch", form); r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("punch %v: %d", form, r.StatusCode)
+		}
+	}
+
+	// After login, only a path on this site is followed.
+	for next, want := range map[string]string{
+		"/groups/3?x=1":                 "/groups/3?x=1",
+		"//evil.example/":               "/",
+		"/\\evil.example/":              "/",
+		"/\t/evil.example/":             "/",
+		"/\n/evil.example/":             "/",
+		"https://evil.example/":         "/",
+		"javascript:alert(1)":           "/",
+		"/%09/evil.example/":            "/%09/evil.example/", // stays a path on this site
+		"":                              "/",
+		"/" + strings.Repeat("a", 3000): "/",
+	} {
+		r := parent.Get("/login?next=" + url.QueryEscape(next))
+		if r.StatusCode != http.StatusSeeOther || r.Location() != want {
+			t.Errorf("next=%q: %d to %q, want %q", next, r.StatusCode, r.Location(), want)
+		}
+	}
+}
