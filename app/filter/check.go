@@ -63,7 +63,7 @@ func (f *Filter) Check(text string) Result {
 		} else {
 			var n rune
 			n, class = lookup(table(), r)
-			sym = f.astral[n]
+			sym = f.symbolOf(n)
 		}
 		end := i + size
 		switch class {
@@ -153,22 +153,25 @@ func (f *Filter) latinMatches(res *Result, text string, lr *ring, s *int32, end 
 }
 
 // wordAt reports whether the rune at the end (before) or start (after) of
-// s is a letter or digit other than a Chinese character.
+// s is a letter or digit other than a Chinese character. Invisible
+// characters are looked through: "a\u200bsex" reads as one word, as it shows.
 func wordAt(s string, before bool) bool {
-	var r rune
-	if before {
-		if s == "" {
-			return false
+	t := table()
+	for s != "" {
+		var r rune
+		var size int
+		if before {
+			r, size = utf8.DecodeLastRuneInString(s)
+			s = s[:len(s)-size]
+		} else {
+			r, size = utf8.DecodeRuneInString(s)
+			s = s[size:]
 		}
-		r, _ = utf8.DecodeLastRuneInString(s)
-	} else {
-		if s == "" {
-			return false
+		if _, c := lookup(t, r); c != classZeroWidth {
+			return c == classWord
 		}
-		r, _ = utf8.DecodeRuneInString(s)
 	}
-	_, c := lookup(table(), r)
-	return c == classWord
+	return false
 }
 
 // sortByStart orders matches by where they start, keeping the order of

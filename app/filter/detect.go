@@ -150,7 +150,17 @@ func luhn(d string) bool {
 	return sum%10 == 0
 }
 
-var tlds = []string{".com", ".cn", ".net", ".org", ".top", ".xyz", ".vip", ".cc", ".info", ".shop", ".club", ".me", ".io", ".app"}
+// tlds are the top-level domains of the addresses people paste into a
+// school chat. A file extension is not one: 作业.docx, 照片.jpg and 3.5 stay
+// text, so the list keeps to domains no common file type ends with.
+var tlds = []string{".com", ".cn", ".net", ".org", ".top", ".xyz", ".vip", ".cc", ".info", ".shop", ".club", ".me", ".io", ".app",
+	".site", ".co", ".tv", ".ly", ".gd", ".im", ".gg", ".online", ".store", ".link", ".live", ".fun", ".ink", ".ltd", ".wang",
+	".ren", ".work", ".tech", ".life", ".hk", ".tw", ".biz", ".mobi", ".icu", ".cyou", ".asia", ".email", ".group"}
+
+// shortLinks are link-shortening services: an address on one of them is a
+// link even when it is as short as t.cn.
+var shortLinks = []string{"t.cn", "url.cn", "dwz.cn", "suo.im", "sohu.gg", "bit.ly", "tinyurl.com", "is.gd", "t.co", "reurl.cc",
+	"goo.gl", "ow.ly", "rebrand.ly", "cutt.ly", "s.id", "v.gd", "u.nu", "tb.cn", "m.tb.cn", "t.me", "w.url.cn", "mrw.so", "0x3.me"}
 
 var urlBytes = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
@@ -160,7 +170,9 @@ var urlBytes = func() (t [256]bool) {
 }()
 
 // urls finds web addresses: anything starting http://, https:// or www.,
-// and bare domains ending in a common top-level domain. Every address has
+// bare domains ending in a common top-level domain with or without a path
+// (taobao.com, shop.example.com/sale), and link shorteners however short
+// (t.cn/abc, bit.ly). Every address has
 // a dot, so the scan jumps from dot to dot.
 func urls(text string) []Match {
 	var out []Match
@@ -185,7 +197,8 @@ func urls(text string) []Match {
 			end--
 		}
 		token := asciiLower(text[start:end])
-		if len(token) > 4 && (strings.HasPrefix(token, "http://") || strings.HasPrefix(token, "https://") || strings.HasPrefix(token, "www.") || hasTLD(token)) {
+		if len(token) > 4 && (strings.HasPrefix(token, "http://") || strings.HasPrefix(token, "https://") || strings.HasPrefix(token, "www.") || hasTLD(token)) ||
+			isShortLink(token) {
 			out = append(out, Match{Start: start, End: end, Category: Ads, Action: Review, Source: SourceURL, Pattern: "网址"})
 		}
 		i = max(end, dot+1)
@@ -206,6 +219,21 @@ func hasTLD(token string) bool {
 		if strings.HasSuffix(host, t) && len(host) > len(t) {
 			label := host[:len(host)-len(t)]
 			return label != "" && !strings.HasSuffix(label, ".") && isLetterDigit(label[len(label)-1])
+		}
+	}
+	return false
+}
+
+// isShortLink reports whether token's host is a link shortener, with or
+// without a scheme.
+func isShortLink(token string) bool {
+	host := strings.TrimPrefix(strings.TrimPrefix(token, "http://"), "https://")
+	if k := strings.IndexAny(host, "/?#:"); k >= 0 {
+		host = host[:k]
+	}
+	for _, d := range shortLinks {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
 		}
 	}
 	return false
