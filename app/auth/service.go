@@ -28,6 +28,7 @@ type Service struct {
 	sender   notify.Sender
 	log      *slog.Logger
 	sessions *sessionCache
+	slots    chan struct{} // password hashing in progress (see hashing.go)
 }
 
 // Options configure NewService.
@@ -46,7 +47,8 @@ func NewService(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, sender: o.Sender, log: o.Log, sessions: newSessionCache()}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, sender: o.Sender, log: o.Log, sessions: newSessionCache(),
+		slots: make(chan struct{}, hashSlots)}
 }
 
 // NewUser is the input of CreateUser.
@@ -80,7 +82,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -141,7 +143,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (User, string, error
 	if err == nil && u.PasswordHash != "" {
 		hash = u.PasswordHash
 	}
-	if !CheckPassword(hash, in.Password) || err != nil || u.PasswordHash == "" {
+	match := false
+	if len(in.Password) <= 128 { // no password is longer (validPassword); do not hash megabytes
+		var cerr error
+		if match, cerr = s.check(ctx, hash, in.Password); cerr != nil {
+			return User{}, "", cerr
+		}
+	}
+	if !match || err != nil || u.PasswordHash == "" {
 		if ferr := recordFailure(ctx, s.db, phone, in.IP, now); ferr != nil {
 			return User{}, "", fmt.Errorf("auth: login: %w", ferr)
 		}
@@ -342,30 +351,38 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, string,
 	if err := v.Err(); err != nil {
 		return User{}, "", err
 	}
-	hash, err := HashPassword(in.Password)
+	now := s.now()
+	// The code first: checking it is cheap and hashing the password is
+	// not, so a wrong or missing code costs the server nothing.
+	var codeErr error
+	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		_, err := s.registerCode(ctx, tx, phone, in.Code, now, &codeErr)
+		return err
+	})
+	if err != nil {
+		return User{}, "", fmt.Errorf("auth: register: %w", err)
+	}
+	if codeErr != nil {
+		return User{}, "", codeErr
+	}
+	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
 		return User{}, "", err
 	}
-	now := s.now()
 	u := User{Phone: phone, Name: name, Role: RoleParent, Status: StatusActive, PasswordHash: hash}
-	var codeErr error
 	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		vc, err := latestCode(ctx, tx, phone, purposeRegister)
-		switch {
-		case errors.Is(err, apperr.ErrNotFound):
-			codeErr = apperr.Invalid("code", "请先获取验证码")
-			return nil
-		case err != nil:
+		// Again, and used up here: another request may have used it meanwhile.
+		vc, err := s.registerCode(ctx, tx, phone, in.Code, now, &codeErr)
+		if err != nil || codeErr != nil {
 			return err
-		case vc.UsedAt != nil || !now.Before(vc.ExpiresAt) || vc.Attempts >= MaxCodeAttempts:
+		}
+		res := tx.Model(&vc).Where("used_at IS NULL").Update("used_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
 			codeErr = apperr.Invalid("code", "验证码已失效，请重新获取")
 			return nil
-		case vc.CodeHash != codeHash(phone, in.Code):
-			codeErr = apperr.Invalid("code", "验证码错误")
-			return tx.Model(&vc).Update("attempts", gorm.Expr("attempts + 1")).Error
-		}
-		if err := tx.Model(&vc).Update("used_at", now).Error; err != nil {
-			return err
 		}
 		if err := insertUser(ctx, tx, &u, s.now()); err != nil {
 			if errors.Is(err, apperr.ErrConflict) {
@@ -390,6 +407,25 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, string,
 }
 
 var errRollback = errors.New("rollback")
+
+// registerCode checks a registration code inside tx: it returns the code's
+// row, or sets *codeErr to the reason it is refused (a wrong code counts
+// as an attempt).
+func (s *Service) registerCode(ctx context.Context, tx *gorm.DB, phone, code string, now time.Time, codeErr *error) (verificationCode, error) {
+	vc, err := latestCode(ctx, tx, phone, purposeRegister)
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		*codeErr = apperr.Invalid("code", "请先获取验证码")
+	case err != nil:
+		return vc, err
+	case vc.UsedAt != nil || !now.Before(vc.ExpiresAt) || vc.Attempts >= MaxCodeAttempts:
+		*codeErr = apperr.Invalid("code", "验证码已失效，请重新获取")
+	case vc.CodeHash != codeHash(phone, code):
+		*codeErr = apperr.Invalid("code", "验证码错误")
+		return vc, tx.Model(&vc).Update("attempts", gorm.Expr("attempts + 1")).Error
+	}
+	return vc, nil
+}
 
 func tokenID(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -67,6 +67,32 @@ func (s *Service) UpsertStaff(ctx context.Context, tx *gorm.DB, in StaffInput) (
 	return StaffResult{User: u, Changed: true}, err
 }
 
+// activationCode checks a one-time activation code inside tx: it returns
+// the pending account, or sets *fail (a wrong code counts as an attempt).
+func (s *Service) activationCode(ctx context.Context, tx *gorm.DB, phone, code string, now time.Time, fail *error) (User, error) {
+	u, err := userByPhone(ctx, tx, phone)
+	if errors.Is(err, apperr.ErrNotFound) || (err == nil && u.Status != StatusPending) {
+		*fail = errBadActivation
+		return u, nil
+	}
+	if err != nil {
+		return u, err
+	}
+	var ac activationCode
+	if err := tx.Where("user_id = ?", u.ID).Take(&ac).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			*fail = errBadActivation
+			return u, nil
+		}
+		return u, err
+	}
+	if !now.Before(ac.ExpiresAt) || ac.Attempts >= MaxCodeAttempts || ac.CodeHash != codeHash(fmt.Sprint(u.ID), normalizeCode(code)) {
+		*fail = errBadActivation
+		return u, tx.Model(&activationCode{}).Where("user_id = ?", u.ID).Update("attempts", gorm.Expr("attempts + 1")).Error
+	}
+	return u, nil
+}
+
 type activationCode struct {
 	UserID    uint64 `gorm:"primaryKey;autoIncrement:false"`
 	CodeHash  string
@@ -120,36 +146,38 @@ func (s *Service) Activate(ctx context.Context, in ActivateInput) (User, string,
 	if err := v.Err(); err != nil {
 		return User{}, "", err
 	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
-		return User{}, "", err
-	}
 	now := s.now()
 	var u User
 	var fail error
+	// The code first: checking it is cheap and hashing the password is not.
+	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		u, err = s.activationCode(ctx, tx, phone, in.Code, now, &fail)
+		return err
+	})
+	if err != nil {
+		return User{}, "", fmt.Errorf("auth: activate: %w", err)
+	}
+	if fail != nil {
+		return User{}, "", fail
+	}
+	hash, err := s.hash(ctx, in.Password)
+	if err != nil {
+		return User{}, "", err
+	}
 	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		u, err = userByPhone(ctx, tx, phone)
-		if errors.Is(err, apperr.ErrNotFound) || (err == nil && u.Status != StatusPending) {
+		// Again: another request may have used the code meanwhile.
+		if u, err = s.activationCode(ctx, tx, phone, in.Code, now, &fail); err != nil || fail != nil {
+			return err
+		}
+		res := tx.Model(&User{}).Where("id = ? AND status = ?", u.ID, StatusPending).
+			Updates(map[string]any{"password_hash": hash, "status": StatusActive, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 { // activated by a request that got here first
 			fail = errBadActivation
 			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var ac activationCode
-		if err := tx.Where("user_id = ?", u.ID).Take(&ac).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				fail = errBadActivation
-				return nil
-			}
-			return err
-		}
-		if !now.Before(ac.ExpiresAt) || ac.Attempts >= MaxCodeAttempts || ac.CodeHash != codeHash(fmt.Sprint(u.ID), normalizeCode(in.Code)) {
-			fail = errBadActivation
-			return tx.Model(&activationCode{}).Where("user_id = ?", u.ID).Update("attempts", gorm.Expr("attempts + 1")).Error
-		}
-		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": hash, "status": StatusActive, "updated_at": now}).Error; err != nil {
-			return err
 		}
 		u.Status = StatusActive
 		if err := tx.Where("user_id = ?", u.ID).Delete(&activationCode{}).Error; err != nil {
