@@ -114,17 +114,27 @@ type PostInput struct {
 	File *file.Prepared
 }
 
-// BlockedError is a post the filter refused; Category names why.
+// BlockedError is a post the filter refused; Category names why, FileName
+// whether it was the attached file's name rather than the text.
 type BlockedError struct {
 	Category filter.Category
+	FileName bool
 }
 
 func (e *BlockedError) Error() string {
+	if e.FileName {
+		return fmt.Sprintf("文件名含有“%s”类违规信息，不能发布，请修改文件名后再发", e.Category.Label())
+	}
 	return fmt.Sprintf("内容含有“%s”类违规信息，不能发布，请修改后再发", e.Category.Label())
 }
 
 // Unwrap makes a refusal a validation failure (422, the text kept).
-func (e *BlockedError) Unwrap() error { return apperr.Invalid("body", e.Error()) }
+func (e *BlockedError) Unwrap() error {
+	if e.FileName {
+		return apperr.Invalid("file", e.Error())
+	}
+	return apperr.Invalid("body", e.Error())
+}
 
 // Post checks and stores a message.
 func (s *Service) Post(ctx context.Context, actor *auth.User, groupID uint64, in PostInput) (Message, error) {
@@ -152,23 +162,46 @@ func (s *Service) Post(ctx context.Context, actor *auth.User, groupID uint64, in
 	if m.MentionAll && !a.CanModerate() {
 		return Message{}, apperr.Invalid("body", "只有群主和群管理员可以"+MentionAll)
 	}
-	if body != "" {
+	if body != "" || in.File != nil {
 		f, err := s.filters.Filter(ctx, groupID)
 		if err != nil {
 			return Message{}, err
 		}
-		res := f.Check(body)
-		if actor.Role.Staff() {
-			// Teachers share links and their own phone numbers with parents.
-			res = res.Without(filter.SourceURL).Without(filter.SourceMobile)
+		check := func(text string) filter.Result {
+			res := f.Check(text)
+			if actor.Role.Staff() {
+				// Teachers share links and their own phone numbers with parents.
+				res = res.Without(filter.SourceURL).Without(filter.SourceMobile)
+			}
+			return res
 		}
-		switch res.Action {
-		case filter.Block:
-			return Message{}, &BlockedError{Category: res.Category}
-		case filter.Review:
-			m.Status, m.HeldReason = Held, "疑似"+res.Category.Label()
+		if body != "" {
+			res := check(body)
+			switch res.Action {
+			case filter.Block:
+				return Message{}, &BlockedError{Category: res.Category}
+			case filter.Review:
+				m.Status, m.HeldReason = Held, "疑似"+res.Category.Label()
+			}
+			m.Body = filter.MaskString(body, res.Matches)
 		}
-		m.Body = filter.MaskString(body, res.Matches)
+		if in.File != nil {
+			// The file's name shows in the feed like the text, so it passes the same filter.
+			res := check(in.File.Name)
+			switch res.Action {
+			case filter.Block:
+				return Message{}, &BlockedError{Category: res.Category, FileName: true}
+			case filter.Review:
+				if m.Status != Held {
+					m.Status, m.HeldReason = Held, "文件名疑似"+res.Category.Label()
+				}
+			}
+			if name := filter.MaskString(in.File.Name, res.Matches); name != in.File.Name {
+				p := *in.File
+				p.Name = name
+				in.File = &p
+			}
+		}
 	}
 	if m.Status == Visible && body != "" {
 		var last []string

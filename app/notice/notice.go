@@ -204,6 +204,15 @@ func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput
 		}
 		*part = filter.MaskString(*part, res.Matches)
 	}
+	// Attachments' names show on the notice like its title: the same filter.
+	in.Files = slices.Clone(in.Files)
+	for i := range in.Files {
+		res := f.Check(in.Files[i].Name).Without(filter.SourceURL).Without(filter.SourceMobile)
+		if res.Action == filter.Block || res.Action == filter.Review {
+			return Notice{}, apperr.Invalid("file", fmt.Sprintf("第 %d 个附件的文件名含有“%s”类违规或需审核的信息，不能发布，请修改文件名后再发", i+1, res.Category.Label()))
+		}
+		in.Files[i].Name = filter.MaskString(in.Files[i].Name, res.Matches)
+	}
 	var fileIDs []uint64
 	for _, p := range in.Files {
 		stored, err := s.files.SaveOrStage(ctx, actor.ID, p)
