@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"runtime/metrics"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"jiaxiao/app/apptest"
+	"jiaxiao/app/auth"
 )
 
 // heapPeak samples the live heap every few milliseconds until stop is
@@ -92,5 +94,48 @@ func TestAnonymousRegistrationFloodIsCheap(t *testing.T) {
 	}
 	if elapsed > 20*time.Second {
 		t.Fatalf("%d refused requests took %v", 2*n, elapsed)
+	}
+}
+
+// TestAnonymousBodiesAreSmall: without an account nobody sends more than
+// a login form. A large body is refused before anything parses it, with
+// or without a declared length, and a logged-in user's ordinary form
+// still goes through.
+func TestAnonymousBodiesAreSmall(t *testing.T) {
+	a := newApp(t, apptest.SQLite(t))
+	c := apptest.NewClient(t, a.URL)
+	c.Get("/login")
+	big := "--x\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n" + c.CSRF + "\r\n--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n" +
+		strings.Repeat("A", 8<<20) + "\r\n--x--\r\n"
+	post := func(chunked bool) int {
+		t.Helper()
+		var body io.Reader = strings.NewReader(big)
+		if chunked {
+			body = io.MultiReader(strings.NewReader(big)) // no length: sent chunked
+		}
+		req, _ := http.NewRequest(http.MethodPost, a.URL+"/login", body)
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		req.Header.Set("Cookie", "jx_csrf="+c.Cookie("jx_csrf"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0 // the server may close the connection on a refused body
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	stop := heapPeak()
+	if st := post(false); st != http.StatusRequestEntityTooLarge {
+		t.Fatalf("8 MB declared: %d, want 413", st)
+	}
+	if st := post(true); st != http.StatusForbidden && st != 0 {
+		t.Fatalf("8 MB chunked: %d, want 403 (cut off before the token)", st)
+	}
+	if peak := stop(); peak > 16<<20 {
+		t.Fatalf("heap grew by %d MiB for two refused anonymous bodies", peak>>20)
+	}
+	a.user(t, auth.RoleParent, "张伟", "13900139000")
+	c.Login("13900139000", "secret-123")
+	if r := c.Post("/notifications/read", url.Values{"note": {strings.Repeat("字", 30000)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a logged-in user's 90 KB form: %d", r.StatusCode)
 	}
 }

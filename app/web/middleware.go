@@ -124,6 +124,34 @@ func (s *Server) currentUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// Request body budgets. Nobody who is not logged in sends more than a
+// login, registration or activation form, so their bodies are cut at
+// anonymousBodyLimit before anything (the CSRF check included) parses
+// them; a logged-in user's uploads are bounded by userBodyLimit here and
+// per file by the file service.
+const (
+	anonymousBodyLimit = 64 << 10
+	userBodyLimit      = 64 << 20
+	readTimeout        = 5 * time.Minute
+)
+
+// bodyBudget refuses a body larger than the sender's budget at once when
+// it declares its length (413), and cuts it off at the budget otherwise.
+func bodyBudget(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		limit := int64(anonymousBodyLimit)
+		if userOf(c) != nil {
+			limit = userBodyLimit
+		}
+		r := c.Request()
+		if r.ContentLength > limit {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		return next(c)
+	}
+}
+
 // errCSRF is what a state-changing request without the right token gets.
 var errCSRF = apperr.New(apperr.ErrForbidden, "页面已过期或来源不明，请刷新页面后重试。")
 

@@ -99,6 +99,10 @@ func New(o Options) *echo.Echo {
 	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.HTTPErrorHandler = s.handleError
 	e.Server.ReadHeaderTimeout = 10 * time.Second
+	// A request, body included, must arrive within ReadTimeout, so a body
+	// trickled in byte by byte cannot hold memory for long. It does not
+	// touch the live streams, which read nothing after their headers.
+	e.Server.ReadTimeout = readTimeout
 	e.Server.IdleTimeout = 120 * time.Second
 
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -108,9 +112,9 @@ func New(o Options) *echo.Echo {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
 	e.Use(securityHeaders)
 	e.Use(s.requestLog(newHTTPMetrics(o.Metrics)))
-	e.Use(middleware.BodyLimit("64M"))
 	e.Use(s.session)
 	e.Use(s.currentUser)
+	e.Use(bodyBudget)
 	e.Use(s.csrf)
 	e.Use(s.pokeAfterChange)
 	s.routes(e)
