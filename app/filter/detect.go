@@ -154,8 +154,11 @@ func luhn(d string) bool {
 // school chat. A file extension is not one: 作业.docx, 照片.jpg and 3.5 stay
 // text, so the list keeps to domains no common file type ends with.
 var tlds = []string{".com", ".cn", ".net", ".org", ".top", ".xyz", ".vip", ".cc", ".info", ".shop", ".club", ".me", ".io", ".app",
-	".site", ".co", ".tv", ".ly", ".gd", ".im", ".gg", ".online", ".store", ".link", ".live", ".fun", ".ink", ".ltd", ".wang",
+	".site", ".co", ".tv", ".ly", ".online", ".store", ".link", ".live", ".fun", ".ink", ".ltd", ".wang",
 	".ren", ".work", ".tech", ".life", ".hk", ".tw", ".biz", ".mobi", ".icu", ".cyou", ".asia", ".email", ".group"}
+
+// wordTLDs are the top-level domains that are also English words.
+const wordTLDs = " me co tv online store link live fun ink work tech life email group site shop club app info top "
 
 // shortLinks are link-shortening services: an address on one of them is a
 // link even when it is as short as t.cn.
@@ -197,8 +200,8 @@ func urls(text string) []Match {
 			end--
 		}
 		token := asciiLower(text[start:end])
-		if len(token) > 4 && (strings.HasPrefix(token, "http://") || strings.HasPrefix(token, "https://") || strings.HasPrefix(token, "www.") || hasTLD(token)) ||
-			isShortLink(token) {
+		if len(token) > 4 && (strings.HasPrefix(token, "http://") || strings.HasPrefix(token, "https://") || strings.HasPrefix(token, "www.") ||
+			hasTLD(token) && !sentenceStart(text[start:end])) || isShortLink(token) {
 			out = append(out, Match{Start: start, End: end, Category: Ads, Action: Review, Source: SourceURL, Pattern: "网址"})
 		}
 		i = max(end, dot+1)
@@ -219,6 +222,27 @@ func hasTLD(token string) bool {
 		if strings.HasSuffix(host, t) && len(host) > len(t) {
 			label := host[:len(host)-len(t)]
 			return label != "" && !strings.HasSuffix(label, ".") && isLetterDigit(label[len(label)-1])
+		}
+	}
+	return false
+}
+
+// sentenceStart reports whether the would-be top-level domain of a bare
+// domain is a capitalized English word, as in "Done.Live with it" typed
+// without a space: addresses are written in one case. taobao.Com stays a
+// link: "com" is no word.
+func sentenceStart(token string) bool {
+	host := token
+	if k := strings.IndexAny(host, "/?#:"); k >= 0 {
+		host = host[:k]
+	}
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if len(last) < 2 || last[0] < 'A' || last[0] > 'Z' || !strings.Contains(wordTLDs, " "+asciiLower(last)+" ") {
+		return false
+	}
+	for i := 1; i < len(last); i++ {
+		if last[i] >= 'a' && last[i] <= 'z' {
+			return true
 		}
 	}
 	return false

@@ -131,6 +131,8 @@ func TestLinksWithoutScheme(t *testing.T) {
 		{"课程 online.school.site 报名", "online.school.site"},
 		{"关注 abc.tv", "abc.tv"},
 		{"新店 mall.co/x", "mall.co/x"},
+		{"上Taobao.Com买", "Taobao.Com"},
+		{"GO TO SALE.SHOP NOW", "SALE.SHOP"},
 	}
 	for _, c := range cases {
 		r := f.Check(c.text)
@@ -168,6 +170,8 @@ func TestNoFalsePositivesOrdinaryText(t *testing.T) {
 		"电费1.08元/度",
 		"成绩单_2024.csv",
 		"请阅读README.md和notes.txt",
+		"Good job.Live well and work hard.Me too", // no space after a period
+		"ok.Im coming, gg.Thanks",
 		"五年级(3)班 3.14159",
 		"①②③ 三个步骤",
 		"请把⺮字头的字抄一遍", // a radical with no single ideograph stays itself

@@ -8,12 +8,17 @@
 // numbers with a valid checksum, mobile numbers, bank-card numbers passing
 // Luhn, URLs and WeChat/QQ contact solicitations.
 //
-// Matching defeats the usual evasions: full-width and half-width forms and
-// letter case are folded, traditional characters become simplified,
-// zero-width characters vanish, and spaces, punctuation, symbols or emoji
-// between the characters of a Chinese pattern are skipped. A pattern
-// without Chinese characters matches whole words only. Every match is a
-// span of the original text, so masking changes nothing outside it.
+// Matching defeats the usual evasions: each character is folded on its own
+// by NFKC (full-width forms, compatibility ideographs, Kangxi radicals,
+// enclosed ideographs, styled letters) and a table of CJK radical forms,
+// letter case is folded, traditional characters become simplified,
+// invisible and filler characters (zero-width, format characters,
+// variation selectors, tags, Hangul fillers, the Braille blank) vanish, and
+// spaces, punctuation, symbols or emoji between the characters of a
+// Chinese pattern are skipped. A pattern without Chinese characters
+// matches whole words only. Every match is a span of the original text, so
+// masking changes nothing outside it. The URL detector holds bare domains
+// and link shorteners without a scheme too.
 package filter
 
 import "fmt"
