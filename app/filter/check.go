@@ -125,6 +125,7 @@ func (f *Filter) Check(text string) Result {
 		}
 	}
 	res.Matches = append(res.Matches, urls(text)...)
+	res.Matches = append(res.Matches, foldedURLs(text)...)
 	res.Matches = applyAllow(res.Matches)
 	sortByStart(res.Matches)
 	res.Decide()

@@ -209,6 +209,82 @@ func urls(text string) []Match {
 	return out
 }
 
+// foldedURLs finds the addresses written with full-width letters or dots
+// (ｔａｏｂａｏ．ｃｏｍ, taobao。com, t｡cn/x) that urls cannot see: when the
+// text may hold one, it folds those characters to ASCII in a copy that
+// remembers where each byte came from, and runs urls on the copy.
+func foldedURLs(text string) []Match {
+	if !mayHideURL(text) {
+		return nil
+	}
+	folded := make([]byte, 0, len(text))
+	from := make([]int, 0, len(text)+1)
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			folded = append(folded, byte(r-0xFF01+0x21))
+			from = append(from, i)
+		case r == '。' || r == '｡':
+			folded = append(folded, '.')
+			from = append(from, i)
+		default:
+			for k := range size {
+				folded = append(folded, text[i+k])
+				from = append(from, i+k)
+			}
+		}
+		i += size
+	}
+	from = append(from, len(text))
+	var out []Match
+	for _, m := range urls(string(folded)) {
+		// Spans are always at character starts: urls stops at non-ASCII bytes.
+		start, end := from[m.Start], from[m.End]
+		if end-start != m.End-m.Start { // plain ASCII addresses are urls(text)'s
+			m.Start, m.End = start, end
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// mayHideURL reports whether text has a full-width letter, digit or dot, or
+// an ideographic full stop between two ASCII letters or digits.
+func mayHideURL(text string) bool {
+	for i := 0; ; i++ {
+		k := strings.IndexByte(text[i:], 0xEF)
+		if k < 0 {
+			break
+		}
+		i += k
+		if i+2 < len(text) {
+			b1, b2 := text[i+1], text[i+2]
+			if b1 == 0xBC && (b2 >= 0x90 && b2 <= 0x99 || b2 >= 0xA1 && b2 <= 0xBA || b2 == 0x8E) || // ０-９ Ａ-Ｚ ．
+				b1 == 0xBD && (b2 >= 0x81 && b2 <= 0x9A || b2 == 0xA1) { // ａ-ｚ ｡
+				return true
+			}
+		}
+	}
+	for i := 0; ; i += 3 {
+		k := strings.Index(text[i:], "。")
+		if k < 0 {
+			return false
+		}
+		i += k
+		if i > 0 && i+3 < len(text) && isLetterDigit(lowerByte(text[i-1])) && isLetterDigit(lowerByte(text[i+3])) {
+			return true
+		}
+	}
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 func hasTLD(token string) bool {
 	host := token
 	if k := strings.IndexAny(host, "/?#:"); k >= 0 {

@@ -133,6 +133,11 @@ func TestLinksWithoutScheme(t *testing.T) {
 		{"新店 mall.co/x", "mall.co/x"},
 		{"上Taobao.Com买", "Taobao.Com"},
 		{"GO TO SALE.SHOP NOW", "SALE.SHOP"},
+		{"上taobao。com买", "taobao。com"},
+		{"ｔａｏｂａｏ．ｃｏｍ／ｓａｌｅ 特价", "ｔａｏｂａｏ．ｃｏｍ／ｓａｌｅ"},
+		{"点ｔ.ｃｎ/ab", "ｔ.ｃｎ/ab"},
+		{"WWW｡XXX｡CN", "WWW｡XXX｡CN"},
+		{"短链 bit。ly/x1", "bit。ly/x1"},
 	}
 	for _, c := range cases {
 		r := f.Check(c.text)
@@ -174,6 +179,9 @@ func TestNoFalsePositivesOrdinaryText(t *testing.T) {
 		"ok.Im coming, gg.Thanks",
 		"五年级(3)班 3.14159",
 		"①②③ 三个步骤",
+		"我做完了。明天见。Ok。",
+		"第１题做完了。第２题３．５分",
+		"ＰＰＴ发群里了。ＯＫ。谢谢",
 		"请把⺮字头的字抄一遍", // a radical with no single ideograph stays itself
 	} {
 		if r := f.Check(text); r.Action != "" {
