@@ -4,6 +4,12 @@
 // decoded and encoded again, which drops EXIF (GPS) and every other
 // metadata block after the photo is turned upright; objects are
 // content-addressed (files/{sha256}/{name}) so the same file is stored once.
+//
+// Images cost memory and CPU in proportion to their pixels, not their
+// bytes, so Prepare checks their headers against the budgets in image.go
+// and decodes nothing; the decoding happens in Clean (called by Save), after
+// the service that takes the file has checked who may post it, at most
+// DecodeConcurrency images at a time.
 package file
 
 import (
@@ -14,7 +20,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -36,8 +41,14 @@ import (
 // MaxSize is the largest upload taken.
 const MaxSize = 20 << 20
 
-// maxPixels guards against images that decompress to gigabytes.
-const maxPixels = 40_000_000
+// DecodeConcurrency is how many images are decoded and re-encoded at once
+// per Service; more wait their turn.
+const DecodeConcurrency = 2
+
+// DecodeWait is how long an upload waits for a decoding slot before it is
+// refused as busy (503, the form kept); a request whose client goes away
+// stops waiting at once.
+const DecodeWait = 20 * time.Second
 
 // File is one stored file.
 type File struct {
@@ -59,9 +70,10 @@ func (f File) IsImage() bool { return strings.HasPrefix(f.ContentType, "image/")
 
 // Service saves and finds files.
 type Service struct {
-	db    *gorm.DB
-	store storage.Store
-	now   func() time.Time
+	db     *gorm.DB
+	store  storage.Store
+	now    func() time.Time
+	decode chan struct{} // DecodeConcurrency slots
 }
 
 // NewService returns the file service.
@@ -69,23 +81,34 @@ func NewService(g *gorm.DB, store storage.Store, now func() time.Time) *Service 
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: g, store: store, now: func() time.Time { return now().UTC() }}
+	return &Service{db: g, store: store, now: func() time.Time { return now().UTC() }, decode: make(chan struct{}, DecodeConcurrency)}
 }
 
 // ErrStorageDown means object storage did not take the file; the caller
 // keeps the user's form and asks them to try again.
 var ErrStorageDown = apperr.New(apperr.ErrUnavailable, "文件存储暂时不可用，请稍后重新上传（您填写的内容已保留）")
 
-// Prepared is an upload checked and cleaned, not yet stored.
+// ErrBusy refuses an image when every decoding slot stayed taken for
+// DecodeWait.
+var ErrBusy = apperr.New(apperr.ErrUnavailable, "图片处理繁忙，请稍后重新上传（您填写的内容已保留）")
+
+// Prepared is an upload checked, not yet stored. An image is cleaned
+// (decoded and encoded again) by Clean, which Save calls; until then Data
+// and SHA256 are the bytes as uploaded.
 type Prepared struct {
 	Name        string
 	ContentType string
 	Data        []byte
 	SHA256      string
+	field       string // the form field, for error messages
+	raw         bool   // an image not yet re-encoded
 }
 
-// Prepare checks and cleans an upload: its size, its real type, and for
-// images the metadata. field names the form field for error messages.
+// Prepare checks an upload cheaply: its size, its real type, and for images
+// the headers against the budgets (MaxPixels and the rest), so that what
+// would exhaust the server is refused before any decoding. field names the
+// form field for error messages. The image itself is cleaned later by
+// Clean.
 func Prepare(field, name string, data []byte) (Prepared, error) {
 	if len(data) == 0 {
 		return Prepared{}, apperr.Invalid(field, "文件是空的")
@@ -99,11 +122,14 @@ func Prepare(field, name string, data []byte) (Prepared, error) {
 	var ct string
 	switch {
 	case sniffed == "image/jpeg", sniffed == "image/png", sniffed == "image/gif":
-		clean, err := reencode(data, sniffed)
-		if err != nil {
+		if err := checkImage(sniffed, data); err != nil {
+			if msg, ok := isImageLimit(err); ok {
+				return Prepared{}, apperr.Invalid(field, msg)
+			}
 			return Prepared{}, apperr.Invalid(field, "图片无法识别或已损坏")
 		}
-		data, ct = clean, sniffed
+		sum := sha256.Sum256(data)
+		return Prepared{Name: name, ContentType: sniffed, Data: data, SHA256: hex.EncodeToString(sum[:]), field: field, raw: true}, nil
 	case sniffed == "application/pdf":
 		ct = sniffed
 	case sniffed == "application/zip" && officeExt[ext] != "" && isOffice(data, ext):
@@ -141,14 +167,43 @@ func isOffice(data []byte, ext string) bool {
 	return false
 }
 
-func reencode(data []byte, ct string) ([]byte, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+// Clean decodes an image upload and encodes it again (dropping EXIF and
+// every other metadata block), waiting for one of DecodeConcurrency slots;
+// other uploads are returned as they are. The caller has already checked
+// that the actor may post the file. Save calls it.
+func (s *Service) Clean(ctx context.Context, p Prepared) (Prepared, error) {
+	if !p.raw {
+		return p, nil
+	}
+	// The headers were checked by Prepare; check again for a Prepared
+	// built or changed elsewhere.
+	if err := checkImage(p.ContentType, p.Data); err != nil {
+		if msg, ok := isImageLimit(err); ok {
+			return Prepared{}, apperr.Invalid(p.field, msg)
+		}
+		return Prepared{}, apperr.Invalid(p.field, "图片无法识别或已损坏")
+	}
+	wait := time.NewTimer(DecodeWait)
+	defer wait.Stop()
+	select {
+	case s.decode <- struct{}{}:
+	case <-ctx.Done():
+		return Prepared{}, fmt.Errorf("file: waiting to decode: %w", ctx.Err())
+	case <-wait.C:
+		return Prepared{}, ErrBusy
+	}
+	clean, err := reencode(p.Data, p.ContentType)
+	<-s.decode
 	if err != nil {
-		return nil, err
+		return Prepared{}, apperr.Invalid(p.field, "图片无法识别或已损坏")
 	}
-	if cfg.Width*cfg.Height > maxPixels {
-		return nil, errors.New("image too large")
-	}
+	sum := sha256.Sum256(clean)
+	p.Data, p.SHA256, p.raw = clean, hex.EncodeToString(sum[:]), false
+	return p, nil
+}
+
+// reencode decodes and encodes an image whose headers passed checkImage.
+func reencode(data []byte, ct string) ([]byte, error) {
 	var buf bytes.Buffer
 	switch ct {
 	case "image/gif":
@@ -195,7 +250,12 @@ func cleanName(name string) string {
 }
 
 // Save stores a prepared upload (once per content) and records it.
+// An image is cleaned first (Clean).
 func (s *Service) Save(ctx context.Context, uploader uint64, p Prepared) (File, error) {
+	p, err := s.Clean(ctx, p)
+	if err != nil {
+		return File{}, err
+	}
 	key := "files/" + p.SHA256 + "/" + p.Name
 	if _, err := s.store.Stat(ctx, key); err != nil {
 		if !errors.Is(err, storage.ErrNotExist) {
@@ -231,6 +291,10 @@ func (chunk) TableName() string { return "file_chunks" }
 // it keeps the content in the database instead, to be moved by Commit
 // later: the upload is never lost and never refused for the outage.
 func (s *Service) SaveOrStage(ctx context.Context, uploader uint64, p Prepared) (File, error) {
+	p, err := s.Clean(ctx, p)
+	if err != nil {
+		return File{}, err
+	}
 	f, err := s.Save(ctx, uploader, p)
 	if err == nil || !errors.Is(err, ErrStorageDown) {
 		return f, err

@@ -47,6 +47,14 @@ func TestPrepare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Prepare only reads the headers; Clean (called by Save) re-encodes.
+	if !bytes.Equal(p.Data, photo) {
+		t.Fatal("Prepare decoded the image")
+	}
+	p, err = file.NewService(nil, nil, nil).Clean(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if p.ContentType != "image/jpeg" || bytes.Contains(p.Data, []byte("GPSLatitude")) || bytes.Contains(p.Data, []byte("Exif")) {
 		t.Fatalf("EXIF survived or wrong type %s", p.ContentType)
 	}

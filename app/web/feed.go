@@ -230,7 +230,10 @@ func (s *Server) download(c echo.Context) error {
 }
 
 // readUpload reads one uploaded file, refusing it past file.MaxSize, and
-// checks and cleans it (file.Prepare).
+// checks it cheaply (file.Prepare: its type, and an image's headers against
+// the pixel budgets). It decodes nothing: an image is re-encoded by the
+// file service when the domain service saves it, after the permission
+// check.
 func readUpload(fh *multipart.FileHeader) (file.Prepared, error) {
 	if fh.Size > file.MaxSize {
 		return file.Prepared{}, apperr.Invalid("file", fh.Filename+" 超过 20 MB")
