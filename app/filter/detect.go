@@ -331,8 +331,11 @@ func isShortLink(token string) bool {
 	if k := strings.IndexAny(host, "/?#:"); k >= 0 {
 		host = host[:k]
 	}
+	if len(host) < 4 {
+		return false
+	}
 	for _, d := range shortLinks {
-		if host == d || strings.HasSuffix(host, "."+d) {
+		if strings.HasSuffix(host, d) && (len(host) == len(d) || host[len(host)-len(d)-1] == '.') {
 			return true
 		}
 	}

@@ -18,7 +18,8 @@
 // Chinese pattern are skipped. A pattern without Chinese characters
 // matches whole words only. Every match is a span of the original text, so
 // masking changes nothing outside it. The URL detector holds bare domains
-// and link shorteners without a scheme too.
+// and link shorteners without a scheme too, and addresses written with
+// full-width letters or dots.
 package filter
 
 import "fmt"
