@@ -204,6 +204,54 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, groupID uint64)
 	return a, out, nil
 }
 
+// PhoneViewer says whose full phone number a viewer may see: their own,
+// everyone's for an admin, and the members' of the class groups the
+// viewer heads or moderates as staff (the head teacher and class
+// teachers appointed moderators). Everyone else's is masked, in lists
+// and exports alike.
+type PhoneViewer struct {
+	self  uint64
+	all   bool
+	class map[uint64]bool
+}
+
+// Full reports whether the viewer may see userID's full number.
+func (v PhoneViewer) Full(userID uint64) bool {
+	return v.all || userID == v.self || v.class[userID]
+}
+
+// Show returns phone as the viewer may see it.
+func (v PhoneViewer) Show(userID uint64, phone string) string {
+	if v.Full(userID) {
+		return phone
+	}
+	return MaskPhone(phone)
+}
+
+// PhonesFor returns what actor may see of other people's phone numbers.
+func (s *Service) PhonesFor(ctx context.Context, actor *auth.User) (PhoneViewer, error) {
+	if actor == nil {
+		return PhoneViewer{}, apperr.ErrUnauthenticated
+	}
+	v := PhoneViewer{self: actor.ID, all: actor.Role == auth.RoleAdmin}
+	if v.all || !actor.Role.Staff() {
+		return v, nil
+	}
+	var ids []uint64
+	err := s.db.WithContext(ctx).Table("group_members").Distinct("group_members.user_id").
+		Where("group_members.group_id IN (SELECT mine.group_id FROM group_members mine JOIN `groups` ON `groups`.id = mine.group_id "+
+			"WHERE mine.user_id = ? AND mine.role IN ? AND `groups`.kind = ?)", actor.ID, []Role{RoleOwner, RoleModerator}, KindClass).
+		Pluck("group_members.user_id", &ids).Error
+	if err != nil {
+		return v, fmt.Errorf("group: phones: %w", err)
+	}
+	v.class = make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		v.class[id] = true
+	}
+	return v, nil
+}
+
 // MaskPhone shows the first three and last four digits: 138****8000.
 func MaskPhone(p string) string {
 	if len(p) != 11 {

@@ -498,8 +498,14 @@ func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64, pg 
 	for _, k := range kids {
 		byParent[k.ParentID] = append(byParent[k.ParentID], k.Name+"（"+school.ClassName(k.Grade, k.Number)+"）")
 	}
+	// The page and the CSV follow the same masking as every other list.
+	phones, err := s.groups.PhonesFor(ctx, actor)
+	if err != nil {
+		return v, p, nil, err
+	}
 	for i := range lines {
 		lines[i].Students = strings.Join(byParent[lines[i].UserID], "、")
+		lines[i].Phone = phones.Show(lines[i].UserID, lines[i].Phone)
 	}
 	return v, p, lines, nil
 }

@@ -497,3 +497,59 @@ func TestReceiptsPaged(t *testing.T) {
 		}
 	})
 }
+
+// TestReceiptsMaskPhones: the receipts (page and CSV) show a full phone
+// number only where the viewer's member lists would: to admins, and to
+// the head teacher and staff moderators of the recipient's class. A plain
+// teacher writing to the whole school, or a parent made moderator, sees
+// other parents' numbers masked.
+func TestReceiptsMaskPhones(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		schoolG := f.KindGroup(group.KindSchool)
+		phones := func(viewer *auth.User, n notice.Notice) map[string]string {
+			t.Helper()
+			_, _, lines, err := f.Notices.Receipts(ctx, viewer, n.ID, notice.ReceiptsPage{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]string{}
+			for _, l := range lines {
+				out[l.Name] = l.Phone
+			}
+			return out
+		}
+		byTeacher, err := f.Notices.Compose(ctx, f.teacher, notice.ComposeInput{Title: "运动会", Body: "周五运动会。", Category: "活动", GroupIDs: []uint64{schoolG.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := phones(f.teacher, byTeacher); got["张伟"] != "139****0001" || got["赵国庆"] != "139****0006" {
+			t.Fatalf("a plain teacher's whole-school receipts: %v", got)
+		}
+		if got := phones(f.admin, byTeacher); got["张伟"] != "13900000001" || got["赵国庆"] != "13900000006" {
+			t.Fatalf("the admin's view: %v", got)
+		}
+		byHead := f.compose(t, notice.ComposeInput{Title: "家长会", Body: "周五家长会。", Category: "通知", GroupIDs: []uint64{schoolG.ID}})
+		if got := phones(f.head, byHead); got["张伟"] != "13900000001" || got["赵国庆"] != "139****0006" {
+			t.Fatalf("the head teacher of 3-2: her class's parents in full, others masked: %v", got)
+		}
+		// A parent appointed moderator of 3-2 sees the receipts of a notice
+		// to 3-2, with the other parents' numbers masked.
+		if err := f.Groups.SetModerator(ctx, f.head, f.c32.ID, f.wang.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		toClass := f.compose(t, notice.ComposeInput{Title: "春游", Body: "周五春游。", Category: "活动", GroupIDs: []uint64{f.c32.ID}})
+		if got := phones(f.wang, toClass); got["张伟"] != "139****0001" {
+			t.Fatalf("a parent moderator's view: %v", got)
+		}
+		var buf bytes.Buffer
+		_, _, lines, _ := f.Notices.Receipts(ctx, f.teacher, byTeacher.ID, notice.ReceiptsPage{})
+		if err := f.Notices.WriteCSV(&buf, lines); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), "13900000001") || !strings.Contains(buf.String(), "139****0001") {
+			t.Fatalf("the CSV leaks a full number:\n%s", buf.String())
+		}
+	})
+}

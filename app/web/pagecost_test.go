@@ -96,7 +96,7 @@ func TestPageQueryBudget(t *testing.T) {
 			{"parent-member", "/notices", 1},
 			{"owner", "/", 6},
 			{"owner", feed, 1},
-			{"owner", fmt.Sprintf("/notices/%d/receipts", last.ID), 6},
+			{"owner", fmt.Sprintf("/notices/%d/receipts", last.ID), 7},
 		}
 		cost := func(actor, path string) int {
 			// Let the hub read every event so far: a badge event read
