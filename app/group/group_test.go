@@ -430,3 +430,58 @@ func TestCountsAcrossInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestParentModeratorActsOnParentsOnly: a parent appointed moderator may
+// mute and remove parents, never the class's teachers; a teacher
+// moderator and the owner may.
+func TestParentModeratorActsOnParentsOnly(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		// A second teacher of 3-2, not its head.
+		f.Staff(staff + "赵敏,13800000004,教师,英语教研组,3年级2班,\n")
+		teacher := f.ByPhone("13800000004")
+		admit := func(name, phone, no, child string) *auth.User {
+			p := f.User(auth.RoleParent, name, phone)
+			req, err := f.join(p, f.c32, no, child, "父亲")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Groups.Approve(ctx, f.head, f.c32.ID, req.ID); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		mod := admit("张伟", "13900000001", "20230201", "张小明")
+		other := admit("王强", "13900000003", "20230202", "王芳")
+		if err := f.Groups.SetModerator(ctx, f.head, f.c32.ID, mod.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Groups.MuteMember(ctx, mod, f.c32.ID, teacher.ID, 60); !errors.Is(err, group.ErrParentOverStaff) {
+			t.Fatalf("parent moderator muting a teacher: %v", err)
+		}
+		if err := f.Groups.Remove(ctx, mod, f.c32.ID, teacher.ID, "无关内容", false); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("parent moderator removing a teacher: %v", err)
+		}
+		if err := f.Groups.MuteMember(ctx, mod, f.c32.ID, other.ID, 60); err != nil {
+			t.Fatalf("parent moderator muting a parent: %v", err)
+		}
+		_, members, err := f.Groups.Members(ctx, mod, f.c32.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := f.Groups.Access(ctx, mod, f.c32.ID)
+		for _, m := range members {
+			if m.UserID == teacher.ID && (a.CanMute(mod.ID, m) || a.CanRemove(mod.ID, m)) {
+				t.Fatal("the members page offers a parent moderator to mute or remove a teacher")
+			}
+		}
+		// A teacher appointed moderator may mute a colleague who is a plain member.
+		if err := f.Groups.SetModerator(ctx, f.head, f.c32.ID, teacher.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Groups.MuteMember(ctx, teacher, f.c32.ID, other.ID, 60); err != nil {
+			t.Fatalf("teacher moderator muting a parent: %v", err)
+		}
+	})
+}

@@ -70,8 +70,10 @@ var (
 	ErrAllMuted      = apperr.New(apperr.ErrForbidden, "本群已开启全员禁言，只有群主和群管理员可以发言")
 	ErrNotRemovable  = apperr.Invalid("", "教师和学校管理员由学校统一安排，不能移出班级群")
 	ErrPeerModerator = apperr.New(apperr.ErrForbidden, "只有群主可以处理其他群管理员")
-	errSelf          = apperr.Invalid("", "不能对自己进行此操作")
-	errOwner         = apperr.Invalid("", "不能移出群主")
+	// ErrParentOverStaff: a parent appointed moderator acts on parents only.
+	ErrParentOverStaff = apperr.New(apperr.ErrForbidden, "家长管理员只能管理家长成员，不能禁言或移出老师")
+	errSelf            = apperr.Invalid("", "不能对自己进行此操作")
+	errOwner           = apperr.Invalid("", "不能移出群主")
 )
 
 func (s *Service) moderatorOver(ctx context.Context, tx *gorm.DB, actor *auth.User, groupID, userID uint64) (Access, Member, auth.User, error) {
@@ -86,12 +88,12 @@ func (s *Service) moderatorOver(ctx context.Context, tx *gorm.DB, actor *auth.Us
 	if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Take(&m).Error; err != nil {
 		return a, m, auth.User{}, db.Translate(err)
 	}
-	if err := a.over(actor.ID, userID, m.Role); err != nil {
-		return a, m, auth.User{}, err
-	}
 	var u auth.User
 	if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
 		return a, m, u, db.Translate(err)
+	}
+	if err := a.over(actor.ID, userID, m.Role, u.Role); err != nil {
+		return a, m, u, err
 	}
 	return a, m, u, nil
 }
@@ -260,7 +262,7 @@ func (s *Service) MayPost(ctx context.Context, tx *gorm.DB, actor *auth.User, gr
 // they may): the group kind's rule, mute-all, and a personal mute.
 func (a Access) PostErr() error {
 	switch {
-	case a.Group.Kind == KindSchool && !a.staff && !a.Group.PostingOpen:
+	case a.Group.Kind == KindSchool && !a.Staff && !a.Group.PostingOpen:
 		return ErrStaffOnly
 	case a.Group.MutedAll && !a.CanModerate():
 		return ErrAllMuted

@@ -20,7 +20,9 @@ type Access struct {
 	// MutedUntil is the end of the actor's personal mute in the group, nil
 	// when not muted at the time of reading.
 	MutedUntil *time.Time
-	staff      bool // the actor is staff (teacher or admin)
+	// Staff says the actor is a teacher or admin (a parent may be a
+	// moderator too, with fewer powers).
+	Staff bool
 }
 
 // CanView: members and admins see a group.
@@ -33,9 +35,10 @@ func (a Access) CanModerate() bool { return a.Role == RoleOwner || a.Role == Rol
 func (a Access) CanAppoint() bool { return a.Role == RoleOwner || a.Admin }
 
 // over says whether the actor may mute, unmute or remove the member with
-// the given id and role: moderators act on other members; only the owner
-// and admins act on moderators.
-func (a Access) over(actorID, userID uint64, target Role) error {
+// the given id, group role and account role: moderators act on other
+// members; only the owner and admins act on moderators; a parent made
+// moderator acts on parents only, never on the school's staff.
+func (a Access) over(actorID, userID uint64, target Role, user auth.Role) error {
 	switch {
 	case !a.CanModerate():
 		return ErrNotModerator
@@ -43,6 +46,8 @@ func (a Access) over(actorID, userID uint64, target Role) error {
 		return errSelf
 	case (target == RoleOwner || target == RoleModerator) && !a.CanAppoint():
 		return ErrPeerModerator
+	case user.Staff() && !a.Staff && !a.Admin:
+		return ErrParentOverStaff
 	}
 	return nil
 }
@@ -61,7 +66,7 @@ func (a Access) removable(target Role, user auth.Role) error {
 
 // CanMute reports whether the actor may mute member m.
 func (a Access) CanMute(actorID uint64, m MemberView) bool {
-	return a.over(actorID, m.UserID, m.Role) == nil
+	return a.over(actorID, m.UserID, m.Role, m.UserRole) == nil
 }
 
 // CanRemove reports whether the actor may remove member m from the group.
@@ -89,7 +94,7 @@ func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, gro
 	if err != nil {
 		return Access{}, db.Translate(err)
 	}
-	a := Access{Group: row.Group, Admin: actor.Role == auth.RoleAdmin, MutedUntil: row.MutedUntil, staff: actor.Role.Staff()}
+	a := Access{Group: row.Group, Admin: actor.Role == auth.RoleAdmin, MutedUntil: row.MutedUntil, Staff: actor.Role.Staff()}
 	if row.MemberRole != nil {
 		a.Role = *row.MemberRole
 	}

@@ -25,8 +25,9 @@ func TestWhoMayMuteAndRemoveWhom(t *testing.T) {
 	}{
 		{"member acts on nobody", group.Access{Group: class, Role: group.RoleMember}, parent, false, false},
 		{"moderator mutes and removes a parent", group.Access{Group: class, Role: group.RoleModerator}, parent, true, true},
-		{"moderator mutes but cannot remove a teacher from a class", group.Access{Group: class, Role: group.RoleModerator}, teacher, true, false},
-		{"staff group members can be removed", group.Access{Group: staffGroup, Role: group.RoleModerator}, teacher, true, true},
+		{"teacher moderator mutes but cannot remove a teacher from a class", group.Access{Group: class, Role: group.RoleModerator, Staff: true}, teacher, true, false},
+		{"parent moderator neither mutes nor removes a teacher", group.Access{Group: class, Role: group.RoleModerator}, teacher, false, false},
+		{"staff group members can be removed", group.Access{Group: staffGroup, Role: group.RoleModerator, Staff: true}, teacher, true, true},
 		{"moderator cannot act on a peer", group.Access{Group: class, Role: group.RoleModerator}, moderator, false, false},
 		{"owner acts on a moderator", group.Access{Group: class, Role: group.RoleOwner}, moderator, true, true},
 		{"nobody acts on themselves", group.Access{Group: class, Role: group.RoleOwner}, self, false, false},
