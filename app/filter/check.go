@@ -38,6 +38,7 @@ func (f *Filter) Check(text string) Result {
 	var hs, ls int32
 	lastSpace := false
 	firstDigit := -1 // where the number detectors need to start, if anywhere
+	wideURL := false // a full-width letter or dot, or 。 after ASCII: see foldedURLs
 	for i := 0; i < len(text); {
 		// Decode one rune; one- and three-byte forms (ASCII, CJK) inline.
 		c0 := text[i]
@@ -72,6 +73,9 @@ func (f *Filter) Check(text string) Result {
 			if firstDigit < 0 && (r >= '0' && r <= '9' || r >= '０' && r <= '９') {
 				firstDigit = i
 			}
+			if r >= '０' && r <= 'ｚ' {
+				wideURL = true
+			}
 			if hanOn {
 				hr.push(i)
 				if sym == 0 {
@@ -104,6 +108,9 @@ func (f *Filter) Check(text string) Result {
 			}
 			lastSpace = true
 		default: // noise: skipped by the Han stream, a symbol (or a break) for the Latin one
+			if r == '．' || r == '｡' || r == '。' && i > 0 && text[i-1] < 0x80 {
+				wideURL = true
+			}
 			if latinOn {
 				if sym == 0 {
 					ls = 0
@@ -125,7 +132,9 @@ func (f *Filter) Check(text string) Result {
 		}
 	}
 	res.Matches = append(res.Matches, urls(text)...)
-	res.Matches = append(res.Matches, foldedURLs(text)...)
+	if wideURL {
+		res.Matches = append(res.Matches, foldedURLs(text)...)
+	}
 	res.Matches = applyAllow(res.Matches)
 	sortByStart(res.Matches)
 	res.Decide()
