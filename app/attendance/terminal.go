@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -23,6 +24,49 @@ type ImportResult struct {
 	Added, Known int
 }
 
+// MaxPunchAge is how far from today a terminal import may reach, either
+// way: a punch further off is a wrong date (or a terminal's clock) rather
+// than a forgotten export, and bounds the months an import looks up.
+const MaxPunchAge = 400 * 24 * time.Hour
+
+// terminalRow is one line of a terminal export, checked but not yet
+// matched to an account.
+type terminalRow struct {
+	Line  int
+	Phone string // normalized when it could be
+	Raw   string // as written, for messages
+	At    time.Time
+}
+
+// readPunches reads a terminal export (CSV in UTF-8 or GBK, or .xlsx,
+// within school.ReadTable's budgets) and checks each line's time; it
+// touches no database, so it is fuzzed on its own.
+func readPunches(filename string, data []byte, loc *time.Location, now time.Time) ([]terminalRow, *school.ImportError, error) {
+	rows, err := school.ReadTable(filename, data, []string{"手机", "姓名", "打卡时间"}, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	ie := &school.ImportError{}
+	out := make([]terminalRow, 0, len(rows))
+	for _, r := range rows {
+		phone, _ := auth.NormalizePhone(r.Fields["手机"])
+		at, err := time.ParseInLocation("2006-01-02 15:04:05", r.Fields["打卡时间"], loc)
+		if err != nil {
+			at, err = time.ParseInLocation("2006/1/2 15:04:05", r.Fields["打卡时间"], loc)
+		}
+		if err != nil {
+			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: fmt.Sprintf("打卡时间“%s”无法识别，应为 2026-11-02 08:05:13", r.Fields["打卡时间"])})
+			continue
+		}
+		if at.Before(now.Add(-MaxPunchAge)) || at.After(now.Add(MaxPunchAge)) {
+			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: fmt.Sprintf("打卡时间“%s”不在今天前后 %d 天内", r.Fields["打卡时间"], int(MaxPunchAge.Hours()/24))})
+			continue
+		}
+		out = append(out, terminalRow{Line: r.Line, Phone: phone, Raw: r.Fields["手机"], At: at})
+	}
+	return out, ie, nil
+}
+
 // ImportPunches merges a terminal export (手机,姓名,打卡时间): every row is
 // checked first and one bad row imports nothing; punches already imported
 // are skipped, so the same file twice adds nothing.
@@ -30,7 +74,8 @@ func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename 
 	if actor != nil && actor.Role != auth.RoleAdmin {
 		return ImportResult{}, ErrNotAdmin
 	}
-	rows, err := school.ReadTable(filename, data, []string{"手机", "姓名", "打卡时间"}, nil)
+	now := s.now()
+	rows, ie, err := readPunches(filename, data, s.loc, now)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -42,26 +87,15 @@ func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename 
 	for _, u := range staff {
 		byPhone[u.Phone] = u
 	}
-	ie := &school.ImportError{}
 	var punches []Punch
-	now := s.now()
 	lockedMonths := map[string]bool{}
 	for _, r := range rows {
-		phone, _ := auth.NormalizePhone(r.Fields["手机"])
-		u, ok := byPhone[phone]
+		u, ok := byPhone[r.Phone]
 		if !ok {
-			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: fmt.Sprintf("手机“%s”不是本校教职工", r.Fields["手机"])})
+			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: fmt.Sprintf("手机“%s”不是本校教职工", r.Raw)})
 			continue
 		}
-		at, err := time.ParseInLocation("2006-01-02 15:04:05", r.Fields["打卡时间"], s.loc)
-		if err != nil {
-			at, err = time.ParseInLocation("2006/1/2 15:04:05", r.Fields["打卡时间"], s.loc)
-		}
-		if err != nil {
-			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: fmt.Sprintf("打卡时间“%s”无法识别，应为 2026-11-02 08:05:13", r.Fields["打卡时间"])})
-			continue
-		}
-		m := at.Format("2006-01")
+		m := r.At.Format("2006-01")
 		if _, seen := lockedMonths[m]; !seen {
 			lockedMonths[m], _ = s.Locked(ctx, m)
 		}
@@ -69,9 +103,10 @@ func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename 
 			ie.Lines = append(ie.Lines, school.LineError{Line: r.Line, Reason: m + " 的考勤已确认锁定"})
 			continue
 		}
-		punches = append(punches, Punch{UserID: u.ID, At: at.UTC(), Source: SourceTerminal, Note: "考勤机", CreatedAt: now})
+		punches = append(punches, Punch{UserID: u.ID, At: r.At.UTC(), Source: SourceTerminal, Note: "考勤机", CreatedAt: now})
 	}
 	if len(ie.Lines) > 0 {
+		slices.SortStableFunc(ie.Lines, func(a, b school.LineError) int { return a.Line - b.Line })
 		return ImportResult{}, ie
 	}
 	var res ImportResult
