@@ -81,13 +81,13 @@ func newWorld(t testing.TB, g *gorm.DB, clock *Clock) *World {
 	if clock != nil {
 		now = clock.Now
 	}
-	w.Auth = auth.NewService(auth.Options{DB: g, Now: now, Sender: w.Sent, Log: Logger()})
+	w.Auth = auth.NewService(auth.Options{DB: g, Now: now, Log: Logger()})
 	w.Settings = setting.NewService(g, now)
 	w.Groups = group.NewService(group.Options{DB: g, Now: now, Settings: w.Settings, Log: Logger()})
 	w.School = school.NewService(school.Options{DB: g, Now: now, Groups: w.Groups, Accounts: w.Auth, Log: Logger()})
 	w.Words = wordlist.NewService(g, w.Groups, now)
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	w.Attendance = attendance.NewService(attendance.Options{DB: g, Now: now, Location: sh, Settings: w.Settings, Sender: w.Sent, Log: Logger()})
+	w.Attendance = attendance.NewService(attendance.Options{DB: g, Now: now, Location: sh, Settings: w.Settings, Log: Logger()})
 	store, err := storage.NewFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func (w *World) wireStore(store storage.Store, now func() time.Time) {
 	*w.Messages = *message.NewService(message.Options{DB: w.DB, Now: now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
 	*w.Archive = *archive.NewService(archive.Options{DB: w.DB, Now: now, Store: store, Files: w.Files, Groups: w.Groups, Log: Logger()})
 	*w.Notices = *notice.NewService(notice.Options{DB: w.DB, Now: now, Location: sh, Groups: w.Groups, Filters: w.Words, Files: w.Files,
-		Settings: w.Settings, Sender: w.Sent, Log: Logger()})
+		Settings: w.Settings, Log: Logger()})
 }
 
 // Worker returns a job worker with every handler of the app, on the world's clock.
@@ -134,6 +134,7 @@ func (w *World) Worker() *job.Worker {
 		notice.JobDing:       w.Notices.AutoDing,
 		notice.JobRemind:     w.Notices.RemindLater,
 		attendance.JobRemind: w.Attendance.Remind,
+		notify.JobSend:       notify.Outbox{Sender: w.Sent}.Deliver,
 	}})
 }
 

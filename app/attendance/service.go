@@ -99,7 +99,6 @@ type Service struct {
 	now      func() time.Time
 	loc      *time.Location
 	settings *setting.Service
-	sender   notify.Sender
 	log      *slog.Logger
 }
 
@@ -109,7 +108,6 @@ type Options struct {
 	Now      func() time.Time
 	Location *time.Location
 	Settings *setting.Service
-	Sender   notify.Sender
 	Log      *slog.Logger
 }
 
@@ -124,7 +122,7 @@ func NewService(o Options) *Service {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, loc: o.Location, settings: o.Settings, sender: o.Sender, log: o.Log}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, loc: o.Location, settings: o.Settings, log: o.Log}
 }
 
 // Location is the school's time zone.
@@ -450,10 +448,8 @@ func (s *Service) Remind(ctx context.Context, j job.Job) error {
 			if err := notify.Add(ctx, tx, now, notify.Notification{UserID: u.ID, Kind: "approval_reminder", Title: title, Link: "/approvals"}); err != nil {
 				return err
 			}
-			if s.sender != nil {
-				if err := s.sender.Send(ctx, notify.Message{Phone: u.Phone, Kind: "ding", Text: "【家校】" + title}); err != nil {
-					s.log.Warn("attendance: remind sender", "err", err)
-				}
+			if err := notify.Queue(ctx, tx, now, notify.Message{Phone: u.Phone, Kind: "ding", Text: "【家校】" + title}); err != nil {
+				return err
 			}
 		}
 		return nil

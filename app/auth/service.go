@@ -25,7 +25,6 @@ import (
 type Service struct {
 	db       *gorm.DB
 	now      func() time.Time
-	sender   notify.Sender
 	log      *slog.Logger
 	sessions *sessionCache
 	slots    chan struct{} // password hashing in progress (see hashing.go)
@@ -33,10 +32,9 @@ type Service struct {
 
 // Options configure NewService.
 type Options struct {
-	DB     *gorm.DB
-	Now    func() time.Time // defaults to time.Now
-	Sender notify.Sender
-	Log    *slog.Logger
+	DB  *gorm.DB
+	Now func() time.Time // defaults to time.Now
+	Log *slog.Logger
 }
 
 // NewService returns the auth service.
@@ -47,7 +45,7 @@ func NewService(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, sender: o.Sender, log: o.Log, sessions: newSessionCache(),
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, log: o.Log, sessions: newSessionCache(),
 		slots: make(chan struct{}, hashSlots)}
 }
 
@@ -315,12 +313,17 @@ func (s *Service) SendRegisterCode(ctx context.Context, phoneIn, ip string) erro
 	}
 	code := fmt.Sprintf("%06d", n.Int64())
 	vc := verificationCode{Phone: phone, Purpose: purposeRegister, CodeHash: codeHash(phone, code), IP: ip, CreatedAt: now, ExpiresAt: now.Add(CodeLifetime)}
-	if err := s.db.WithContext(ctx).Create(&vc).Error; err != nil {
-		return fmt.Errorf("auth: send code: %w", err)
-	}
 	msg := notify.Message{Phone: phone, Kind: "register_code", Text: fmt.Sprintf("【家校】您的注册验证码是 %s,%d 分钟内有效。如非本人操作请忽略。", code, int(CodeLifetime/time.Minute))}
-	if err := s.sender.Send(ctx, msg); err != nil {
-		return fmt.Errorf("auth: send code: %w: %w", apperr.ErrUnavailable, err)
+	// The code and its message are one change: the outbox sends it once
+	// the code is stored.
+	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Create(&vc).Error; err != nil {
+			return err
+		}
+		return notify.Queue(ctx, tx, now, msg)
+	})
+	if err != nil {
+		return fmt.Errorf("auth: send code: %w", err)
 	}
 	return nil
 }

@@ -16,12 +16,16 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/app/event"
+	"jiaxiao/app/job"
 	"jiaxiao/app/notify"
 )
 
+// captureSender keeps what the outbox sends; lastCode first runs the
+// outbox, as a serve process's worker would after the code's commit.
 type captureSender struct {
 	mu   sync.Mutex
 	sent []notify.Message
+	db   *gorm.DB
 }
 
 func (c *captureSender) Send(_ context.Context, m notify.Message) error {
@@ -32,6 +36,10 @@ func (c *captureSender) Send(_ context.Context, m notify.Message) error {
 }
 
 func (c *captureSender) lastCode(t *testing.T) string {
+	w := job.NewWorker(job.WorkerOptions{DB: c.db, Log: apptest.Logger(), Handlers: map[string]job.Handler{notify.JobSend: notify.Outbox{Sender: c}.Deliver}})
+	if _, err := w.RunDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.sent) == 0 {
@@ -46,8 +54,8 @@ func (c *captureSender) lastCode(t *testing.T) string {
 
 func newService(g *gorm.DB) (*auth.Service, *apptest.Clock, *captureSender) {
 	clock := apptest.NewClock(time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
-	sender := &captureSender{}
-	return auth.NewService(auth.Options{DB: g, Now: clock.Now, Sender: sender, Log: apptest.Logger()}), clock, sender
+	sender := &captureSender{db: g}
+	return auth.NewService(auth.Options{DB: g, Now: clock.Now, Log: apptest.Logger()}), clock, sender
 }
 
 func TestCreateUser(t *testing.T) {

@@ -109,7 +109,6 @@ type Service struct {
 	filters  Filters
 	files    *file.Service
 	settings *setting.Service
-	sender   notify.Sender
 	log      *slog.Logger
 }
 
@@ -122,7 +121,6 @@ type Options struct {
 	Filters  Filters
 	Files    *file.Service
 	Settings *setting.Service
-	Sender   notify.Sender
 	Log      *slog.Logger
 }
 
@@ -138,7 +136,7 @@ func NewService(o Options) *Service {
 		o.Location = time.UTC
 	}
 	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, loc: o.Location, groups: o.Groups, filters: o.Filters,
-		files: o.Files, settings: o.Settings, sender: o.Sender, log: o.Log}
+		files: o.Files, settings: o.Settings, log: o.Log}
 }
 
 // ComposeInput is the compose form.
@@ -674,19 +672,13 @@ func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now t
 }
 
 // deliver is one reminder: into the notification centre (live badge) and
-// out through the Sender.
+// into the outbox, sent once tx commits.
 func (s *Service) deliver(ctx context.Context, tx *gorm.DB, n Notice, userID uint64, phone string, now time.Time) error {
 	title := "DING：请查看" + n.Category + "“" + n.Title + "”"
 	if err := notify.Add(ctx, tx, now, notify.Notification{UserID: userID, Kind: "ding", Title: title, Link: fmt.Sprintf("/notices/%d", n.ID)}); err != nil {
 		return err
 	}
-	if s.sender == nil {
-		return nil
-	}
-	if err := s.sender.Send(ctx, notify.Message{Phone: phone, Kind: "ding", Text: "【家校】" + title}); err != nil {
-		s.log.Warn("notice: ding sender", "notice", n.ID, "err", err)
-	}
-	return nil
+	return notify.Queue(ctx, tx, now, notify.Message{Phone: phone, Kind: "ding", Text: "【家校】" + title})
 }
 
 // RemindLater is the job handler that delivers reminders held back by

@@ -216,11 +216,19 @@ func TestDing(t *testing.T) {
 		if _, err := f.Notices.Ding(ctx, f.head, n.ID); err != nil {
 			t.Fatalf("DING after 5 minutes: %v", err)
 		}
-		sent := f.Sent.Sent()
-		for _, m := range sent {
-			if m.Phone == f.dad.Phone {
-				t.Fatal("a reader was DINGed")
-			}
+		// Nothing has left yet: the outbox sends after the commit.
+		if sent := f.Sent.Sent(); len(sent) != 0 {
+			t.Fatalf("sent inside the DING: %v", sent)
+		}
+		if _, err := f.Worker().RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		dinged := map[string]int{}
+		for _, m := range f.Sent.Sent() {
+			dinged[m.Phone]++
+		}
+		if dinged[f.dad.Phone] != 0 || dinged[f.wang.Phone] != 2 || dinged[f.teacher.Phone] != 2 {
+			t.Fatalf("DINGs sent: %v (王强 and 陈志强 twice each, the reader never)", dinged)
 		}
 	})
 }
@@ -244,6 +252,9 @@ func TestAutoDingWaitsForMorning(t *testing.T) {
 		t.Fatal(err)
 	}
 	phones := func() map[string]int {
+		if _, err := w.RunDue(ctx); err != nil { // the outbox
+			t.Fatal(err)
+		}
 		out := map[string]int{}
 		for _, m := range f.Sent.Sent() {
 			if m.Kind == "ding" {

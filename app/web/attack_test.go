@@ -14,6 +14,8 @@ import (
 
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
+
+	"gorm.io/gorm"
 )
 
 // heapPeak samples the live heap every few milliseconds until stop is
@@ -138,4 +140,45 @@ func TestAnonymousBodiesAreSmall(t *testing.T) {
 	if r := c.Post("/notifications/read", url.Values{"note": {strings.Repeat("字", 30000)}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a logged-in user's 90 KB form: %d", r.StatusCode)
 	}
+}
+
+// TestSlowSenderFreezesNothing: with an SMS gateway that takes seconds
+// for every message, a DING to a whole class answers at once and, while
+// the outbox is still sending, posts, logins and pages stay fast: no
+// request waits on the gateway, and no transaction holds the database
+// while it does.
+func TestSlowSenderFreezesNothing(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		s := newSchool(t, g)
+		n := s.notice(t, true)
+		s.sent.slow(2 * time.Second)
+		owner, parent := s.clients["owner"], s.clients["parent-member"]
+		owner.Get(fmt.Sprintf("/notices/%d/receipts", n.ID))
+		fast := func(what string, do func() int, want int) {
+			t.Helper()
+			start := time.Now()
+			if st := do(); st != want {
+				t.Fatalf("%s: %d, want %d", what, st, want)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Fatalf("%s took %v while the gateway is slow", what, d)
+			}
+		}
+		fast("the DING", func() int { return owner.Post(fmt.Sprintf("/notices/%d/ding", n.ID), nil).StatusCode }, http.StatusSeeOther)
+		// The outbox is now sending, two seconds a message.
+		parent.Get(fmt.Sprintf("/groups/%d", s.c32.ID))
+		fast("a post", func() int {
+			return parent.Post(fmt.Sprintf("/groups/%d/messages", s.c32.ID), url.Values{"body": {"收到，谢谢老师"}}).StatusCode
+		}, http.StatusSeeOther)
+		fast("a page", func() int { return parent.Get("/").StatusCode }, http.StatusOK)
+		other := apptest.NewClient(t, s.URL)
+		other.Get("/login")
+		fast("a login", func() int {
+			return other.Post("/login", url.Values{"phone": {"13800000003"}, "password": {"secret-123"}}).StatusCode
+		}, http.StatusSeeOther)
+		if s.sent.count() > 1 {
+			t.Fatalf("%d messages already through a 2-second gateway: the test did not run while it was busy", s.sent.count())
+		}
+		waitForWithin(t, "the DINGs to go out", 20*time.Second, func() bool { return s.sent.count() >= 3 })
+	})
 }

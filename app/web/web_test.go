@@ -18,6 +18,7 @@ import (
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
+	"jiaxiao/app/job"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 	"jiaxiao/app/web"
@@ -25,15 +26,55 @@ import (
 )
 
 type sink struct {
-	mu   sync.Mutex
-	msgs []notify.Message
+	mu    sync.Mutex
+	msgs  []notify.Message
+	delay time.Duration // a slow gateway: each Send takes this long
 }
 
-func (s *sink) Send(_ context.Context, m notify.Message) error {
+func (s *sink) Send(ctx context.Context, m notify.Message) error {
+	s.mu.Lock()
+	delay := s.delay
+	s.mu.Unlock()
+	select {
+	case <-time.After(delay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.msgs = append(s.msgs, m)
 	return nil
+}
+
+func (s *sink) slow(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
+	s.mu.Unlock()
+}
+
+func (s *sink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.msgs)
+}
+
+// wait returns the first message, waiting for the outbox to send it.
+func (s *sink) wait(t *testing.T) notify.Message {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		if len(s.msgs) > 0 {
+			m := s.msgs[0]
+			s.mu.Unlock()
+			return m
+		}
+		s.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatal("no message sent within 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 type app struct {
@@ -52,13 +93,17 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 	}
 	s := &sink{}
 	w := apptest.NewWorld(t, g)
-	w.Auth = auth.NewService(auth.Options{DB: g, Sender: s, Log: apptest.Logger()})
+	w.Auth = auth.NewService(auth.Options{DB: g, Log: apptest.Logger()})
 	// The school service changes accounts through the same auth service
 	// the pages use, as in serve.
 	w.School = school.NewService(school.Options{DB: g, Now: w.Clock.Now, Groups: w.Groups, Accounts: w.Auth, Log: apptest.Logger()})
 	hub := event.NewHub(event.HubOptions{DB: g, Now: w.Clock.Now, Poll: 20 * time.Millisecond, Log: apptest.Logger()})
 	ctx, cancel := context.WithCancel(context.Background())
 	go hub.Run(ctx)
+	// The outbox, as serve runs it: messages go out once their change commits.
+	outbox := job.NewWorker(job.WorkerOptions{DB: g, Poll: 20 * time.Millisecond, Log: apptest.Logger(),
+		Handlers: map[string]job.Handler{notify.JobSend: notify.Outbox{Sender: s}.Deliver}})
+	go outbox.Run(ctx)
 	if err := w.Words.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +271,7 @@ func TestRegister(t *testing.T) {
 		if r = c.Get(r.Location()); r.TestID("alert-ok") == "" || r.InputValue("name") != "赵丽" || r.InputValue("phone") != "13600136000" {
 			t.Fatalf("after sending the code: %q %q", r.TestID("alert-ok"), r.InputValue("name"))
 		}
-		code := regexp.MustCompile(`\d{6}`).FindString(a.sent.msgs[0].Text)
+		code := regexp.MustCompile(`\d{6}`).FindString(a.sent.wait(t).Text)
 		// A bad name keeps every field but the password.
 		r = c.Post("/register", url.Values{"phone": {"13600136000"}, "name": {"赵"}, "password": {"parent-123"}, "code": {code}})
 		if r.StatusCode != http.StatusUnprocessableEntity || r.InputValue("code") != code || r.InputValue("password") != "" {

@@ -17,7 +17,6 @@ import (
 	"jiaxiao/app/group"
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
-	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
 	"jiaxiao/app/wordlist"
@@ -119,8 +118,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	sender := notify.LogSender{Log: quiet}
-	authSvc := auth.NewService(auth.Options{DB: g, Sender: sender, Log: quiet})
+	authSvc := auth.NewService(auth.Options{DB: g, Log: quiet})
 	settings := setting.NewService(g, nil)
 	groups := group.NewService(group.Options{DB: g, Settings: settings, Log: quiet})
 	schoolSvc := school.NewService(school.Options{DB: g, Groups: groups, Accounts: authSvc, Log: quiet})
@@ -128,7 +126,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 	files := file.NewService(g, store, nil)
 	messages := message.NewService(message.Options{DB: g, Groups: groups, Filters: words, Files: files, Log: quiet})
 	notices := notice.NewService(notice.Options{DB: g, Location: loc, Groups: groups, Filters: words, Files: files,
-		Settings: settings, Sender: sender, Log: quiet})
+		Settings: settings, Log: quiet})
 	if err := words.SeedDefaults(ctx); err != nil {
 		return nil, err
 	}

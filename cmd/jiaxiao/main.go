@@ -198,7 +198,7 @@ type services struct {
 // touch no files.
 func (e *env) services(g *gorm.DB, store storage.Store) services {
 	s := services{db: g}
-	s.auth = auth.NewService(auth.Options{DB: g, Sender: e.sender(), Log: e.log})
+	s.auth = auth.NewService(auth.Options{DB: g, Log: e.log})
 	s.settings = setting.NewService(g, nil)
 	s.groups = group.NewService(group.Options{DB: g, Settings: s.settings, Log: e.log})
 	s.school = school.NewService(school.Options{DB: g, Groups: s.groups, Accounts: s.auth, Log: e.log})
@@ -207,8 +207,8 @@ func (e *env) services(g *gorm.DB, store storage.Store) services {
 	s.messages = message.NewService(message.Options{DB: g, Groups: s.groups, Filters: s.words, Files: s.files, Log: e.log})
 	s.archive = archive.NewService(archive.Options{DB: g, Store: store, Files: s.files, Groups: s.groups, Log: e.log})
 	s.notices = notice.NewService(notice.Options{DB: g, Location: e.cfg.Location, Groups: s.groups, Filters: s.words, Files: s.files,
-		Settings: s.settings, Sender: e.sender(), Log: e.log})
-	s.attendance = attendance.NewService(attendance.Options{DB: g, Location: e.cfg.Location, Settings: s.settings, Sender: e.sender(), Log: e.log})
+		Settings: s.settings, Log: e.log})
+	s.attendance = attendance.NewService(attendance.Options{DB: g, Location: e.cfg.Location, Settings: s.settings, Log: e.log})
 	s.centre = notify.NewCentre(g, nil)
 	return s
 }
@@ -216,7 +216,13 @@ func (e *env) services(g *gorm.DB, store storage.Store) services {
 // noticesAt is the notice service on another clock (the demo's older notices).
 func (s services) noticesAt(e *env, now func() time.Time) *notice.Service {
 	return notice.NewService(notice.Options{DB: s.db, Now: now, Location: e.cfg.Location, Groups: s.groups, Filters: s.words, Files: s.files,
-		Settings: s.settings, Sender: e.sender(), Log: e.log})
+		Settings: s.settings, Log: e.log})
+}
+
+// outbox is the handler of queued outbound messages, run by a worker of
+// its own so that a slow SMS gateway holds back no other job.
+func (e *env) outbox() map[string]job.Handler {
+	return map[string]job.Handler{notify.JobSend: notify.Outbox{Sender: e.sender()}.Deliver}
 }
 
 // jobs are the background handlers every serve process runs.

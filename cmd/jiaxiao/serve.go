@@ -57,6 +57,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		Messages: svc.messages, Notices: svc.notices, Archive: svc.archive, Attendance: svc.attendance, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
 		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
 	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: svc.jobs(), Log: e.log, Metrics: reg, OnDone: hub.Poke})
+	outbox := job.NewWorker(job.WorkerOptions{DB: g, Handlers: e.outbox(), Log: e.log, Concurrency: 8})
 
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
@@ -66,8 +67,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 
 	bg, stopBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); worker.Run(bg) }()
+	go func() { defer wg.Done(); outbox.Run(bg) }()
 	go func() { defer wg.Done(); hub.Run(bg) }()
 	go func() { defer wg.Done(); e.housekeeping(bg, svc.auth, g) }()
 
