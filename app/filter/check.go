@@ -143,7 +143,7 @@ func (f *Filter) Check(text string) Result {
 
 func (f *Filter) match(rule int32, start, end int) Match {
 	r := f.rules[rule]
-	return Match{Start: start, End: end, Category: r.Category, Action: r.Action, Source: f.sources[rule], Pattern: r.Pattern}
+	return Match{Start: start, End: end, Category: r.Category, Action: r.Action, Source: f.sources[rule], Pattern: r.Pattern, Group: r.Group}
 }
 
 // latinMatches records the Latin patterns ending at state s that stand as
@@ -202,8 +202,9 @@ func sortByStart(ms []Match) {
 	}
 }
 
-// applyAllow drops every banned match that an allow match overlaps, then
-// the allow matches themselves.
+// applyAllow drops every banned match that an allow match overlaps (a
+// group's allow only a ban of the group's own list), then the allow
+// matches themselves.
 func applyAllow(ms []Match) []Match {
 	var allows []Match
 	for _, m := range ms {
@@ -218,7 +219,7 @@ func applyAllow(ms []Match) []Match {
 		}
 		covered := false
 		for _, a := range allows {
-			if a.Start < m.End && m.Start < a.End {
+			if a.Start < m.End && m.Start < a.End && (!a.Group || m.Group) {
 				covered = true
 				break
 			}

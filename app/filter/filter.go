@@ -121,6 +121,10 @@ type Rule struct {
 	Pattern  string
 	Category Category
 	Action   Action
+	// Group marks a rule of a group's own list. A group's allow entry
+	// lifts only that group's own bans: never the school-wide list's, nor
+	// the detectors'. A school-wide allow entry lifts any ban it covers.
+	Group bool
 }
 
 // Detector names, in Match.Source.
@@ -141,6 +145,8 @@ type Match struct {
 	// Source is SourceWord for a word-list rule, else the detector.
 	Source  string
 	Pattern string
+	// Group says the rule came from a group's own list (see Rule.Group).
+	Group bool
 }
 
 // Result is what Check found.

@@ -9,17 +9,17 @@ import (
 )
 
 var rules = []filter.Rule{
-	{"代开发票", filter.Illegal, filter.Block},
-	{"砍死你", filter.Violence, filter.Block},
-	{"傻逼", filter.Abuse, filter.Mask},
-	{"蠢货", filter.Abuse, filter.Review},
-	{"刷单", filter.Ads, filter.Block},
-	{"口交", filter.Porn, filter.Block},
-	{"路口", filter.Porn, filter.Allow},
-	{"拼多多砍一刀", filter.Offtopic, filter.Review},
-	{"sex", filter.Porn, filter.Block},
-	{"buy now", filter.Ads, filter.Review},
-	{"机密文件", filter.Privacy, filter.Review},
+	{"代开发票", filter.Illegal, filter.Block, false},
+	{"砍死你", filter.Violence, filter.Block, false},
+	{"傻逼", filter.Abuse, filter.Mask, false},
+	{"蠢货", filter.Abuse, filter.Review, false},
+	{"刷单", filter.Ads, filter.Block, false},
+	{"口交", filter.Porn, filter.Block, false},
+	{"路口", filter.Porn, filter.Allow, false},
+	{"拼多多砍一刀", filter.Offtopic, filter.Review, false},
+	{"sex", filter.Porn, filter.Block, false},
+	{"buy now", filter.Ads, filter.Review, false},
+	{"机密文件", filter.Privacy, filter.Review, false},
 }
 
 func check(t *testing.T, text string) filter.Result {
@@ -163,11 +163,11 @@ func TestResultWithout(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	_, errs := filter.Compile([]filter.Rule{
-		{"", filter.Ads, filter.Block},
-		{"。。。", filter.Ads, filter.Block},
-		{strings.Repeat("长", 41), filter.Ads, filter.Block},
-		{"好", "nonsense", filter.Block},
-		{"好", filter.Ads, "burn"},
+		{"", filter.Ads, filter.Block, false},
+		{"。。。", filter.Ads, filter.Block, false},
+		{strings.Repeat("长", 41), filter.Ads, filter.Block, false},
+		{"好", "nonsense", filter.Block, false},
+		{"好", filter.Ads, "burn", false},
 	})
 	if len(errs) != 5 {
 		t.Fatalf("want 5 errors, got %v", errs)
@@ -177,5 +177,36 @@ func TestCompileErrors(t *testing.T) {
 func TestNormalize(t *testing.T) {
 	if got := filter.Normalize("ＡＢＣ學校\u200b開學"); got != "abc学校开学" {
 		t.Fatalf("Normalize: %q", got)
+	}
+}
+
+// TestGroupAllowLiftsOnlyGroupBans: a group's allow entry lifts the
+// group's own bans, never the school-wide list's; a school-wide allow
+// entry lifts both.
+func TestGroupAllowLiftsOnlyGroupBans(t *testing.T) {
+	f, errs := filter.Compile([]filter.Rule{
+		{Pattern: "代开发票", Category: filter.Illegal, Action: filter.Block},              // school
+		{Pattern: "团购", Category: filter.Ads, Action: filter.Block, Group: true},       // the group's own
+		{Pattern: "代开发票", Category: filter.Illegal, Action: filter.Allow, Group: true}, // the group tries to lift the school's
+		{Pattern: "团购", Category: filter.Ads, Action: filter.Allow, Group: true},       // and lifts its own
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if r := f.Check("有人代开发票吗"); r.Action != filter.Block {
+		t.Fatalf("a group's allow lifted the school-wide block: %+v", r)
+	}
+	if r := f.Check("班级团购校服"); r.Action != "" {
+		t.Fatalf("a group's allow did not lift its own block: %+v", r)
+	}
+	school, errs := filter.Compile([]filter.Rule{
+		{Pattern: "团购", Category: filter.Ads, Action: filter.Block, Group: true},
+		{Pattern: "团购校服", Category: filter.Ads, Action: filter.Allow},
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if r := school.Check("班级团购校服"); r.Action != "" {
+		t.Fatalf("a school-wide allow did not lift a group's block: %+v", r)
 	}
 }

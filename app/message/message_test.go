@@ -424,3 +424,31 @@ func TestNewestPageCache(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupAllowCannotLiftSchoolBans: a group's moderators may allow a
+// word their own list bans, but not one the school-wide list bans.
+func TestGroupAllowCannotLiftSchoolBans(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		if err := f.Words.Add(ctx, f.head, f.c32.ID, "代开发票", filter.Illegal, filter.Allow); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.post(f.dad, f.c32, "谁能代开发票"); err == nil {
+			t.Fatal("the group's allow entry lifted the school-wide ban")
+		}
+		if err := f.Words.Add(ctx, f.head, f.c32.ID, "奶茶", filter.Offtopic, filter.Block); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.post(f.dad, f.c32, "下午喝奶茶"); err == nil {
+			t.Fatal("the group's own ban did not hold")
+		}
+		if err := f.Words.Add(ctx, f.head, f.c32.ID, "奶茶店", filter.Offtopic, filter.Allow); err != nil {
+			t.Fatal(err)
+		}
+		f.Clock.Advance(time.Minute)
+		if m, err := f.post(f.dad, f.c32, "奶茶店门口集合"); err != nil || m.Status != message.Visible {
+			t.Fatalf("the group's allow entry did not lift its own ban: %+v %v", m, err)
+		}
+	})
+}

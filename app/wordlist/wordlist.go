@@ -137,7 +137,7 @@ func (s *Service) Filter(ctx context.Context, groupID uint64) (*filter.Filter, e
 	}
 	rules := make([]filter.Rule, 0, len(words))
 	for _, w := range words {
-		rules = append(rules, filter.Rule{Pattern: w.Pattern, Category: w.Category, Action: w.Action})
+		rules = append(rules, filter.Rule{Pattern: w.Pattern, Category: w.Category, Action: w.Action, Group: w.GroupID != 0})
 	}
 	f, _ := filter.Compile(rules) // stored rules were checked when added
 	s.mu.Lock()
