@@ -83,8 +83,14 @@ type Session struct {
 const (
 	SessionLifetime   = 30 * 24 * time.Hour
 	FailureWindow     = 15 * time.Minute
-	MaxPhoneFailures  = 5
-	MaxIPFailures     = 300
+	// MaxPhoneFailures is how many wrong passwords one address may try
+	// for one phone in FailureWindow; counted per address, so that nobody
+	// can lock another person out from their own device.
+	MaxPhoneFailures = 5
+	// MaxPhoneFailuresAnyIP bounds the wrong passwords for one phone from
+	// every address together (guessing from many addresses).
+	MaxPhoneFailuresAnyIP = 50
+	MaxIPFailures         = 300
 	CodeLifetime      = 10 * time.Minute
 	CodeResendAfter   = time.Minute
 	MaxCodesPerDay    = 10

@@ -125,12 +125,17 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (User, string, error
 	if !ok {
 		phone = in.Phone
 	}
-	since := now.Add(-FailureWindow)
-	byPhone, byIP, err := countFailures(ctx, s.db, phone, in.IP, since)
+	// The attempt is recorded as a failure before it is judged, and counted
+	// with the others: of many parallel attempts only those within the
+	// limits get a password check, and a success clears the record.
+	if err := recordFailure(ctx, s.db, phone, in.IP, now); err != nil {
+		return User{}, "", fmt.Errorf("auth: login: %w", err)
+	}
+	c, err := countFailures(ctx, s.db, phone, in.IP, now.Add(-FailureWindow))
 	if err != nil {
 		return User{}, "", fmt.Errorf("auth: login: %w", err)
 	}
-	if byPhone >= MaxPhoneFailures || byIP >= MaxIPFailures {
+	if c.PhoneIP > MaxPhoneFailures || c.Phone > MaxPhoneFailuresAnyIP || c.IP > MaxIPFailures {
 		return User{}, "", ErrThrottled
 	}
 	u, err := userByPhone(ctx, s.db, phone)
@@ -149,10 +154,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (User, string, error
 		}
 	}
 	if !match || err != nil || u.PasswordHash == "" {
-		if ferr := recordFailure(ctx, s.db, phone, in.IP, now); ferr != nil {
-			return User{}, "", fmt.Errorf("auth: login: %w", ferr)
-		}
-		return User{}, "", ErrBadCredentials
+		return User{}, "", ErrBadCredentials // its failure is already recorded
 	}
 	switch u.Status {
 	case StatusActive:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,10 +134,17 @@ func TestLoginThrottle(t *testing.T) {
 				t.Fatalf("attempt %d: %v", i+1, err)
 			}
 		}
-		// The sixth attempt is refused even with the right password.
-		_, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.2"})
+		// The sixth attempt from that address is refused even with the right password.
+		_, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.1"})
 		if !errors.Is(err, apperr.ErrTooMany) {
 			t.Fatalf("sixth attempt: %v", err)
+		}
+		// The owner of the phone, on their own device, is not locked out.
+		if _, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.0.0.2"}); err != nil {
+			t.Fatalf("the owner from another address: %v", err)
+		}
+		for i := 0; i < auth.MaxPhoneFailures; i++ {
+			_, _, _ = s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "wrong-pass", IP: "10.0.0.1"})
 		}
 		// Another phone behind the same school Wi-Fi is not affected.
 		if _, err := s.CreateUser(ctx, auth.NewUser{Phone: "13900139000", Name: "李家长", Role: auth.RoleParent, Password: "secret-456"}); err != nil {
@@ -337,6 +345,44 @@ func TestSessionCacheAcrossInstances(t *testing.T) {
 		b.ForgetUser(u.ID)
 		if _, err := b.Authenticate(ctx, token); !errors.Is(err, auth.ErrNoSession) {
 			t.Fatalf("departed user on instance b after the event: %v", err)
+		}
+	})
+}
+
+// TestLoginThrottleHoldsInParallel: many wrong passwords at once for one
+// phone from one address get no more password checks than the limit.
+func TestLoginThrottleHoldsInParallel(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		s, _, _ := newService(g)
+		if _, err := s.CreateUser(ctx, auth.NewUser{Phone: "13800138000", Name: "王校长", Role: auth.RoleAdmin, Password: "secret-123"}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 40
+		var wg sync.WaitGroup
+		var checked, throttled atomic.Int32
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "wrong-pass", IP: "203.0.113.9"})
+				switch {
+				case errors.Is(err, auth.ErrBadCredentials):
+					checked.Add(1)
+				case errors.Is(err, auth.ErrThrottled):
+					throttled.Add(1)
+				default:
+					t.Errorf("parallel attempt: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if checked.Load() > auth.MaxPhoneFailures || checked.Load()+throttled.Load() != n {
+			t.Fatalf("%d of %d parallel wrong passwords were checked (limit %d), %d throttled", checked.Load(), n, auth.MaxPhoneFailures, throttled.Load())
+		}
+		// The principal, elsewhere, still logs in.
+		if _, _, err := s.Login(ctx, auth.LoginInput{Phone: "13800138000", Password: "secret-123", IP: "10.1.1.1"}); err != nil {
+			t.Fatalf("the principal after someone else's attack: %v", err)
 		}
 	})
 }

@@ -47,13 +47,21 @@ func userByPhone(ctx context.Context, g *gorm.DB, phone string) (User, error) {
 	return u, db.Translate(err)
 }
 
-func countFailures(ctx context.Context, g *gorm.DB, phone, ip string, since time.Time) (byPhone, byIP int64, err error) {
-	q := g.WithContext(ctx).Model(&loginFailure{})
-	if err = q.Where("phone = ? AND created_at > ?", phone, since).Count(&byPhone).Error; err != nil {
-		return
-	}
-	err = g.WithContext(ctx).Model(&loginFailure{}).Where("ip = ? AND created_at > ?", ip, since).Count(&byIP).Error
-	return
+// failureCounts are the failed logins in the window, the attempt being
+// made included: for this phone from this address, for this phone from
+// anywhere, and from this address for any phone.
+type failureCounts struct {
+	PhoneIP, Phone, IP int64
+}
+
+func countFailures(ctx context.Context, g *gorm.DB, phone, ip string, since time.Time) (failureCounts, error) {
+	var c failureCounts
+	err := g.WithContext(ctx).Model(&loginFailure{}).
+		Select("COALESCE(SUM(CASE WHEN phone = ? AND ip = ? THEN 1 ELSE 0 END), 0) AS phone_ip, "+
+			"COALESCE(SUM(CASE WHEN phone = ? THEN 1 ELSE 0 END), 0) AS phone, "+
+			"COALESCE(SUM(CASE WHEN ip = ? THEN 1 ELSE 0 END), 0) AS ip", phone, ip, phone, ip).
+		Where("created_at > ? AND (phone = ? OR ip = ?)", since, phone, ip).Scan(&c).Error
+	return c, err
 }
 
 func recordFailure(ctx context.Context, g *gorm.DB, phone, ip string, now time.Time) error {
