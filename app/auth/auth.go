@@ -81,8 +81,8 @@ type Session struct {
 
 // Limits.
 const (
-	SessionLifetime   = 30 * 24 * time.Hour
-	FailureWindow     = 15 * time.Minute
+	SessionLifetime = 30 * 24 * time.Hour
+	FailureWindow   = 15 * time.Minute
 	// MaxPhoneFailures is how many wrong passwords one address may try
 	// for one phone in FailureWindow; counted per address, so that nobody
 	// can lock another person out from their own device.
@@ -91,10 +91,10 @@ const (
 	// every address together (guessing from many addresses).
 	MaxPhoneFailuresAnyIP = 50
 	MaxIPFailures         = 300
-	CodeLifetime      = 10 * time.Minute
-	CodeResendAfter   = time.Minute
-	MaxCodesPerDay    = 10
-	MaxCodesPerIPHour = 200
-	MaxCodeAttempts   = 5
-	MinPasswordLength = 8
+	CodeLifetime          = 10 * time.Minute
+	CodeResendAfter       = time.Minute
+	MaxCodesPerDay        = 10
+	MaxCodesPerIPHour     = 200
+	MaxCodeAttempts       = 5
+	MinPasswordLength     = 8
 )
