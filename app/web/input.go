@@ -2,10 +2,14 @@ package web
 
 import (
 	"math"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/unicode/norm"
 
 	"jiaxiao/app/apperr"
 )
@@ -58,4 +62,68 @@ func floatValue(s string) *float64 {
 		return nil
 	}
 	return &f
+}
+
+// errBadText refuses a form whose text holds what no keyboard types.
+var errBadText = apperr.Invalid("", "输入中含有无法识别的字符（如空字符或乱码），请删除后重试。")
+
+// cleanText checks and normalizes one text value from a form: it must be
+// valid UTF-8 without control characters other than tab and line breaks;
+// line breaks become \n (a lone \r would end a line in SSE, CSV and
+// plain-text mails alike) and the text is put in Unicode NFC, so that
+// what is stored, filtered and compared is one spelling.
+func cleanText(s string) (string, bool) {
+	if !utf8.ValidString(s) {
+		return "", false
+	}
+	clean := true
+	for _, r := range s {
+		if (r < 0x20 && r != '\n' && r != '\r' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
+			clean = false
+			break
+		}
+	}
+	if !clean {
+		return "", false
+	}
+	if strings.ContainsRune(s, '\r') {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return norm.NFC.String(s), true
+}
+
+// cleanForm runs every text value of a form through cleanText before any
+// handler sees it, refusing the request (422) when one is not text.
+func cleanForm(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			return next(c)
+		}
+		if r.Form == nil {
+			if _, err := c.FormParams(); err != nil {
+				return next(c) // not a form: nothing to clean
+			}
+		}
+		forms := []url.Values{r.Form, r.PostForm}
+		if r.MultipartForm != nil {
+			forms = append(forms, r.MultipartForm.Value)
+		}
+		for _, values := range forms {
+			for name, vs := range values {
+				for i, v := range vs {
+					clean, ok := cleanText(v)
+					if !ok {
+						return errBadText
+					}
+					if strings.Contains(name, "password") {
+						continue // checked, but hashed exactly as typed, as it always was
+					}
+					vs[i] = clean
+				}
+			}
+		}
+		return next(c)
+	}
 }

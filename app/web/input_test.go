@@ -75,3 +75,25 @@ func TestHostileNumbersAndRedirects(t *testing.T) {
 		}
 	}
 }
+
+// TestFormTextIsText: NUL bytes, other control characters and invalid
+// UTF-8 are refused before any handler; line breaks arrive as \n.
+func TestFormTextIsText(t *testing.T) {
+	s := newSchool(t, apptest.SQLite(t))
+	parent := s.clients["parent-member"]
+	feed := fmt.Sprintf("/groups/%d", s.c32.ID)
+	parent.Get(feed)
+	for _, body := range []string{"明天\x00带作业", "明天\x1b[31m带作业", "明天\xff\xfe带作业", "\u0085明天"} {
+		if r := parent.Post(feed+"/messages", url.Values{"body": {body}}); r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("body %q: %d", body, r.StatusCode)
+		}
+	}
+	if r := parent.Post(feed+"/messages", url.Values{"body": {"第一行\r\n第二行\r第三行"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a message with line breaks: %d", r.StatusCode)
+	}
+	var body string
+	s.world.DB.Table("messages").Where("group_id = ?", s.c32.ID).Order("id DESC").Limit(1).Pluck("body", &body)
+	if body != "第一行\n第二行\n第三行" {
+		t.Fatalf("stored %q", body)
+	}
+}

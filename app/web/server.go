@@ -116,6 +116,7 @@ func New(o Options) *echo.Echo {
 	e.Use(s.currentUser)
 	e.Use(bodyBudget)
 	e.Use(s.csrf)
+	e.Use(cleanForm)
 	e.Use(s.pokeAfterChange)
 	s.routes(e)
 	return e
