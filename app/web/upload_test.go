@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"fmt"
-	"runtime"
-	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -14,34 +12,6 @@ import (
 	"jiaxiao/app/file"
 	"jiaxiao/app/file/filetest"
 )
-
-// uploadHeapPeak runs f and returns how far the live heap rose above where it
-// was before, sampled every millisecond through runtime/metrics (which
-// does not stop the world).
-func uploadHeapPeak(f func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
-	base := read()
-	done, peak := make(chan struct{}), make(chan uint64)
-	go func() {
-		top := base
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			top = max(top, read())
-			select {
-			case <-done:
-				peak <- top
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	return <-peak - base
-}
 
 // uploadBudget is the most the heap may grow while the server refuses one
 // hostile upload: the multipart copy and the read bytes of a file under
@@ -82,7 +52,7 @@ func TestUploadAttacks(t *testing.T) {
 				var status int
 				var body string
 				start := time.Now()
-				grew := uploadHeapPeak(func() {
+				grew := heapRise(func() {
 					r := multipartForm(t, post.c, post.path, post.form, a.name, a.data)
 					status, body = r.StatusCode, r.Body
 				})
@@ -103,7 +73,7 @@ func TestUploadAttacks(t *testing.T) {
 		for _, path := range []string{"/groups/999999/messages", fmt.Sprintf("/groups/%d/messages", s.c33.ID)} {
 			var status int
 			start := time.Now()
-			grew := uploadHeapPeak(func() {
+			grew := heapRise(func() {
 				status = multipartForm(t, parent, path, map[string]string{"body": "看图"}, "大图.png", costly).StatusCode
 			})
 			took := time.Since(start)
