@@ -31,6 +31,9 @@ type Config struct {
 	// TLS) is the broker through which instances wake each other; empty:
 	// each instance polls the database alone.
 	RedisURL string
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed
+	// for the client's address (throttles, logs); loopback by default.
+	TrustedProxies []*net.IPNet
 }
 
 // MinIO is the object-storage connection used when Storage is "minio".
@@ -130,6 +133,11 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, "JIAXIAO_REDIS_URL "+msg)
 		}
 	}
+	proxies, bad := parseProxies(get("JIAXIAO_TRUSTED_PROXIES", "127.0.0.0/8,::1"))
+	for _, b := range bad {
+		errs = append(errs, fmt.Sprintf("JIAXIAO_TRUSTED_PROXIES: %q is not an address or CIDR", b))
+	}
+	c.TrustedProxies = proxies
 	if len(errs) > 0 {
 		return c, errors.New("config: " + strings.Join(errs, "; "))
 	}
@@ -167,4 +175,36 @@ func validBucket(b string) bool {
 		}
 	}
 	return true
+}
+
+// parseProxies reads a comma-separated list of addresses and CIDRs; a
+// lone address stands for itself. It returns what it could read and the
+// entries it could not.
+func parseProxies(list string) (nets []*net.IPNet, bad []string) {
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			ip := net.ParseIP(f)
+			if ip == nil {
+				bad = append(bad, f)
+				continue
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			nets = append(nets, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			bad = append(bad, f)
+			continue
+		}
+		nets = append(nets, n)
+	}
+	return nets, bad
 }

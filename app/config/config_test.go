@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net"
 	"strings"
 	"testing"
 )
@@ -74,5 +75,27 @@ func TestLoadListsEveryProblem(t *testing.T) {
 	_, err := Load(env(map[string]string{"JIAXIAO_DB_DRIVER": "x", "JIAXIAO_STORAGE": "y"}))
 	if err == nil || !strings.Contains(err.Error(), "JIAXIAO_DB_DRIVER") || !strings.Contains(err.Error(), "JIAXIAO_STORAGE") {
 		t.Fatalf("want both problems, got %v", err)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 2 || !c.TrustedProxies[0].Contains(net.ParseIP("127.0.0.1")) || !c.TrustedProxies[1].Contains(net.ParseIP("::1")) {
+		t.Fatalf("default: %v", c.TrustedProxies)
+	}
+	c, err = Load(env(map[string]string{"JIAXIAO_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 2 || !c.TrustedProxies[0].Contains(net.ParseIP("10.2.3.4")) ||
+		!c.TrustedProxies[1].Contains(net.ParseIP("192.168.1.5")) || c.TrustedProxies[1].Contains(net.ParseIP("192.168.1.6")) {
+		t.Fatalf("configured: %v", c.TrustedProxies)
+	}
+	_, err = Load(env(map[string]string{"JIAXIAO_TRUSTED_PROXIES": "10.0.0.0/33,proxy.local"}))
+	if err == nil || !strings.Contains(err.Error(), "10.0.0.0/33") || !strings.Contains(err.Error(), "proxy.local") {
+		t.Fatalf("bad entries: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/web"
 
 	"gorm.io/gorm"
 )
@@ -184,4 +186,32 @@ func TestSlowSenderFreezesNothing(t *testing.T) {
 		}
 		waitForWithin(t, "the DINGs to go out", 20*time.Second, func() bool { return s.sent.count() >= 3 })
 	})
+}
+
+// TestTrustedProxies: X-Forwarded-For names the client only when it comes
+// from a configured proxy. The login throttle, counted per address, shows
+// which address the server believed.
+func TestTrustedProxies(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		proxies  []*net.IPNet
+		believed bool
+	}{
+		{"loopback proxy (the default)", nil, true},
+		{"a proxy elsewhere", []*net.IPNet{{IP: net.IPv4(10, 0, 0, 0), Mask: net.CIDRMask(8, 32)}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAppWith(t, apptest.SQLite(t), func(o *web.Options) { o.TrustedProxies = tc.proxies })
+			a.user(t, auth.RoleParent, "张伟", "13900139000")
+			c := apptest.NewClient(t, a.URL)
+			c.Get("/login")
+			for range auth.MaxPhoneFailures {
+				c.Post("/login", url.Values{"phone": {"13900139000"}, "password": {"wrong-pass"}}, "X-Forwarded-For", "198.51.100.7")
+			}
+			r := c.Post("/login", url.Values{"phone": {"13900139000"}, "password": {"secret-123"}}, "X-Forwarded-For", "198.51.100.8")
+			if believed := r.StatusCode == http.StatusSeeOther; believed != tc.believed {
+				t.Fatalf("login from another forwarded address: %d (believed the header: %v, want %v)", r.StatusCode, believed, tc.believed)
+			}
+		})
+	}
 }

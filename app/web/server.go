@@ -5,6 +5,7 @@ package web
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -49,7 +50,10 @@ type Options struct {
 	Location      *time.Location
 	Metrics       *prometheus.Registry
 	SecureCookies bool
-	Now           func() time.Time
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed
+	// (JIAXIAO_TRUSTED_PROXIES); nil: loopback.
+	TrustedProxies []*net.IPNet
+	Now            func() time.Time
 }
 
 // Server holds the handlers' dependencies.
@@ -95,8 +99,18 @@ func New(o Options) *echo.Echo {
 	s.forgetOnChange()
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// Trust X-Forwarded-For only from a proxy on loopback or the private network.
-	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	// Believe X-Forwarded-For only from the configured proxies (loopback
+	// when none are given): anyone else could name any address and dodge
+	// the throttles or frame someone.
+	proxies := o.TrustedProxies
+	if proxies == nil {
+		proxies = []*net.IPNet{{IP: net.IPv4(127, 0, 0, 0), Mask: net.CIDRMask(8, 32)}, {IP: net.IPv6loopback, Mask: net.CIDRMask(128, 128)}}
+	}
+	trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range proxies {
+		trust = append(trust, echo.TrustIPRange(n))
+	}
+	e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
 	e.HTTPErrorHandler = s.handleError
 	e.Server.ReadHeaderTimeout = 10 * time.Second
 	// A request, body included, must arrive within ReadTimeout, so a body

@@ -87,6 +87,12 @@ type app struct {
 
 func newApp(t *testing.T, g *gorm.DB) *app {
 	t.Helper()
+	return newAppWith(t, g, nil)
+}
+
+// newAppWith is newApp with a change to the web layer's options.
+func newAppWith(t *testing.T, g *gorm.DB, change func(*web.Options)) *app {
+	t.Helper()
 	store, err := storage.NewFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -107,9 +113,13 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 	if err := w.Words.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
+	o := web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
 		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil), Hub: hub,
-		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
+		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()}
+	if change != nil {
+		change(&o)
+	}
+	h := web.New(o)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { cancel(); srv.Close() })
 	return &app{Server: srv, auth: w.Auth, sent: s, world: w, hub: hub}

@@ -55,7 +55,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	hub := event.NewHub(event.HubOptions{DB: g, Log: e.log, Broker: broker, Metrics: reg})
 	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings,
 		Messages: svc.messages, Notices: svc.notices, Archive: svc.archive, Attendance: svc.attendance, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
-		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies})
+		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies,
+		TrustedProxies: e.cfg.TrustedProxies})
 	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: svc.jobs(), Log: e.log, Metrics: reg, OnDone: hub.Poke})
 	outbox := job.NewWorker(job.WorkerOptions{DB: g, Handlers: e.outbox(), Log: e.log, Concurrency: 8})
 
