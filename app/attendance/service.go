@@ -237,6 +237,10 @@ type LeaveInput struct {
 
 // RequestLeave files a leave request: under 3 days it goes to the teacher's
 // department head, 3 days or more (or with no head) to the principal.
+// MaxLeaveSpan bounds one leave request, and how far from today it may
+// start (maternity leave, the longest, is 158 days here).
+const MaxLeaveSpan = 366 * 24 * time.Hour
+
 func (s *Service) RequestLeave(ctx context.Context, actor *auth.User, in LeaveInput) (Approval, error) {
 	if err := staffOnly(actor); err != nil {
 		return Approval{}, err
@@ -257,8 +261,14 @@ func (s *Service) RequestLeave(ctx context.Context, actor *auth.User, in LeaveIn
 	if !okE {
 		v.Add("end", "请填写结束时间")
 	}
-	if okS && okE && !end.After(start) {
+	switch now := s.now(); {
+	case okS && okE && !end.After(start):
 		v.Add("end", "结束时间应晚于开始时间")
+	case okS && okE && end.Sub(start) > MaxLeaveSpan:
+		// Days are counted one by one against the calendar: bound them.
+		v.Add("end", fmt.Sprintf("一次请假最长 %d 天，更长的请分次申请", int(MaxLeaveSpan/(24*time.Hour))))
+	case okS && (start.Before(now.Add(-MaxLeaveSpan)) || start.After(now.Add(MaxLeaveSpan))):
+		v.Add("start", "开始时间应在一年之内")
 	}
 	if n := len([]rune(strings.TrimSpace(in.Reason))); n < 2 || n > 200 {
 		v.Add("reason", "请填写事由（2–200 字）")

@@ -290,3 +290,28 @@ func TestSchoolDays(t *testing.T) {
 		t.Fatal("deleted override still applies")
 	}
 }
+
+// TestLeaveBounds: a leave longer than a year, or starting years away, is
+// refused at once rather than counted day by day.
+func TestLeaveBounds(t *testing.T) {
+	g := apptest.SQLite(t)
+	f := setup(t, g)
+	ctx := context.Background()
+	for _, in := range []attendance.LeaveInput{
+		{Kind: "事假", Start: "2026-11-04", End: "9999-12-31", Reason: "出国"},
+		{Kind: "事假", Start: "0001-01-01", End: "0001-01-02", Reason: "穿越"},
+		{Kind: "事假", Start: "2031-11-04", End: "2031-11-05", Reason: "太早"},
+	} {
+		start := time.Now()
+		_, err := f.Attendance.RequestLeave(ctx, f.teacher, in)
+		if _, ok := apperr.AsValidation(err); !ok {
+			t.Fatalf("%s to %s: %v", in.Start, in.End, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("%s to %s took %v to refuse", in.Start, in.End, d)
+		}
+	}
+	if _, err := f.Attendance.RequestLeave(ctx, f.teacher, attendance.LeaveInput{Kind: "产假", Start: "2026-11-04", End: "2027-04-10", Reason: "生育"}); err != nil {
+		t.Fatalf("158 days of maternity leave: %v", err)
+	}
+}
