@@ -3,7 +3,10 @@ package group_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -482,6 +485,46 @@ func TestParentModeratorActsOnParentsOnly(t *testing.T) {
 		}
 		if err := f.Groups.MuteMember(ctx, teacher, f.c32.ID, other.ID, 60); err != nil {
 			t.Fatalf("teacher moderator muting a parent: %v", err)
+		}
+	})
+}
+
+// TestGuardianCapHoldsInParallel: four parents of one child approved at
+// the same moment by two moderators: the cap of two holds.
+func TestGuardianCapHoldsInParallel(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		var reqs []group.JoinRequest
+		for i, rel := range []string{"父亲", "母亲", "爷爷", "奶奶"} {
+			p := f.User(auth.RoleParent, "家长"+string(rune('甲'+i)), fmt.Sprintf("1390000100%d", i))
+			r, err := f.join(p, f.c32, "20230201", "张小明", rel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs = append(reqs, r)
+		}
+		var wg sync.WaitGroup
+		var approved atomic.Int32
+		for i, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				by := f.head
+				if i%2 == 1 {
+					by = f.admin
+				}
+				if err := f.Groups.Approve(ctx, by, f.c32.ID, r.ID); err == nil {
+					approved.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		var n int64
+		g.Model(&school.Guardianship{}).Joins("JOIN students ON students.id = guardianships.student_id").
+			Where("students.student_no = ? AND guardianships.revoked_at IS NULL", "20230201").Count(&n)
+		if n != 2 || approved.Load() != 2 {
+			t.Fatalf("%d guardians, %d approvals of 4 at once; the cap is 2", n, approved.Load())
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/audit"
@@ -128,7 +129,13 @@ func (s *Service) lockedUntil(ctx context.Context, userID uint64, now time.Time)
 
 func checkCap(ctx context.Context, tx *gorm.DB, studentID uint64, limit int) error {
 	var n int64
-	if err := tx.WithContext(ctx).Model(&school.Guardianship{}).Where("student_id = ? AND revoked_at IS NULL", studentID).Count(&n).Error; err != nil {
+	q := tx.WithContext(ctx).Model(&school.Guardianship{}).Where("student_id = ? AND revoked_at IS NULL", studentID)
+	if db.Dialect(tx) == db.MySQL {
+		// A locking read sees what other transactions have committed since
+		// this one began (a plain read would count from its snapshot).
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Count(&n).Error; err != nil {
 		return err
 	}
 	if int(n) >= limit {
@@ -194,7 +201,14 @@ func (s *Service) approve(ctx context.Context, tx *gorm.DB, actor *auth.User, gr
 		return err
 	}
 	var st school.Student
-	if err := tx.Where("id = ?", req.StudentID).Take(&st).Error; err != nil {
+	q := tx.Where("id = ?", req.StudentID)
+	if db.Dialect(tx) == db.MySQL {
+		// Approvals for the same student wait for each other here, so the
+		// cap counted below holds when moderators approve at once. (SQLite
+		// runs one writing transaction at a time anyway.)
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&st).Error; err != nil {
 		return db.Translate(err)
 	}
 	if st.Status != school.Enrolled || st.ClassID != *a.Group.ClassID {
