@@ -1,10 +1,8 @@
 package attendance
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"jiaxiao/app/file/filetest"
 	"jiaxiao/app/school"
 )
 
@@ -39,25 +38,9 @@ func terminalXLSX(t testing.TB) []byte {
 // hugeDimension is the small workbook of issue 10 that declares a sheet of
 // a million rows by sixteen thousand columns.
 func hugeDimension(t testing.TB) []byte {
-	data := terminalXLSX(t)
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, _ := f.Open()
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		if f.Name == "xl/worksheets/sheet1.xml" {
-			b = bytes.Replace(b, []byte("</sheetData>"), []byte(`<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>`), 1)
-		}
-		w, _ := zw.Create(f.Name)
-		_, _ = w.Write(b)
-	}
-	_ = zw.Close()
-	return out.Bytes()
+	return filetest.RewriteSheet(t, terminalXLSX(t), func(x string) string {
+		return strings.Replace(x, "</sheetData>", `<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>`, 1)
+	})
 }
 
 func TestReadPunches(t *testing.T) {

@@ -1,10 +1,8 @@
 package school_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
-	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"jiaxiao/app/file/filetest"
 	"jiaxiao/app/school"
 )
 
@@ -32,54 +31,29 @@ func smallXLSX(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
-// rewriteSheet copies a workbook with its first sheet's XML changed by fn,
-// as an attacker would edit it.
-func rewriteSheet(t testing.TB, data []byte, fn func(string) string) []byte {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, _ := f.Open()
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		if f.Name == "xl/worksheets/sheet1.xml" {
-			b = []byte(fn(string(b)))
-		}
-		w, _ := zw.Create(f.Name)
-		_, _ = w.Write(b)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
 // xlsxAttacks are small workbooks that declare or hold a huge sheet.
 func xlsxAttacks(t testing.TB) map[string][]byte {
 	ok := smallXLSX(t)
 	return map[string][]byte{
 		// One cell at the sheet's last row and column: excelize's GetRows
 		// gives a million rows of sixteen thousand columns.
-		"declared dimension": rewriteSheet(t, ok, func(s string) string {
+		"declared dimension": filetest.RewriteSheet(t, ok, func(s string) string {
 			s = strings.Replace(s, "<sheetData>", `<dimension ref="A1:XFD1048576"/><sheetData>`, 1)
 			return strings.Replace(s, "</sheetData>", `<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>`, 1)
 		}),
-		"far cell": rewriteSheet(t, ok, func(s string) string {
+		"far cell": filetest.RewriteSheet(t, ok, func(s string) string {
 			return strings.Replace(s, "</sheetData>", `<row r="4"><c r="XFD4"><v>1</v></c></row></sheetData>`, 1)
 		}),
-		"far row": rewriteSheet(t, ok, func(s string) string {
+		"far row": filetest.RewriteSheet(t, ok, func(s string) string {
 			return strings.Replace(s, "</sheetData>", `<row r="900000"><c r="A900000"><v>1</v></c></row></sheetData>`, 1)
 		}),
-		"rows without numbers": rewriteSheet(t, ok, func(s string) string {
+		"rows without numbers": filetest.RewriteSheet(t, ok, func(s string) string {
 			return strings.Replace(s, "</sheetData>", strings.Repeat(`<row><c><v>1</v></c></row>`, school.MaxTableRows+1)+"</sheetData>", 1)
 		}),
-		"cells without addresses": rewriteSheet(t, ok, func(s string) string {
+		"cells without addresses": filetest.RewriteSheet(t, ok, func(s string) string {
 			return strings.Replace(s, "</sheetData>", "<row>"+strings.Repeat(`<c><v>1</v></c>`, school.MaxTableColumns+1)+"</row></sheetData>", 1)
 		}),
-		"huge uncompressed": rewriteSheet(t, ok, func(s string) string {
+		"huge uncompressed": filetest.RewriteSheet(t, ok, func(s string) string {
 			return strings.Replace(s, "<sheetData>", "<sheetData>"+strings.Repeat(" ", school.MaxXLSXUncompressed), 1)
 		}),
 	}

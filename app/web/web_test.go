@@ -61,20 +61,10 @@ func (s *sink) count() int {
 // wait returns the first message, waiting for the outbox to send it.
 func (s *sink) wait(t *testing.T) notify.Message {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		s.mu.Lock()
-		if len(s.msgs) > 0 {
-			m := s.msgs[0]
-			s.mu.Unlock()
-			return m
-		}
-		s.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatal("no message sent within 5 s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForWithin(t, "the outbox to send a message", 5*time.Second, func() bool { return s.count() > 0 })
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.msgs[0]
 }
 
 type app struct {
