@@ -156,25 +156,37 @@ func lockedError(m string) error {
 }
 
 // Locked reports whether a month ("2026-11") is confirmed.
-func (s *Service) Locked(ctx context.Context, m string) (bool, error) {
+func (s *Service) Locked(ctx context.Context, m string) (bool, error) { return lockedIn(ctx, s.db, m) }
+
+func lockedIn(ctx context.Context, q *gorm.DB, m string) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&month{}).Where("month = ?", m).Count(&n).Error
+	err := q.WithContext(ctx).Model(&month{}).Where("month = ?", m).Count(&n).Error
 	return n > 0, err
 }
 
-// refuseLocked refuses and logs an edit of a confirmed month.
+// refuseLocked refuses and logs an edit of a confirmed month. It goes
+// through the pool: call it before any transaction.
 func (s *Service) refuseLocked(ctx context.Context, actor *auth.User, t time.Time, what string) error {
 	m := t.In(s.loc).Format("2006-01")
 	locked, err := s.Locked(ctx, m)
 	if err != nil || !locked {
 		return err
 	}
+	s.logLockedEdit(ctx, actor, m, what)
+	return lockedError(m)
+}
+
+// logLockedEdit records a refused edit of a confirmed month. The refused
+// change's transaction has ended (rolled back) by now, so the entry is
+// written on its own and kept.
+func (s *Service) logLockedEdit(ctx context.Context, actor *auth.User, m, what string) {
 	var actorID *uint64
 	if actor != nil {
 		actorID = &actor.ID
 	}
-	_ = audit.Record(ctx, s.db, audit.Entry{ActorID: actorID, Action: "attendance.locked_edit", Subject: m, Detail: what, CreatedAt: s.now()})
-	return lockedError(m)
+	if err := audit.Record(ctx, s.db, audit.Entry{ActorID: actorID, Action: "attendance.locked_edit", Subject: m, Detail: what, CreatedAt: s.now()}); err != nil {
+		s.log.Error("attendance: audit of a refused edit", "month", m, "err", err)
+	}
 }
 
 // PunchInput is the punch form: the browser's position and an optional note.
@@ -292,7 +304,7 @@ func (s *Service) RequestLeave(ctx context.Context, actor *auth.User, in LeaveIn
 			a.ApproverID = head.HeadID
 		}
 	}
-	return a, s.file(ctx, r, cal, &a)
+	return a, s.file(ctx, r, cal, &a, nil)
 }
 
 // leaveDays counts the work days a leave covers, in halves.
@@ -372,16 +384,28 @@ func (s *Service) RequestMakeup(ctx context.Context, actor *auth.User, in Makeup
 	if err := s.refuseLocked(ctx, actor, d, "makeup"); err != nil {
 		return Approval{}, err
 	}
-	var used int64
-	if err := s.db.WithContext(ctx).Model(&Approval{}).Where("user_id = ? AND kind = ? AND status IN ? AND day LIKE ?",
-		actor.ID, KindMakeup, []string{StatusPending, StatusApproved}, in.Date[:7]+"%").Count(&used).Error; err != nil {
-		return Approval{}, err
-	}
-	if int(used) >= set.MakeupPerMonth {
-		return Approval{}, apperr.Invalid("date", fmt.Sprintf("本月补卡次数已用完（每月最多 %d 次）", set.MakeupPerMonth))
-	}
 	a := Approval{UserID: actor.ID, Kind: KindMakeup, Day: in.Date, Which: in.Which, Reason: strings.TrimSpace(in.Reason), Status: StatusPending, CreatedAt: s.now()}
-	return a, s.file(ctx, r, cal, &a)
+	quota := func(tx *gorm.DB) error {
+		if db.Dialect(tx) == db.MySQL {
+			// One make-up request per person at a time: the next waits here
+			// and then counts this one. (SQLite runs one writing
+			// transaction at a time anyway.)
+			var id uint64
+			if err := tx.Model(&auth.User{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", actor.ID).Scan(&id).Error; err != nil {
+				return err
+			}
+		}
+		var used int64
+		if err := tx.Model(&Approval{}).Where("user_id = ? AND kind = ? AND status IN ? AND day LIKE ?",
+			actor.ID, KindMakeup, []string{StatusPending, StatusApproved}, in.Date[:7]+"%").Count(&used).Error; err != nil {
+			return err
+		}
+		if int(used) >= set.MakeupPerMonth {
+			return apperr.Invalid("date", fmt.Sprintf("本月补卡次数已用完（每月最多 %d 次）", set.MakeupPerMonth))
+		}
+		return nil
+	}
+	return a, s.file(ctx, r, cal, &a, quota)
 }
 
 // workDaysBetween counts the work days after from up to and including to.
@@ -398,8 +422,14 @@ func workDaysBetween(cal calendar.Calendar, from, to calendar.Day, loc *time.Loc
 }
 
 // file stores a request and queues its reminder four working hours later.
-func (s *Service) file(ctx context.Context, r Rules, cal calendar.Calendar, a *Approval) error {
+// check, if not nil, runs first in the same transaction and may refuse.
+func (s *Service) file(ctx context.Context, r Rules, cal calendar.Calendar, a *Approval, check func(tx *gorm.DB) error) error {
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
 		if err := tx.Create(a).Error; err != nil {
 			return err
 		}
@@ -518,7 +548,8 @@ func (s *Service) Decide(ctx context.Context, actor *auth.User, id uint64, appro
 		return err
 	}
 	now := s.now()
-	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+	refused := "" // the confirmed month the request falls in
+	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		var a Approval
 		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
 			return db.Translate(err)
@@ -539,8 +570,14 @@ func (s *Service) Decide(ctx context.Context, actor *auth.User, id uint64, appro
 		} else if t, err := time.ParseInLocation(time.DateOnly, a.Day, s.loc); err == nil {
 			when = t
 		}
-		if err := s.refuseLocked(ctx, actor, when, "decide"); err != nil {
+		ym := when.In(s.loc).Format("2006-01")
+		locked, err := lockedIn(ctx, tx, ym)
+		if err != nil {
 			return err
+		}
+		if locked {
+			refused = ym
+			return lockedError(ym)
 		}
 		st := StatusRejected
 		if approve {
@@ -558,6 +595,10 @@ func (s *Service) Decide(ctx context.Context, actor *auth.User, id uint64, appro
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "attendance." + st, Subject: fmt.Sprintf("approval:%d", id), CreatedAt: now})
 	})
+	if refused != "" {
+		s.logLockedEdit(ctx, actor, refused, "decide")
+	}
+	return err
 }
 
 // Teacher is a staff member as the reports list them.

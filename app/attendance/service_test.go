@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -314,4 +315,78 @@ func TestLeaveBounds(t *testing.T) {
 	if _, err := f.Attendance.RequestLeave(ctx, f.teacher, attendance.LeaveInput{Kind: "产假", Start: "2026-11-04", End: "2027-04-10", Reason: "生育"}); err != nil {
 		t.Fatalf("158 days of maternity leave: %v", err)
 	}
+}
+
+// A request decided after its month was confirmed is refused, and the
+// refusal is in the audit log: written after the refused change's
+// transaction ends, not through a second connection while it holds the
+// database (which on SQLite waited 10 s and lost the row).
+func TestDecideInAConfirmedMonth(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		f.at("2026-11-27 18:00:00")
+		a, err := f.Attendance.RequestMakeup(ctx, f.teacher, attendance.MakeupInput{Date: "2026-11-26", Which: "in", Reason: "忘记打卡"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.at("2026-11-30 08:20:00")
+		if err := f.Attendance.Confirm(ctx, f.admin, "2026-11"); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := f.Attendance.Decide(ctx, f.admin, a.ID, true, ""); !attendance.ErrLocked(err) {
+			t.Fatalf("deciding in a confirmed month: %v", err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("the refusal took %s", d)
+		}
+		var st string
+		g.Table("approvals").Select("status").Where("id = ?", a.ID).Scan(&st)
+		if st != attendance.StatusPending {
+			t.Errorf("status %q after a refused decision", st)
+		}
+		var n int64
+		g.Table("audit_logs").Where("action = ? AND subject = ? AND detail = ?", "attendance.locked_edit", "2026-11", "decide").Count(&n)
+		if n != 1 {
+			t.Errorf("%d audit rows for the refused decision, want 1", n)
+		}
+	})
+}
+
+// The monthly make-up quota holds when one person files many at once.
+func TestMakeupQuotaInParallel(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		f.at("2026-11-13 18:00:00") // Friday
+		days := []string{"2026-11-09", "2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13"}
+		errs := make(chan error, 2*len(days))
+		var wg sync.WaitGroup
+		for _, day := range days {
+			for _, which := range []string{"in", "out"} {
+				wg.Go(func() {
+					_, err := f.Attendance.RequestMakeup(ctx, f.teacher, attendance.MakeupInput{Date: day, Which: which, Reason: "忘记打卡"})
+					errs <- err
+				})
+			}
+		}
+		wg.Wait()
+		close(errs)
+		ok := 0
+		for err := range errs {
+			switch v, isV := apperr.AsValidation(err); {
+			case err == nil:
+				ok++
+			case isV && strings.Contains(v.Error(), "每月最多 3 次"):
+			default:
+				t.Errorf("unexpected: %v", err)
+			}
+		}
+		var n int64
+		g.Table("approvals").Where("user_id = ? AND kind = ?", f.teacher.ID, attendance.KindMakeup).Count(&n)
+		if ok != 3 || n != 3 {
+			t.Fatalf("%d accepted, %d stored; the quota is 3", ok, n)
+		}
+	})
 }

@@ -109,3 +109,8 @@ func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, gro
 func (s *Service) Access(ctx context.Context, actor *auth.User, groupID uint64) (Access, error) {
 	return s.access(ctx, s.db, actor, groupID)
 }
+
+// AccessIn is Access read through the caller's transaction.
+func (s *Service) AccessIn(ctx context.Context, tx *gorm.DB, actor *auth.User, groupID uint64) (Access, error) {
+	return s.access(ctx, tx, actor, groupID)
+}

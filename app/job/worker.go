@@ -166,7 +166,7 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Job, error) {
 	err := db.InTx(ctx, w.o.DB, func(tx *gorm.DB) error {
 		q := tx.Where("done_at IS NULL AND failed_at IS NULL AND run_at <= ? AND (locked_until IS NULL OR locked_until < ?) AND kind IN ?", now, now, w.kinds).
 			Order("run_at, id").Limit(n)
-		if db.Dialect(w.o.DB) == db.MySQL {
+		if db.Dialect(tx) == db.MySQL {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
 		if err := q.Find(&jobs).Error; err != nil {

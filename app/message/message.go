@@ -454,7 +454,7 @@ func (s *Service) Decide(ctx context.Context, actor *auth.User, groupID, message
 }
 
 func (s *Service) load(ctx context.Context, tx *gorm.DB, actor *auth.User, groupID, messageID uint64) (group.Access, Message, error) {
-	a, err := s.groups.Access(ctx, actor, groupID)
+	a, err := s.groups.AccessIn(ctx, tx, actor, groupID)
 	if err != nil {
 		return a, Message{}, err
 	}

@@ -264,11 +264,11 @@ func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs,
 	if err := tx.Model(&Receipt{}).Where("notice_id = ?", n.ID).Count(&count).Error; err != nil {
 		return err
 	}
-	rules, err := s.settings.Get(ctx)
+	rules, err := s.settings.GetIn(ctx, tx)
 	if err != nil {
 		return err
 	}
-	cal, err := s.settings.Calendar(ctx)
+	cal, err := s.settings.CalendarIn(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -623,7 +623,7 @@ func (s *Service) AutoDing(ctx context.Context, j job.Job) error {
 // quiet hours by a job at the end of them. auto limits it to recipients not
 // reminded automatically before.
 func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now time.Time, auto bool) (int, error) {
-	rules, err := s.settings.Get(ctx)
+	rules, err := s.settings.GetIn(ctx, tx)
 	if err != nil {
 		return 0, err
 	}

@@ -160,8 +160,12 @@ func NewService(g *gorm.DB, now func() time.Time) *Service {
 }
 
 // Get returns the current settings.
-func (s *Service) Get(ctx context.Context) (Settings, error) {
-	return s.settings.get(func() (Settings, error) { return s.read(ctx, s.db) })
+func (s *Service) Get(ctx context.Context) (Settings, error) { return s.GetIn(ctx, s.db) }
+
+// GetIn is Get for a caller inside a transaction: a copy that is not
+// cached is read through tx.
+func (s *Service) GetIn(ctx context.Context, tx *gorm.DB) (Settings, error) {
+	return s.settings.get(func() (Settings, error) { return s.read(ctx, tx) })
 }
 
 // Invalidate drops the cached settings; the next Get reads them again.
@@ -170,7 +174,12 @@ func (s *Service) Invalidate() { s.settings.drop() }
 // Calendar returns the school calendar (the school's own days over the
 // official holidays).
 func (s *Service) Calendar(ctx context.Context) (calendar.Calendar, error) {
-	return s.calendar.get(func() (calendar.Calendar, error) { return calendar.Load(ctx, s.db) })
+	return s.CalendarIn(ctx, s.db)
+}
+
+// CalendarIn is Calendar for a caller inside a transaction.
+func (s *Service) CalendarIn(ctx context.Context, tx *gorm.DB) (calendar.Calendar, error) {
+	return s.calendar.get(func() (calendar.Calendar, error) { return calendar.Load(ctx, tx) })
 }
 
 // InvalidateCalendar drops the cached calendar.
