@@ -36,9 +36,15 @@ const (
 	gormPkg = "gorm.io/gorm"
 )
 
-// TxScope loads the packages matched by patterns (relative to dir) and
-// returns what their transaction bodies reach.
-func TxScope(dir string, patterns ...string) ([]Finding, error) {
+// Module is the module's packages, loaded and type-checked once for the
+// checks.
+type Module struct {
+	pkgs []*packages.Package
+	prog *ssa.Program // built on first use
+}
+
+// Load loads the packages matched by patterns (relative to dir).
+func Load(dir string, patterns ...string) (*Module, error) {
 	cfg := &packages.Config{Mode: packages.LoadSyntax, Dir: dir}
 	initial, err := packages.Load(cfg, patterns...)
 	if err != nil {
@@ -53,11 +59,18 @@ func TxScope(dir string, patterns ...string) ([]Finding, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("lint: load: %s", strings.Join(errs, "; "))
 	}
-	prog, _ := ssautil.Packages(initial, ssa.InstantiateGenerics)
-	prog.Build()
-	c := &checker{prog: prog, impls: map[*types.Func][]*ssa.Function{}}
+	return &Module{pkgs: initial}, nil
+}
+
+// TxScope returns what the module's transaction bodies reach.
+func (m *Module) TxScope() []Finding {
+	if m.prog == nil {
+		m.prog, _ = ssautil.Packages(m.pkgs, ssa.InstantiateGenerics)
+		m.prog.Build()
+	}
+	c := &checker{prog: m.prog, impls: map[*types.Func][]*ssa.Function{}}
 	c.collectTypes()
-	return c.run(), nil
+	return c.run()
 }
 
 type checker struct {

@@ -3,20 +3,33 @@ package lint_test
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"jiaxiao/app/lint"
 )
 
+var (
+	loadOnce sync.Once
+	loaded   *lint.Module
+	loadErr  error
+)
+
+// module is the whole module, loaded once for every check.
+func module(t *testing.T) *lint.Module {
+	t.Helper()
+	loadOnce.Do(func() { loaded, loadErr = lint.Load("../..", "jiaxiao/...") })
+	if loadErr != nil {
+		t.Fatal(loadErr)
+	}
+	return loaded
+}
+
 // TestTransactionsStayLocal holds the whole module to the rule: nothing a
 // transaction's body reaches calls another machine or bypasses the
 // transaction.
 func TestTransactionsStayLocal(t *testing.T) {
-	found, err := lint.TxScope("../..", "jiaxiao/...")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range found {
+	for _, f := range module(t).TxScope() {
 		t.Errorf("inside a transaction: %s", f)
 	}
 }
@@ -24,12 +37,12 @@ func TestTransactionsStayLocal(t *testing.T) {
 // TestTxScopeReports proves the check finds each kind of mistake, through
 // calls, interfaces and wrappers, and leaves work after a commit alone.
 func TestTxScopeReports(t *testing.T) {
-	found, err := lint.TxScope(".", "./testdata/bad")
+	m, err := lint.Load(".", "./testdata/bad")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, f := range found {
+	for _, f := range m.TxScope() {
 		got = append(got, f.Chain[len(f.Chain)-1]+": "+f.What)
 	}
 	slices.Sort(got)

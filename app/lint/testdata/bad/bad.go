@@ -9,6 +9,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"gorm.io/gorm"
 
+	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 )
 
@@ -76,3 +77,13 @@ func (s *Service) After(ctx context.Context) error {
 }
 
 var _ = []Sender{webhook{}, quiet{}}
+
+// Names reads another package's table twice: in SQL and through its model.
+func (s *Service) Names(ctx context.Context) ([]string, error) {
+	var names []string
+	if err := s.db.WithContext(ctx).Raw("SELECT name FROM users WHERE status = 'active'").Scan(&names).Error; err != nil {
+		return nil, err
+	}
+	var u auth.User
+	return names, s.db.WithContext(ctx).Take(&u).Error
+}
