@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/disintegration/imaging"
 	"gorm.io/gorm"
@@ -229,6 +230,16 @@ func reencode(data []byte, ct string) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
+// Names are kept to MaxNameRunes characters, and an extension to
+// maxExtRunes (a longer "extension" is part of the name).
+const (
+	MaxNameRunes = 100
+	maxExtRunes  = 16
+	// maxKeyName bounds the name's part of a storage key in bytes: a
+	// directory entry holds 255, and the file store adds a suffix to it.
+	maxKeyName = 200
+)
+
 // cleanName keeps a file name readable and safe as one key segment.
 func cleanName(name string) string {
 	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
@@ -239,14 +250,36 @@ func cleanName(name string) string {
 		return r
 	}, name)
 	name = strings.TrimLeft(strings.TrimSpace(name), ".")
-	if r := []rune(name); len(r) > 100 {
-		ext := path.Ext(name)
-		name = string(r[:100-len([]rune(ext))]) + ext
+	if utf8.RuneCountInString(name) > MaxNameRunes {
+		name = shorten(name, func(s string) bool { return utf8.RuneCountInString(s) <= MaxNameRunes })
 	}
 	if name == "" {
 		name = "file"
 	}
 	return name
+}
+
+// shorten cuts name's stem, keeping a short extension, until fits.
+func shorten(name string, fits func(string) bool) string {
+	ext := path.Ext(name)
+	if utf8.RuneCountInString(ext) > maxExtRunes {
+		ext = ""
+	}
+	stem := []rune(strings.TrimSuffix(name, ext))
+	for len(stem) > 0 && !fits(string(stem)+ext) {
+		stem = stem[:len(stem)-1]
+	}
+	return string(stem) + ext
+}
+
+// storageKey is where content is stored: content-addressed, with the name
+// (cut to maxKeyName bytes) to keep the store readable. The full name is
+// in the files table and names the download.
+func storageKey(sha256, name string) string {
+	if len(name) > maxKeyName {
+		name = shorten(name, func(s string) bool { return len(s) <= maxKeyName })
+	}
+	return "files/" + sha256 + "/" + name
 }
 
 // Save stores a prepared upload (once per content) and records it.
@@ -256,7 +289,7 @@ func (s *Service) Save(ctx context.Context, uploader uint64, p Prepared) (File, 
 	if err != nil {
 		return File{}, err
 	}
-	key := "files/" + p.SHA256 + "/" + p.Name
+	key := storageKey(p.SHA256, p.Name)
 	if _, err := s.store.Stat(ctx, key); err != nil {
 		if !errors.Is(err, storage.ErrNotExist) {
 			return File{}, fmt.Errorf("%w: %w", ErrStorageDown, err)
@@ -299,7 +332,7 @@ func (s *Service) SaveOrStage(ctx context.Context, uploader uint64, p Prepared) 
 	if err == nil || !errors.Is(err, ErrStorageDown) {
 		return f, err
 	}
-	f = File{StorageKey: "files/" + p.SHA256 + "/" + p.Name, Name: p.Name, Size: int64(len(p.Data)), ContentType: p.ContentType,
+	f = File{StorageKey: storageKey(p.SHA256, p.Name), Name: p.Name, Size: int64(len(p.Data)), ContentType: p.ContentType,
 		SHA256: p.SHA256, UploadedBy: uploader, CreatedAt: s.now(), Staged: true}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&f).Error; err != nil {

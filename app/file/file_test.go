@@ -8,6 +8,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -124,4 +126,64 @@ func TestSaveDedupesAndReportsStorageOutage(t *testing.T) {
 
 func apperrIsUnavailable(err error) bool {
 	return errors.Is(err, apperr.ErrUnavailable)
+}
+
+// A long Chinese file name (100 characters are 300 bytes of UTF-8, more
+// than a directory entry may hold) is stored on both stores under a key the
+// store accepts, and keeps its full name for the download. A name that is
+// all extension does not break the shortening.
+func TestLongNames(t *testing.T) {
+	long := strings.Repeat("家长会关于期末复习安排的通知", 10) + ".pdf"
+	stores := map[string]func(t *testing.T) storage.Store{
+		"file": func(t *testing.T) storage.Store {
+			s, err := storage.NewFile(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
+		"minio": func(t *testing.T) storage.Store { return apptest.MinIO(t) },
+	}
+	for name, store := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := file.NewService(apptest.SQLite(t), store(t), nil)
+			for _, n := range []string{long, "a." + strings.Repeat("长", 150), strings.Repeat("😀", 120)} {
+				p, err := file.Prepare("file", n, []byte("%PDF-1.4 "+n))
+				if err != nil {
+					t.Fatalf("%q: %v", n, err)
+				}
+				if r := []rune(p.Name); len(r) > 100 {
+					t.Errorf("name of %d characters kept", len(r))
+				}
+				f, err := s.Save(ctx, 1, p)
+				if err != nil {
+					t.Fatalf("saving %q: %v", n, err)
+				}
+				if seg := f.StorageKey[strings.LastIndex(f.StorageKey, "/")+1:]; len(seg) > 200 {
+					t.Errorf("key segment of %d bytes", len(seg))
+				}
+				u, rc, err := s.Download(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rc != nil {
+					rc.Close()
+					continue
+				}
+				resp, err := http.Get(u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if cd := resp.Header.Get("Content-Disposition"); resp.StatusCode != 200 || !strings.Contains(cd, url.PathEscape(p.Name)) {
+					t.Errorf("download %d, Content-Disposition %q, want the full name", resp.StatusCode, cd)
+				}
+			}
+			p, _ := file.Prepare("file", long, []byte("%PDF-1.4 x"))
+			if !strings.HasSuffix(p.Name, ".pdf") || !strings.HasPrefix(p.Name, "家长会") {
+				t.Errorf("shortened to %q", p.Name)
+			}
+		})
+	}
 }
