@@ -391,8 +391,13 @@ func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint6
 
 // StatusOfNotice reports whether a notice's bundle has landed.
 func (s *Service) StatusOfNotice(ctx context.Context, noticeID uint64) (archived bool, err error) {
+	return NoticeArchived(ctx, s.db, noticeID)
+}
+
+// NoticeArchived is StatusOfNotice read through q.
+func NoticeArchived(ctx context.Context, q *gorm.DB, noticeID uint64) (archived bool, err error) {
 	var e Entry
-	err = s.db.WithContext(ctx).Select("archived_at").Where("notice_id = ?", noticeID).Take(&e).Error
+	err = q.WithContext(ctx).Select("archived_at").Where("notice_id = ?", noticeID).Take(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return false, nil
 	}

@@ -18,6 +18,7 @@ import (
 	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 
 	"jiaxiao/app/apperr"
@@ -271,4 +272,13 @@ func Chunks[T any](xs []T, n int) [][]T {
 		out = append(out, xs)
 	}
 	return out
+}
+
+// In is the condition "col IN ids" for ids that are a slice or a subquery
+// (a *gorm.DB, which needs its own parentheses).
+func In(col string, ids any) clause.Expr {
+	if _, sub := ids.(*gorm.DB); sub {
+		return gorm.Expr(col+" IN (?)", ids)
+	}
+	return gorm.Expr(col+" IN ?", ids)
 }

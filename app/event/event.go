@@ -57,6 +57,17 @@ func Publish(ctx context.Context, db *gorm.DB, now time.Time, e Event) error {
 	return nil
 }
 
+// PublishEach records e once for every user the subquery users selects
+// (one column, user_id), with one statement; e.UserID is ignored.
+func PublishEach(ctx context.Context, db *gorm.DB, now time.Time, users *gorm.DB, e Event) error {
+	err := db.WithContext(ctx).Exec(`INSERT INTO events (user_id, group_id, kind, ref_id, created_at)
+		SELECT r.user_id, ?, ?, ?, ? FROM (?) AS r`, e.GroupID, e.Kind, e.RefID, now.UTC(), users).Error
+	if err != nil {
+		return fmt.Errorf("event: publish %s to each: %w", e.Kind, err)
+	}
+	return nil
+}
+
 // Prune deletes events older than an hour. A page that was away longer
 // than that reloads instead of catching up (see Hub.Missed).
 func Prune(ctx context.Context, db *gorm.DB, now time.Time) error {

@@ -399,6 +399,29 @@ func (s *Service) Get(ctx context.Context, id uint64) (File, error) {
 	return f, db.Translate(err)
 }
 
+// ByIDs reads the files with the given ids through q, in the order of
+// ids; an id with no file is left out.
+func ByIDs(ctx context.Context, q *gorm.DB, ids []uint64) ([]File, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var fs []File
+	if err := q.WithContext(ctx).Where("id IN ?", ids).Find(&fs).Error; err != nil {
+		return nil, fmt.Errorf("file: by ids: %w", err)
+	}
+	byID := make(map[uint64]File, len(fs))
+	for _, f := range fs {
+		byID[f.ID] = f
+	}
+	out := make([]File, 0, len(ids))
+	for _, id := range ids {
+		if f, ok := byID[id]; ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
 // Download gives a short-lived URL for the file where the backend has
 // them (MinIO), or else a stream of its content; the caller checks access
 // first and closes the stream.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/audit"
@@ -44,9 +43,8 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 	if !slices.Contains(school.Relations, in.Relation) {
 		return JoinRequest{}, apperr.Invalid("relation", "请选择与学生的关系")
 	}
-	var st school.Student
 	name, _ := auth.NormalizeName(in.StudentName)
-	err = s.db.WithContext(ctx).Where("student_no = ? AND class_id = ? AND status = ?", in.StudentNo, *g.ClassID, school.Enrolled).Take(&st).Error
+	st, err := school.EnrolledStudent(ctx, s.db, *g.ClassID, in.StudentNo)
 	if err == nil && st.Name != name {
 		err = gorm.ErrRecordNotFound
 	}
@@ -70,11 +68,11 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 		if removed && removal.Banned {
 			return ErrBanned
 		}
-		var mine int64
-		if err := tx.Model(&school.Guardianship{}).Where("student_id = ? AND parent_id = ? AND revoked_at IS NULL", st.ID, actor.ID).Count(&mine).Error; err != nil {
+		mine, err := school.IsGuardian(ctx, tx, st.ID, actor.ID)
+		if err != nil {
 			return err
 		}
-		if mine > 0 && !removed {
+		if mine && !removed {
 			return apperr.Invalid("", "您已是该学生的监护人，无需再次申请")
 		}
 		var pending int64
@@ -84,16 +82,14 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 		if pending > 0 {
 			return apperr.Invalid("", "您已提交过申请，请等待班主任审核")
 		}
-		if mine == 0 {
-			if err := checkCap(ctx, tx, st.ID, rules.GuardiansPerStudent); err != nil {
+		if !mine {
+			if err := school.CheckGuardianCap(ctx, tx, st.ID, rules.GuardiansPerStudent); err != nil {
 				return err
 			}
 		}
-		var onRoster int64
-		if err := tx.Model(&school.Contact{}).Where("student_id = ? AND phone = ?", st.ID, actor.Phone).Count(&onRoster).Error; err != nil {
+		if req.RosterMatch, err = school.OnRoster(ctx, tx, st.ID, actor.Phone); err != nil {
 			return err
 		}
-		req.RosterMatch = onRoster > 0
 		if err := tx.Create(&req).Error; err != nil {
 			return err
 		}
@@ -127,23 +123,6 @@ func (s *Service) lockedUntil(ctx context.Context, userID uint64, now time.Time)
 	return time.Time{}, nil
 }
 
-func checkCap(ctx context.Context, tx *gorm.DB, studentID uint64, limit int) error {
-	var n int64
-	q := tx.WithContext(ctx).Model(&school.Guardianship{}).Where("student_id = ? AND revoked_at IS NULL", studentID)
-	if db.Dialect(tx) == db.MySQL {
-		// A locking read sees what other transactions have committed since
-		// this one began (a plain read would count from its snapshot).
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Count(&n).Error; err != nil {
-		return err
-	}
-	if int(n) >= limit {
-		return apperr.Invalid("", fmt.Sprintf("该学生的监护人名额已满（每名学生最多 %d 位监护人），如需调整请联系班主任", limit))
-	}
-	return nil
-}
-
 // RequestView is a pending join request as the moderator sees it.
 type RequestView struct {
 	JoinRequest
@@ -162,24 +141,43 @@ func (s *Service) Requests(ctx context.Context, actor *auth.User, groupID uint64
 	if !a.CanModerate() {
 		return a, nil, ErrNotModerator
 	}
-	var out []RequestView
-	err = s.db.WithContext(ctx).Table("join_requests").
-		Select("join_requests.*, users.name AS parent_name, users.phone AS parent_phone, students.student_no, students.name AS student_name").
-		Joins("JOIN users ON users.id = join_requests.parent_id").
-		Joins("JOIN students ON students.id = join_requests.student_id").
-		Where("join_requests.group_id = ? AND join_requests.status = ?", groupID, Pending).
-		Order("join_requests.created_at, join_requests.id").Scan(&out).Error
+	var reqs []JoinRequest
+	if err := s.db.WithContext(ctx).Where("group_id = ? AND status = ?", groupID, Pending).Order("created_at, id").Find(&reqs).Error; err != nil {
+		return a, nil, err
+	}
+	out, err := s.requestViews(ctx, reqs)
 	return a, out, err
+}
+
+// requestViews adds the parents' and students' names to requests.
+func (s *Service) requestViews(ctx context.Context, reqs []JoinRequest) ([]RequestView, error) {
+	parents, students := make([]uint64, len(reqs)), make([]uint64, len(reqs))
+	for i, r := range reqs {
+		parents[i], students[i] = r.ParentID, r.StudentID
+	}
+	contacts, err := auth.Contacts(ctx, s.db, parents)
+	if err != nil {
+		return nil, err
+	}
+	sts, err := school.Students(ctx, s.db, students)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RequestView, len(reqs))
+	for i, r := range reqs {
+		c, st := contacts[r.ParentID], sts[r.StudentID]
+		out[i] = RequestView{JoinRequest: r, ParentName: c.Name, ParentPhone: c.Phone, StudentNo: st.StudentNo, StudentName: st.Name}
+	}
+	return out, nil
 }
 
 // MyRequests lists the actor's own join requests, newest first.
 func (s *Service) MyRequests(ctx context.Context, actor *auth.User) ([]RequestView, error) {
-	var out []RequestView
-	err := s.db.WithContext(ctx).Table("join_requests").
-		Select("join_requests.*, students.student_no, students.name AS student_name").
-		Joins("JOIN students ON students.id = join_requests.student_id").
-		Where("join_requests.parent_id = ?", actor.ID).Order("join_requests.id DESC").Limit(20).Scan(&out).Error
-	return out, err
+	var reqs []JoinRequest
+	if err := s.db.WithContext(ctx).Where("parent_id = ?", actor.ID).Order("id DESC").Limit(20).Find(&reqs).Error; err != nil {
+		return nil, err
+	}
+	return s.requestViews(ctx, reqs)
 }
 
 // Approve admits the parent: the guardianship is created and the parent
@@ -200,32 +198,27 @@ func (s *Service) approve(ctx context.Context, tx *gorm.DB, actor *auth.User, gr
 	if err != nil {
 		return err
 	}
-	var st school.Student
-	q := tx.Where("id = ?", req.StudentID)
-	if db.Dialect(tx) == db.MySQL {
-		// Approvals for the same student wait for each other here, so the
-		// cap counted below holds when moderators approve at once. (SQLite
-		// runs one writing transaction at a time anyway.)
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Take(&st).Error; err != nil {
-		return db.Translate(err)
+	// Approvals for the same student wait for each other here, so the cap
+	// counted below holds when moderators approve at once.
+	st, err := school.LockStudent(ctx, tx, req.StudentID)
+	if err != nil {
+		return err
 	}
 	if st.Status != school.Enrolled || st.ClassID != *a.Group.ClassID {
 		return apperr.Invalid("", "该学生已不在本班在读，无法通过")
 	}
 	// A member removed earlier who asks again is readmitted: the
 	// guardianship they have stays, the removal goes.
-	var mine int64
-	if err := tx.Model(&school.Guardianship{}).Where("student_id = ? AND parent_id = ? AND revoked_at IS NULL", st.ID, req.ParentID).Count(&mine).Error; err != nil {
+	mine, err := school.IsGuardian(ctx, tx, st.ID, req.ParentID)
+	if err != nil {
 		return err
 	}
-	if mine == 0 {
-		if err := checkCap(ctx, tx, st.ID, limit); err != nil {
+	if !mine {
+		if err := school.CheckGuardianCap(ctx, tx, st.ID, limit); err != nil {
 			return err
 		}
 		g := school.Guardianship{StudentID: st.ID, ParentID: req.ParentID, Relation: req.Relation, ApprovedBy: &actor.ID, ApprovedAt: now}
-		if err := tx.Create(&g).Error; err != nil {
+		if err := school.AddGuardian(ctx, tx, g); err != nil {
 			return err
 		}
 	}

@@ -88,9 +88,9 @@ func (s *Service) moderatorOver(ctx context.Context, tx *gorm.DB, actor *auth.Us
 	if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Take(&m).Error; err != nil {
 		return a, m, auth.User{}, db.Translate(err)
 	}
-	var u auth.User
-	if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-		return a, m, u, db.Translate(err)
+	u, err := auth.UserIn(ctx, tx, userID)
+	if err != nil {
+		return a, m, u, err
 	}
 	if err := a.over(actor.ID, userID, m.Role, u.Role); err != nil {
 		return a, m, u, err
@@ -289,9 +289,19 @@ func (s *Service) Mutes(ctx context.Context, actor *auth.User, groupID uint64) (
 		return nil, ErrNotModerator
 	}
 	var out []MuteLine
-	err = s.db.WithContext(ctx).Table("group_mutes").Select("group_mutes.user_id, users.name, group_mutes.until").
-		Joins("JOIN users ON users.id = group_mutes.user_id").Where("group_mutes.group_id = ? AND group_mutes.until > ?", groupID, s.now()).
-		Order("group_mutes.until").Scan(&out).Error
+	err = s.db.WithContext(ctx).Model(&Mute{}).Select("user_id, until").Where("group_id = ? AND until > ?", groupID, s.now()).
+		Order("until").Scan(&out).Error
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]uint64, len(out))
+	for i, m := range out {
+		ids[i] = m.UserID
+	}
+	names, err := auth.Names(ctx, s.db, ids)
+	for i := range out {
+		out[i].Name = names[out[i].UserID]
+	}
 	return out, err
 }
 

@@ -151,52 +151,41 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, groupID uint64)
 	if err != nil {
 		return Access{}, nil, err
 	}
-	type row struct {
-		UserID   uint64
-		Name     string
-		UserRole auth.Role
-		Role     Role
-		Phone    string
-		JoinedAt time.Time
-		Until    *time.Time
+	var rows []struct {
+		UserID       uint64
+		ContactName  string
+		ContactRole  auth.Role
+		Role         Role
+		ContactPhone string
+		JoinedAt     time.Time
+		Until        *time.Time
 	}
-	var rows []row
-	err = s.db.WithContext(ctx).Table("group_members").
-		Select("group_members.user_id, users.name, users.role AS user_role, group_members.role, users.phone, group_members.joined_at, group_mutes.until").
-		Joins("JOIN users ON users.id = group_members.user_id").
+	err = auth.JoinContact(s.db.WithContext(ctx).Model(&Member{}), "group_members.user_id").
+		Select("group_members.user_id, group_members.role, group_members.joined_at, group_mutes.until, "+auth.ContactColumns).
 		Joins("LEFT JOIN group_mutes ON group_mutes.group_id = group_members.group_id AND group_mutes.user_id = group_members.user_id AND group_mutes.until > ?", s.now()).
 		Where("group_members.group_id = ?", groupID).
-		Order("CASE group_members.role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, CASE users.role WHEN 'parent' THEN 1 ELSE 0 END, users.name, users.id").
+		Order("CASE group_members.role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, " + auth.StaffFirst + ", contact_name, group_members.user_id").
 		Scan(&rows).Error
 	if err != nil {
 		return a, nil, fmt.Errorf("group: members: %w", err)
 	}
 	calls := map[uint64][]string{}
 	if a.Group.Kind == KindClass {
-		type callRow struct {
-			ParentID uint64
-			Name     string
-			Relation string
-		}
-		var cr []callRow
-		err = s.db.WithContext(ctx).Table("guardianships").Select("guardianships.parent_id, students.name, guardianships.relation").
-			Joins("JOIN students ON students.id = guardianships.student_id").
-			Where("students.class_id = ? AND students.status = ? AND guardianships.revoked_at IS NULL", *a.Group.ClassID, school.Enrolled).
-			Order("students.student_no").Scan(&cr).Error
+		kids, err := school.ChildrenOf(ctx, s.db, school.ChildFilter{ClassID: *a.Group.ClassID})
 		if err != nil {
 			return a, nil, err
 		}
-		for _, c := range cr {
-			calls[c.ParentID] = append(calls[c.ParentID], school.CallName(c.Name, c.Relation))
+		for _, k := range kids {
+			calls[k.ParentID] = append(calls[k.ParentID], k.Call())
 		}
 	}
 	out := make([]MemberView, len(rows))
 	for i, r := range rows {
-		phone := r.Phone
+		phone := r.ContactPhone
 		if !a.CanModerate() && r.UserID != actor.ID {
 			phone = MaskPhone(phone)
 		}
-		out[i] = MemberView{UserID: r.UserID, Name: r.Name, UserRole: r.UserRole, Role: r.Role, CallNames: calls[r.UserID], Phone: phone, JoinedAt: r.JoinedAt}
+		out[i] = MemberView{UserID: r.UserID, Name: r.ContactName, UserRole: r.ContactRole, Role: r.Role, CallNames: calls[r.UserID], Phone: phone, JoinedAt: r.JoinedAt}
 		if a.CanModerate() {
 			out[i].MutedUntil = r.Until
 		}
@@ -362,9 +351,8 @@ func (s *Service) ByInvite(ctx context.Context, code string) (Group, school.Clas
 	if err := s.db.WithContext(ctx).Where("invite_code = ? AND kind = ?", code, KindClass).Take(&g).Error; err != nil {
 		return Group{}, school.Class{}, db.Translate(err)
 	}
-	var c school.Class
-	err := s.db.WithContext(ctx).Where("id = ?", *g.ClassID).Take(&c).Error
-	return g, c, db.Translate(err)
+	c, err := school.ClassByID(ctx, s.db, *g.ClassID)
+	return g, c, err
 }
 
 // Counts are the numbers a group's header shows.
@@ -396,49 +384,38 @@ type Names struct {
 	Call string
 }
 
-// DisplayNames returns the names of users as group g shows them, in one
-// query: each user, with (in a class group) a row per child of this class
-// they are a guardian of.
+// DisplayNames returns the names of users as group g shows them: each
+// user's name and, in a class group, the children of this class they are a
+// guardian of, by student number.
 func (s *Service) DisplayNames(ctx context.Context, g Group, userIDs []uint64) (map[uint64]Names, error) {
 	out := map[uint64]Names{}
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	type nameRow struct {
-		ID        uint64
-		Name      string
-		Child     *string
-		StudentNo *string
-		Relation  *string
-	}
-	var rows []nameRow
-	q := s.db.WithContext(ctx).Table("users").Where("users.id IN ?", userIDs)
-	if g.Kind == KindClass && g.ClassID != nil {
-		q = q.Select("users.id, users.name, students.name AS child, students.student_no, guardianships.relation").
-			Joins("LEFT JOIN guardianships ON guardianships.parent_id = users.id AND guardianships.revoked_at IS NULL").
-			Joins("LEFT JOIN students ON students.id = guardianships.student_id AND students.class_id = ?", *g.ClassID)
-	} else {
-		q = q.Select("users.id, users.name")
-	}
-	if err := q.Scan(&rows).Error; err != nil {
+	names, err := auth.Names(ctx, s.db, userIDs)
+	if err != nil {
 		return nil, fmt.Errorf("group: display names: %w", err)
 	}
-	// Sorted here rather than by the database, which would need a
-	// temporary table: children by student number.
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i].StudentNo, rows[j].StudentNo
-		return a != nil && (b == nil || *a < *b)
-	})
-	for _, r := range rows {
-		n := out[r.ID]
-		n.Name = r.Name
-		if r.Child != nil && r.Relation != nil {
-			if n.Call != "" {
-				n.Call += "、"
-			}
-			n.Call += school.CallName(*r.Child, *r.Relation)
+	for id, n := range names {
+		out[id] = Names{Name: n}
+	}
+	if g.Kind != KindClass || g.ClassID == nil {
+		return out, nil
+	}
+	kids, err := school.ChildrenOf(ctx, s.db, school.ChildFilter{Parents: userIDs, ClassID: *g.ClassID})
+	if err != nil {
+		return nil, fmt.Errorf("group: display names: %w", err)
+	}
+	for _, k := range kids {
+		n, ok := out[k.ParentID]
+		if !ok {
+			continue
 		}
-		out[r.ID] = n
+		if n.Call != "" {
+			n.Call += "、"
+		}
+		n.Call += k.Call()
+		out[k.ParentID] = n
 	}
 	return out, nil
 }

@@ -8,16 +8,12 @@ import (
 
 	"gorm.io/gorm"
 
+	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
 	"jiaxiao/app/school"
 )
 
 type memberKey struct{ group, user uint64 }
-
-// inGroups are the account statuses that keep group membership: staff
-// imported but not yet activated are members already, so nothing they
-// should see is missing when they first log in.
-var inGroups = []string{"active", "pending"}
 
 // Sync makes group membership match the roster: it creates the staff and
 // school groups and a group for every class, then adds and removes members
@@ -44,55 +40,29 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 		want[memberKey{g, u}] = r
 	}
 
-	type staffRow struct {
-		ID   uint64
-		Role string
-	}
-	var staff []staffRow
-	q := tx.Table("users").Select("id, role").Where("role IN ? AND status IN ?", []string{"admin", "teacher"}, inGroups)
-	if err := filter(q, "id").Scan(&staff).Error; err != nil {
+	staff, err := auth.CurrentStaffRoles(ctx, tx, users)
+	if err != nil {
 		return err
 	}
-	for _, st := range staff {
+	for id, role := range staff {
 		r := RoleMember
-		if st.Role == "admin" {
+		if role == auth.RoleAdmin {
 			r = RoleOwner
 		}
-		put(staffG, st.ID, r)
-		put(schoolG, st.ID, r)
+		put(staffG, id, r)
+		put(schoolG, id, r)
 	}
-
-	type classUser struct {
-		ClassID uint64
-		UserID  uint64
-	}
-	var teachers []classUser
-	q = tx.Table("class_teachers").Select("class_teachers.class_id, class_teachers.user_id").
-		Joins("JOIN users ON users.id = class_teachers.user_id").Where("users.status IN ?", inGroups)
-	if err := filter(q, "class_teachers.user_id").Scan(&teachers).Error; err != nil {
+	places, err := school.PlacementsOf(ctx, tx, auth.CurrentAmong(tx, users))
+	if err != nil {
 		return err
 	}
-	for _, t := range teachers {
+	for _, t := range places.Teachers {
 		put(classG[t.ClassID], t.UserID, RoleMember)
 	}
-	var heads []classUser
-	q = tx.Table("classes").Select("classes.id AS class_id, classes.head_teacher_id AS user_id").
-		Joins("JOIN users ON users.id = classes.head_teacher_id").Where("users.status IN ?", inGroups)
-	if err := filter(q, "classes.head_teacher_id").Scan(&heads).Error; err != nil {
-		return err
-	}
-	for _, h := range heads {
+	for _, h := range places.Heads {
 		put(classG[h.ClassID], h.UserID, RoleOwner)
 	}
-	var parents []classUser
-	q = tx.Table("guardianships").Distinct("students.class_id", "guardianships.parent_id AS user_id").
-		Joins("JOIN students ON students.id = guardianships.student_id").
-		Joins("JOIN users ON users.id = guardianships.parent_id").
-		Where("guardianships.revoked_at IS NULL AND students.status = ? AND users.status IN ?", school.Enrolled, inGroups)
-	if err := filter(q, "guardianships.parent_id").Scan(&parents).Error; err != nil {
-		return err
-	}
-	for _, p := range parents {
+	for _, p := range places.Parents {
 		put(classG[p.ClassID], p.UserID, RoleMember)
 		put(schoolG, p.UserID, RoleMember)
 	}
@@ -184,8 +154,8 @@ func ensureGroups(tx *gorm.DB, now time.Time) (staff, schoolG uint64, classes ma
 			return
 		}
 	}
-	var cls []school.Class
-	if err = tx.Order("grade, number").Find(&cls).Error; err != nil {
+	cls, err := school.ClassesIn(tx.Statement.Context, tx)
+	if err != nil {
 		return
 	}
 	for _, c := range cls {

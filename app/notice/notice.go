@@ -27,7 +27,6 @@ import (
 	"jiaxiao/app/archive"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
-	"jiaxiao/app/event"
 	"jiaxiao/app/file"
 	"jiaxiao/app/filter"
 	"jiaxiao/app/group"
@@ -254,9 +253,8 @@ func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput
 // bundle and the automatic DING — all inside tx.
 func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs, fileIDs []uint64) error {
 	now := s.now()
-	err := tx.Exec(`INSERT INTO receipts (notice_id, user_id)
-		SELECT DISTINCT ?, gm.user_id FROM group_members gm JOIN users u ON u.id = gm.user_id
-		WHERE gm.group_id IN ? AND gm.user_id <> ? AND u.status IN ('active', 'pending')`, n.ID, groupIDs, n.AuthorID).Error
+	err := tx.Exec(`INSERT INTO receipts (notice_id, user_id) SELECT ?, r.user_id FROM (?) AS r`,
+		n.ID, group.Reachable(tx, groupIDs, n.AuthorID)).Error
 	if err != nil {
 		return err
 	}
@@ -278,13 +276,9 @@ func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs,
 		"status": Published, "published_at": now, "recipients": count, "auto_ding_at": due}).Error; err != nil {
 		return err
 	}
-	link := fmt.Sprintf("/notices/%d", n.ID)
-	if err := tx.Exec(`INSERT INTO notifications (user_id, kind, title, body, link, created_at)
-		SELECT user_id, 'notice', ?, ?, ?, ? FROM receipts WHERE notice_id = ?`, "新"+n.Category+"："+n.Title, "", link, now, n.ID).Error; err != nil {
-		return err
-	}
-	if err := tx.Exec(`INSERT INTO events (user_id, group_id, kind, ref_id, created_at)
-		SELECT user_id, 0, ?, ?, ? FROM receipts WHERE notice_id = ?`, event.Badge, n.ID, now, n.ID).Error; err != nil {
+	recipients := tx.Session(&gorm.Session{NewDB: true}).Model(&Receipt{}).Select("user_id").Where("notice_id = ?", n.ID)
+	if err := notify.AddEach(ctx, tx, now, recipients, notify.Notification{Kind: "notice",
+		Title: "新" + n.Category + "：" + n.Title, Link: fmt.Sprintf("/notices/%d", n.ID)}); err != nil {
 		return err
 	}
 	id := n.ID
@@ -353,8 +347,7 @@ func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, id 
 	author := v.AuthorID == actor.ID
 	admin := actor.Role == auth.RoleAdmin
 	var mods int64
-	if err := tx.WithContext(ctx).Table("notice_groups ng").Joins("JOIN group_members gm ON gm.group_id = ng.group_id").
-		Where("ng.notice_id = ? AND gm.user_id = ? AND gm.role IN ?", id, actor.ID, []group.Role{group.RoleOwner, group.RoleModerator}).
+	if err := tx.WithContext(ctx).Model(&noticeGroup{}).Where("notice_id = ? AND group_id IN (?)", id, group.Moderated(tx, actor.ID)).
 		Count(&mods).Error; err != nil {
 		return v, err
 	}
@@ -383,21 +376,23 @@ func (s *Service) Open(ctx context.Context, actor *auth.User, id uint64) (View, 
 		}
 		v.Receipt.ReadAt = &now
 	}
-	var u auth.User
-	if err := s.db.WithContext(ctx).Select("name").Where("id = ?", v.AuthorID).Take(&u).Error; err == nil {
-		v.AuthorName = u.Name
-	}
-	if err := s.db.WithContext(ctx).Table("`groups`").Joins("JOIN notice_groups ng ON ng.group_id = `groups`.id").
-		Where("ng.notice_id = ?", id).Order("`groups`.id").Select("`groups`.*").Scan(&v.Groups).Error; err != nil {
+	names, err := auth.Names(ctx, s.db, []uint64{v.AuthorID})
+	if err != nil {
 		return v, err
 	}
-	if err := s.db.WithContext(ctx).Table("files").Joins("JOIN notice_files nf ON nf.file_id = files.id").
-		Where("nf.notice_id = ?", id).Order("nf.position").Select("files.*").Scan(&v.Files).Error; err != nil {
+	v.AuthorName = names[v.AuthorID]
+	if v.Groups, err = group.ByIDs(ctx, s.db, s.db.Model(&noticeGroup{}).Select("group_id").Where("notice_id = ?", id)); err != nil {
 		return v, err
 	}
-	var e archive.Entry
-	if err := s.db.WithContext(ctx).Select("archived_at").Where("notice_id = ?", id).Take(&e).Error; err == nil {
-		v.Archived = e.ArchivedAt != nil
+	var fileIDs []uint64
+	if err := s.db.WithContext(ctx).Model(&noticeFile{}).Where("notice_id = ?", id).Order("position").Pluck("file_id", &fileIDs).Error; err != nil {
+		return v, err
+	}
+	if v.Files, err = file.ByIDs(ctx, s.db, fileIDs); err != nil {
+		return v, err
+	}
+	if v.Archived, err = archive.NoticeArchived(ctx, s.db, id); err != nil {
+		return v, err
 	}
 	return v, nil
 }
@@ -457,44 +452,40 @@ func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64, pg 
 	if err != nil {
 		return v, p, nil, err
 	}
-	var lines []Line
-	q := s.db.WithContext(ctx).Table("receipts").
-		Select("receipts.user_id, users.name, users.phone, users.role, receipts.read_at, receipts.acked_at").
-		Joins("JOIN users ON users.id = receipts.user_id").Where("receipts.notice_id = ?", id).
-		Order("CASE WHEN receipts.read_at IS NULL THEN 0 ELSE 1 END, users.role, users.name, users.id")
+	var rows []struct {
+		UserID                    uint64
+		ReadAt, AckedAt           *time.Time
+		ContactName, ContactPhone string
+		ContactRole               auth.Role
+	}
+	q := auth.JoinContact(s.db.WithContext(ctx).Model(&Receipt{}), "receipts.user_id").
+		Select("receipts.user_id, receipts.read_at, receipts.acked_at, "+auth.ContactColumns).Where("receipts.notice_id = ?", id).
+		Order("CASE WHEN receipts.read_at IS NULL THEN 0 ELSE 1 END, contact_role, contact_name, receipts.user_id")
 	if pg.Limit > 0 {
 		q = q.Offset(max(pg.Offset, 0)).Limit(pg.Limit)
 	}
-	if err := q.Scan(&lines).Error; err != nil {
+	if err := q.Scan(&rows).Error; err != nil {
 		return v, p, nil, fmt.Errorf("notice: receipts: %w", err)
 	}
-	type kid struct {
-		ParentID uint64
-		Name     string
-		Grade    int
-		Number   int
-	}
-	var kids []kid
-	kq := s.db.WithContext(ctx).Table("guardianships").
-		Select("guardianships.parent_id, students.name, classes.grade, classes.number").
-		Joins("JOIN students ON students.id = guardianships.student_id AND students.status = ?", school.Enrolled).
-		Joins("JOIN classes ON classes.id = students.class_id").
-		Where("guardianships.revoked_at IS NULL").Order("students.student_no")
+	lines := make([]Line, len(rows))
+	var parents any = s.db.Model(&Receipt{}).Select("user_id").Where("notice_id = ?", id)
 	if pg.Limit > 0 {
-		ids := make([]uint64, len(lines))
-		for i, l := range lines {
-			ids[i] = l.UserID
+		ids := make([]uint64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.UserID
 		}
-		kq = kq.Where("guardianships.parent_id IN ?", append(ids, 0))
-	} else {
-		kq = kq.Joins("JOIN receipts ON receipts.user_id = guardianships.parent_id AND receipts.notice_id = ?", id)
+		parents = ids
 	}
-	if err := kq.Scan(&kids).Error; err != nil {
-		return v, p, nil, fmt.Errorf("notice: receipts: children: %w", err)
+	for i, r := range rows {
+		lines[i] = Line{UserID: r.UserID, Name: r.ContactName, Phone: r.ContactPhone, Role: r.ContactRole, ReadAt: r.ReadAt, AckedAt: r.AckedAt}
+	}
+	kids, err := school.ChildrenOf(ctx, s.db, school.ChildFilter{Parents: parents})
+	if err != nil {
+		return v, p, nil, fmt.Errorf("notice: receipts: %w", err)
 	}
 	byParent := map[uint64][]string{}
 	for _, k := range kids {
-		byParent[k.ParentID] = append(byParent[k.ParentID], k.Name+"（"+school.ClassName(k.Grade, k.Number)+"）")
+		byParent[k.ParentID] = append(byParent[k.ParentID], k.Name+"（"+k.Class()+"）")
 	}
 	// The page and the CSV follow the same masking as every other list.
 	phones, err := s.groups.PhonesFor(ctx, actor)
@@ -628,28 +619,27 @@ func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now t
 		return 0, err
 	}
 	sched := ScheduleFrom(rules, s.loc)
-	type row struct {
-		UserID uint64
-		Phone  string
-		Role   auth.Role
+	var rows []struct {
+		UserID       uint64
+		ContactPhone string
+		ContactRole  auth.Role
 	}
-	q := tx.Table("receipts").Select("receipts.user_id, users.phone, users.role").Joins("JOIN users ON users.id = receipts.user_id").
+	q := auth.JoinContact(tx.Model(&Receipt{}), "receipts.user_id").Select("receipts.user_id, "+auth.ContactColumns).
 		Where("receipts.notice_id = ? AND receipts.read_at IS NULL", n.ID)
 	if auto {
 		q = q.Where("receipts.dinged_at IS NULL")
 	}
-	var rows []row
 	if err := q.Scan(&rows).Error; err != nil {
 		return 0, err
 	}
 	var later []uint64
 	for _, r := range rows {
-		at := sched.Deliver(now, r.Role == auth.RoleParent)
+		at := sched.Deliver(now, r.ContactRole == auth.RoleParent)
 		if at.After(now) {
 			later = append(later, r.UserID)
 			continue
 		}
-		if err := s.deliver(ctx, tx, n, r.UserID, r.Phone, now); err != nil {
+		if err := s.deliver(ctx, tx, n, r.UserID, r.ContactPhone, now); err != nil {
 			return 0, err
 		}
 	}
@@ -697,17 +687,16 @@ func (s *Service) RemindLater(ctx context.Context, j job.Job) error {
 		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
 			return job.Permanent(err)
 		}
-		type row struct {
-			UserID uint64
-			Phone  string
+		var rows []struct {
+			UserID       uint64
+			ContactPhone string
 		}
-		var rows []row
-		if err := tx.Table("receipts").Select("receipts.user_id, users.phone").Joins("JOIN users ON users.id = receipts.user_id").
+		if err := auth.JoinContact(tx.Model(&Receipt{}), "receipts.user_id").Select("receipts.user_id, "+auth.ContactColumns).
 			Where("receipts.notice_id = ? AND receipts.read_at IS NULL AND receipts.user_id IN ?", n.ID, p.Users).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {
-			if err := s.deliver(ctx, tx, n, r.UserID, r.Phone, now); err != nil {
+			if err := s.deliver(ctx, tx, n, r.UserID, r.ContactPhone, now); err != nil {
 				return err
 			}
 		}

@@ -121,3 +121,15 @@ func (c *Centre) MarkAllRead(ctx context.Context, userID uint64) error {
 		return event.Publish(ctx, tx, now, event.Event{UserID: userID, Kind: event.Badge})
 	})
 }
+
+// AddEach puts the same notification in the centre of every user the
+// subquery users selects (one column, user_id), with one statement, and
+// refreshes their badges.
+func AddEach(ctx context.Context, db *gorm.DB, now time.Time, users *gorm.DB, n Notification) error {
+	err := db.WithContext(ctx).Exec(`INSERT INTO notifications (user_id, kind, title, body, link, created_at)
+		SELECT r.user_id, ?, ?, ?, ?, ? FROM (?) AS r`, n.Kind, n.Title, n.Body, n.Link, now.UTC(), users).Error
+	if err != nil {
+		return fmt.Errorf("notify: add each: %w", err)
+	}
+	return event.PublishEach(ctx, db, now, users, event.Event{Kind: event.Badge})
+}

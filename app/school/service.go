@@ -567,9 +567,12 @@ func (s *Service) SetStudentStatus(ctx context.Context, actor *auth.User, studen
 }
 
 // Classes lists every class in grade and number order.
-func (s *Service) Classes(ctx context.Context) ([]Class, error) {
+func (s *Service) Classes(ctx context.Context) ([]Class, error) { return ClassesIn(ctx, s.db) }
+
+// ClassesIn is Classes read through q.
+func ClassesIn(ctx context.Context, q *gorm.DB) ([]Class, error) {
 	var out []Class
-	return out, s.db.WithContext(ctx).Order("grade, number").Find(&out).Error
+	return out, q.WithContext(ctx).Order("grade, number").Find(&out).Error
 }
 
 // ClassSummary is one class with its head teacher and head counts.

@@ -1,0 +1,114 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// Current are the statuses of an account that belongs in the school's
+// groups and receives its notices: activated, or imported and not yet
+// activated (so that nothing staff should see is missing when they first
+// log in). Departed and disabled accounts are out.
+var Current = []Status{StatusActive, StatusPending}
+
+// CurrentIDs is a subquery of current accounts' ids, for a statement of
+// another package to filter by ("user_id IN ?").
+func CurrentIDs(q *gorm.DB) *gorm.DB {
+	return fresh(q).Model(&User{}).Select("id").Where("status IN ?", Current)
+}
+
+// CurrentStaff is a subquery of current teachers' and admins' ids.
+func CurrentStaff(q *gorm.DB) *gorm.DB {
+	return CurrentIDs(q).Where("role IN ?", []Role{RoleAdmin, RoleTeacher})
+}
+
+// IDsWithRole is a subquery of the ids of accounts with one of roles.
+func IDsWithRole(q *gorm.DB, roles ...Role) *gorm.DB {
+	return fresh(q).Model(&User{}).Select("id").Where("role IN ?", roles)
+}
+
+// fresh starts a statement on q's connection (its transaction, if any)
+// without the conditions q may carry.
+func fresh(q *gorm.DB) *gorm.DB { return q.Session(&gorm.Session{NewDB: true}) }
+
+// UserIn reads one account through q (the caller's transaction).
+func UserIn(ctx context.Context, q *gorm.DB, id uint64) (User, error) { return userByID(ctx, q, id) }
+
+// Contact is what other parts of the school see of an account.
+type Contact struct {
+	ID     uint64
+	Name   string
+	Phone  string
+	Role   Role
+	Status Status
+}
+
+// Contacts reads the accounts with the given ids through q (the caller's
+// transaction, where it has one). An id with no account is left out.
+func Contacts(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]Contact, error) {
+	out := make(map[uint64]Contact, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []Contact
+	if err := q.WithContext(ctx).Model(&User{}).Select("id, name, phone, role, status").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("auth: contacts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// Names is Contacts' names alone.
+func Names(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]string, error) {
+	cs, err := Contacts(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]string, len(cs))
+	for id, c := range cs {
+		out[id] = c.Name
+	}
+	return out, nil
+}
+
+// JoinContact joins to each row of q the account whose id is in column on
+// (qualified, as "receipts.user_id"), for a caller that pages or sorts by
+// it in one statement. Select ContactColumns to read it: they come back as
+// contact_name, contact_phone and contact_role.
+func JoinContact(q *gorm.DB, on string) *gorm.DB {
+	return q.Joins("JOIN users AS contact ON contact.id = " + on)
+}
+
+// StaffFirst orders JoinContact's rows staff before parents.
+const StaffFirst = "CASE contact.role WHEN 'parent' THEN 1 ELSE 0 END"
+
+// ContactColumns are the columns JoinContact adds.
+const ContactColumns = "contact.name AS contact_name, contact.phone AS contact_phone, contact.role AS contact_role"
+
+// CurrentAmong is CurrentIDs limited to ids (nil: everyone).
+func CurrentAmong(q *gorm.DB, ids []uint64) *gorm.DB {
+	c := CurrentIDs(q)
+	if ids != nil {
+		c = c.Where("id IN ?", ids)
+	}
+	return c
+}
+
+// CurrentStaffRoles reads the roles of the current teachers and admins
+// among ids (nil: all of them).
+func CurrentStaffRoles(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]Role, error) {
+	var rows []Contact
+	c := CurrentAmong(q, ids).WithContext(ctx).Select("id, role").Where("role IN ?", []Role{RoleAdmin, RoleTeacher})
+	if err := c.Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("auth: staff: %w", err)
+	}
+	out := make(map[uint64]Role, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Role
+	}
+	return out, nil
+}

@@ -1,0 +1,177 @@
+package school
+
+import (
+	"context"
+	"fmt"
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/db"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Child is an enrolled student as one of their guardians' children.
+type Child struct {
+	ParentID  uint64
+	StudentID uint64
+	Name      string
+	StudentNo string
+	Relation  string
+	ClassID   uint64
+	Grade     int
+	Number    int
+}
+
+// Class is the child's class as Chinese schools write it.
+func (c Child) Class() string { return ClassName(c.Grade, c.Number) }
+
+// Call is how a class group calls the guardian: 张小明妈妈.
+func (c Child) Call() string { return CallName(c.Name, c.Relation) }
+
+// ChildFilter chooses whose children ChildrenOf reads.
+type ChildFilter struct {
+	// Parents is a slice of parent ids or a subquery of them; nil for
+	// every parent.
+	Parents any
+	// ClassID, if not zero, keeps the children of that class.
+	ClassID uint64
+}
+
+// ChildrenOf reads, through q, the enrolled children of current
+// guardianships, by student number. It is the one answer to "whose parent
+// is this": a transferred or graduated child no longer counts.
+func ChildrenOf(ctx context.Context, q *gorm.DB, f ChildFilter) ([]Child, error) {
+	c := q.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Table("guardianships").
+		Select("guardianships.parent_id, students.id AS student_id, students.name, students.student_no, guardianships.relation, classes.id AS class_id, classes.grade, classes.number").
+		Joins("JOIN students ON students.id = guardianships.student_id AND students.status = ?", Enrolled).
+		Joins("JOIN classes ON classes.id = students.class_id").
+		Where("guardianships.revoked_at IS NULL")
+	if f.Parents != nil {
+		c = c.Where(db.In("guardianships.parent_id", f.Parents))
+	}
+	if f.ClassID != 0 {
+		c = c.Where("students.class_id = ?", f.ClassID)
+	}
+	var out []Child
+	if err := c.Order("students.student_no, guardianships.parent_id").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("school: children: %w", err)
+	}
+	return out, nil
+}
+
+// ClassByID reads one class through q.
+func ClassByID(ctx context.Context, q *gorm.DB, id uint64) (Class, error) {
+	var c Class
+	err := q.WithContext(ctx).Where("id = ?", id).Take(&c).Error
+	return c, db.Translate(err)
+}
+
+// EnrolledStudent finds, through q, the enrolled student with number no
+// in class classID (gorm.ErrRecordNotFound if there is none).
+func EnrolledStudent(ctx context.Context, q *gorm.DB, classID uint64, no string) (Student, error) {
+	var st Student
+	err := q.WithContext(ctx).Where("student_no = ? AND class_id = ? AND status = ?", no, classID, Enrolled).Take(&st).Error
+	return st, err
+}
+
+// LockStudent reads a student in tx; on MySQL the row stays locked until
+// tx ends, so that changes to the student's guardians wait for each other.
+// (SQLite runs one writing transaction at a time anyway.)
+func LockStudent(ctx context.Context, tx *gorm.DB, id uint64) (Student, error) {
+	var st Student
+	q := tx.WithContext(ctx).Where("id = ?", id)
+	if db.Dialect(tx) == db.MySQL {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Take(&st).Error
+	return st, db.Translate(err)
+}
+
+// Students reads students by id through q.
+func Students(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]Student, error) {
+	out := make(map[uint64]Student, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var sts []Student
+	if err := q.WithContext(ctx).Where("id IN ?", ids).Find(&sts).Error; err != nil {
+		return nil, fmt.Errorf("school: students: %w", err)
+	}
+	for _, st := range sts {
+		out[st.ID] = st
+	}
+	return out, nil
+}
+
+// IsGuardian reports whether parentID is a current guardian of studentID.
+func IsGuardian(ctx context.Context, q *gorm.DB, studentID, parentID uint64) (bool, error) {
+	var n int64
+	err := q.WithContext(ctx).Model(&Guardianship{}).Where("student_id = ? AND parent_id = ? AND revoked_at IS NULL", studentID, parentID).Count(&n).Error
+	return n > 0, err
+}
+
+// CheckGuardianCap refuses a new guardian for a student who has limit
+// already. Inside tx, after LockStudent, the count holds against
+// approvals running at the same time.
+func CheckGuardianCap(ctx context.Context, tx *gorm.DB, studentID uint64, limit int) error {
+	var n int64
+	q := tx.WithContext(ctx).Model(&Guardianship{}).Where("student_id = ? AND revoked_at IS NULL", studentID)
+	if db.Dialect(tx) == db.MySQL {
+		// A locking read sees what other transactions have committed since
+		// this one began (a plain read would count from its snapshot).
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Count(&n).Error; err != nil {
+		return err
+	}
+	if int(n) >= limit {
+		return apperr.Invalid("", fmt.Sprintf("该学生的监护人名额已满（每名学生最多 %d 位监护人），如需调整请联系班主任", limit))
+	}
+	return nil
+}
+
+// AddGuardian records an approved guardianship in tx.
+func AddGuardian(ctx context.Context, tx *gorm.DB, g Guardianship) error {
+	return tx.WithContext(ctx).Create(&g).Error
+}
+
+// OnRoster reports whether the roster lists phone as a contact of the
+// student.
+func OnRoster(ctx context.Context, q *gorm.DB, studentID uint64, phone string) (bool, error) {
+	var n int64
+	err := q.WithContext(ctx).Model(&Contact{}).Where("student_id = ? AND phone = ?", studentID, phone).Count(&n).Error
+	return n > 0, err
+}
+
+// Place puts a user in a class: as one of its teachers, its head teacher
+// or a parent of an enrolled child.
+type Place struct {
+	ClassID uint64
+	UserID  uint64
+}
+
+// Placements are who belongs to which class, from the roster, for the
+// users the subquery users selects.
+type Placements struct {
+	Teachers, Heads, Parents []Place
+}
+
+// PlacementsOf reads, through q, the class places of users.
+func PlacementsOf(ctx context.Context, q *gorm.DB, users *gorm.DB) (Placements, error) {
+	var p Placements
+	q = q.Session(&gorm.Session{NewDB: true}).WithContext(ctx)
+	if err := q.Model(&ClassTeacher{}).Select("class_id, user_id").Where("user_id IN (?)", users).Scan(&p.Teachers).Error; err != nil {
+		return p, fmt.Errorf("school: teachers: %w", err)
+	}
+	if err := q.Model(&Class{}).Select("id AS class_id, head_teacher_id AS user_id").Where("head_teacher_id IN (?)", users).Scan(&p.Heads).Error; err != nil {
+		return p, fmt.Errorf("school: head teachers: %w", err)
+	}
+	err := q.Table("guardianships").Distinct("students.class_id", "guardianships.parent_id AS user_id").
+		Joins("JOIN students ON students.id = guardianships.student_id").
+		Where("guardianships.revoked_at IS NULL AND students.status = ? AND guardianships.parent_id IN (?)", Enrolled, users).
+		Scan(&p.Parents).Error
+	if err != nil {
+		return p, fmt.Errorf("school: parents: %w", err)
+	}
+	return p, nil
+}
