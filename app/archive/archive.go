@@ -170,13 +170,17 @@ func (s *Service) WriteBundle(ctx context.Context, j job.Job) error {
 		return err
 	}
 	b := Bundle{ID: e.ID, Kind: e.Kind, NoticeID: e.NoticeID, Title: e.Title, Body: e.Body, Category: e.Category, CreatedAt: e.CreatedAt}
-	var author auth.User
-	if err := s.db.WithContext(ctx).Select("name").Where("id = ?", e.CreatedBy).Take(&author).Error; err == nil {
-		b.Author = author.Name
-	}
-	if err := s.db.WithContext(ctx).Table("`groups`").Joins("JOIN archive_groups ag ON ag.group_id = `groups`.id").
-		Where("ag.entry_id = ?", e.ID).Order("`groups`.id").Pluck("`groups`.name", &b.Groups).Error; err != nil {
+	names, err := auth.Names(ctx, s.db, []uint64{e.CreatedBy})
+	if err != nil {
 		return err
+	}
+	b.Author = names[e.CreatedBy]
+	groups, err := group.ByIDs(ctx, s.db, s.db.Model(&entryGroup{}).Select("group_id").Where("entry_id = ?", e.ID))
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		b.Groups = append(b.Groups, g.Name)
 	}
 	for _, f := range files {
 		if err := s.files.Commit(ctx, f); err != nil {
@@ -205,10 +209,11 @@ func BundleKey(e Entry) string {
 }
 
 func (s *Service) entryFiles(ctx context.Context, entryID uint64) ([]file.File, error) {
-	var fs []file.File
-	err := s.db.WithContext(ctx).Table("files").Joins("JOIN archive_files af ON af.file_id = files.id").
-		Where("af.entry_id = ?", entryID).Order("files.id").Select("files.*").Scan(&fs).Error
-	return fs, err
+	var ids []uint64
+	if err := s.db.WithContext(ctx).Model(&entryFile{}).Where("entry_id = ?", entryID).Order("file_id").Pluck("file_id", &ids).Error; err != nil {
+		return nil, err
+	}
+	return file.ByIDs(ctx, s.db, ids)
 }
 
 // FileDocument files a standalone document for a group; staff only, for a
@@ -277,7 +282,7 @@ type Hit struct {
 func (s *Service) Search(ctx context.Context, actor *auth.User, q Query) ([]Hit, int64, error) {
 	base := s.db.WithContext(ctx).Table("archive_entries")
 	if actor.Role != auth.RoleAdmin {
-		base = base.Where("archive_entries.id IN (SELECT ag.entry_id FROM archive_groups ag JOIN group_members gm ON gm.group_id = ag.group_id WHERE gm.user_id = ?)", actor.ID)
+		base = base.Where("archive_entries.id IN (SELECT ag.entry_id FROM archive_groups ag WHERE ag.group_id IN (?))", group.MemberOf(s.db, actor.ID))
 	}
 	if q.GroupID != 0 {
 		base = base.Where("archive_entries.id IN (SELECT entry_id FROM archive_groups WHERE group_id = ?)", q.GroupID)
@@ -329,16 +334,22 @@ func (s *Service) groupNames(ctx context.Context, entryIDs []uint64) (map[uint64
 	if len(entryIDs) == 0 {
 		return out, nil
 	}
-	var rows []struct {
-		EntryID uint64
-		Name    string
+	var links []entryGroup
+	if err := s.db.WithContext(ctx).Where("entry_id IN ?", entryIDs).Order("group_id").Find(&links).Error; err != nil {
+		return nil, err
 	}
-	err := s.db.WithContext(ctx).Table("archive_groups ag").Select("ag.entry_id, `groups`.name").
-		Joins("JOIN `groups` ON `groups`.id = ag.group_id").Where("ag.entry_id IN ?", entryIDs).Order("`groups`.id").Scan(&rows).Error
-	for _, r := range rows {
-		out[r.EntryID] = append(out[r.EntryID], r.Name)
+	groups, err := group.ByIDs(ctx, s.db, s.db.Model(&entryGroup{}).Select("group_id").Where("entry_id IN ?", entryIDs))
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	name := make(map[uint64]string, len(groups))
+	for _, g := range groups {
+		name[g.ID] = g.Name
+	}
+	for _, l := range links {
+		out[l.EntryID] = append(out[l.EntryID], name[l.GroupID])
+	}
+	return out, nil
 }
 
 // Get returns an entry with its files if the actor may see it (ErrNotFound
@@ -368,8 +379,7 @@ func (s *Service) maySee(ctx context.Context, actor *auth.User, entryID uint64) 
 		return true, nil
 	}
 	var n int64
-	err := s.db.WithContext(ctx).Table("archive_groups ag").Joins("JOIN group_members gm ON gm.group_id = ag.group_id").
-		Where("ag.entry_id = ? AND gm.user_id = ?", entryID, actor.ID).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(&entryGroup{}).Where("entry_id = ? AND group_id IN (?)", entryID, group.MemberOf(s.db, actor.ID)).Count(&n).Error
 	return n > 0, err
 }
 

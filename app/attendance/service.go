@@ -19,6 +19,7 @@ import (
 	"jiaxiao/app/db"
 	"jiaxiao/app/job"
 	"jiaxiao/app/notify"
+	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
 )
 
@@ -298,10 +299,12 @@ func (s *Service) RequestLeave(ctx context.Context, actor *auth.User, in LeaveIn
 	a := Approval{UserID: actor.ID, Kind: KindLeave, LeaveKind: in.Kind, StartAt: &start, EndAt: &end, Days: days,
 		Reason: strings.TrimSpace(in.Reason), Status: StatusPending, CreatedAt: s.now()}
 	if days < 3 {
-		var head struct{ HeadID *uint64 }
-		s.db.WithContext(ctx).Table("departments").Select("head_id").Where("name = ? AND name <> ''", actor.Department).Scan(&head)
-		if head.HeadID != nil && *head.HeadID != actor.ID {
-			a.ApproverID = head.HeadID
+		head, err := school.DepartmentHead(ctx, s.db, actor.Department)
+		if err != nil {
+			return Approval{}, err
+		}
+		if head != nil && *head != actor.ID {
+			a.ApproverID = head
 		}
 	}
 	return a, s.file(ctx, r, cal, &a, nil)
@@ -386,14 +389,10 @@ func (s *Service) RequestMakeup(ctx context.Context, actor *auth.User, in Makeup
 	}
 	a := Approval{UserID: actor.ID, Kind: KindMakeup, Day: in.Date, Which: in.Which, Reason: strings.TrimSpace(in.Reason), Status: StatusPending, CreatedAt: s.now()}
 	quota := func(tx *gorm.DB) error {
-		if db.Dialect(tx) == db.MySQL {
-			// One make-up request per person at a time: the next waits here
-			// and then counts this one. (SQLite runs one writing
-			// transaction at a time anyway.)
-			var id uint64
-			if err := tx.Model(&auth.User{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", actor.ID).Scan(&id).Error; err != nil {
-				return err
-			}
+		// One make-up request per person at a time: the next waits here and
+		// then counts this one.
+		if err := auth.LockUser(ctx, tx, actor.ID); err != nil {
+			return err
 		}
 		var used int64
 		if err := tx.Model(&Approval{}).Where("user_id = ? AND kind = ? AND status IN ? AND day LIKE ?",
@@ -479,10 +478,12 @@ func (s *Service) Remind(ctx context.Context, j job.Job) error {
 	if err != nil {
 		return err
 	}
-	var requester auth.User
-	s.db.WithContext(ctx).Select("name").Where("id = ?", a.UserID).Take(&requester)
+	names, err := auth.Names(ctx, s.db, []uint64{a.UserID})
+	if err != nil {
+		return err
+	}
 	now := s.now()
-	title := "DING：" + requester.Name + "的" + kindLabel(a) + "申请已等待 4 个工作小时，请尽快审批"
+	title := "DING：" + names[a.UserID] + "的" + kindLabel(a) + "申请已等待 4 个工作小时，请尽快审批"
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		for _, u := range approvers {
 			if err := notify.Add(ctx, tx, now, notify.Notification{UserID: u.ID, Kind: "approval_reminder", Title: title, Link: "/approvals"}); err != nil {
@@ -497,14 +498,7 @@ func (s *Service) Remind(ctx context.Context, j job.Job) error {
 }
 
 func (s *Service) approvers(ctx context.Context, a Approval) ([]auth.User, error) {
-	var out []auth.User
-	q := s.db.WithContext(ctx).Where("status = ?", auth.StatusActive)
-	if a.ApproverID != nil {
-		q = q.Where("id = ?", *a.ApproverID)
-	} else {
-		q = q.Where("role = ?", auth.RoleAdmin)
-	}
-	return out, q.Find(&out).Error
+	return auth.Approvers(ctx, s.db, a.ApproverID)
 }
 
 func kindLabel(a Approval) string {
@@ -525,7 +519,7 @@ func (s *Service) Inbox(ctx context.Context, actor *auth.User) ([]InboxItem, err
 	if err := staffOnly(actor); err != nil {
 		return nil, err
 	}
-	q := s.db.WithContext(ctx).Table("approvals").Select("approvals.*, users.name").Joins("JOIN users ON users.id = approvals.user_id").
+	q := auth.JoinContact(s.db.WithContext(ctx).Model(&Approval{}), "approvals.user_id").Select("approvals.*, contact.name AS name").
 		Where("approvals.status = ?", StatusPending)
 	if actor.Role == auth.RoleAdmin {
 		q = q.Where("approvals.approver_id = ? OR approvals.approver_id IS NULL", actor.ID)
@@ -676,14 +670,13 @@ func (s *Service) compute(ctx context.Context, only []uint64, days []calendar.Da
 	from, _ := time.ParseInLocation(time.DateOnly, string(days[0]), s.loc)
 	to, _ := time.ParseInLocation(time.DateOnly, string(days[len(days)-1]), s.loc)
 	to = to.AddDate(0, 0, 1)
-	var teachers []Teacher
-	q := s.db.WithContext(ctx).Table("users").Select("id, name, phone, department").
-		Where("role IN ? AND status IN ?", []string{"teacher", "admin"}, []string{"active", "pending"}).Order("department, name, id")
-	if only != nil {
-		q = q.Where("id IN ?", only)
-	}
-	if err := q.Scan(&teachers).Error; err != nil {
+	staff, err := auth.CurrentStaffUsers(ctx, s.db, only)
+	if err != nil {
 		return nil, err
+	}
+	teachers := make([]Teacher, len(staff))
+	for i, u := range staff {
+		teachers[i] = Teacher{ID: u.ID, Name: u.Name, Phone: u.Phone, Department: u.Department}
 	}
 	ids := make([]uint64, len(teachers))
 	for i, t := range teachers {

@@ -49,15 +49,35 @@ type Line struct {
 }
 
 // Recent returns the newest entries, newest first, with their actors'
-// names, to admins only.
-func Recent(ctx context.Context, db *gorm.DB, reader Reader, limit int) ([]Line, error) {
+// names (read by names, which the accounts' owner provides), to admins
+// only.
+func Recent(ctx context.Context, db *gorm.DB, reader Reader, limit int, names Names) ([]Line, error) {
 	if reader == nil || !reader.IsAdmin() {
 		return nil, apperr.New(apperr.ErrForbidden, "只有学校管理员可以查看审计日志")
 	}
-	var out []Line
-	err := db.WithContext(ctx).Table("audit_logs AS a").
-		Select("a.*, COALESCE(u.name, '') AS actor_name").
-		Joins("LEFT JOIN users u ON u.id = a.actor_id").
-		Order("a.id DESC").Limit(limit).Scan(&out).Error
-	return out, err
+	var es []Entry
+	if err := db.WithContext(ctx).Order("id DESC").Limit(limit).Find(&es).Error; err != nil {
+		return nil, err
+	}
+	var ids []uint64
+	for _, e := range es {
+		if e.ActorID != nil {
+			ids = append(ids, *e.ActorID)
+		}
+	}
+	byID, err := names(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Line, len(es))
+	for i, e := range es {
+		out[i] = Line{Entry: e}
+		if e.ActorID != nil {
+			out[i].ActorName = byID[*e.ActorID]
+		}
+	}
+	return out, nil
 }
+
+// Names reads users' names by id.
+type Names func(ctx context.Context, ids []uint64) (map[uint64]string, error)

@@ -37,13 +37,14 @@ func TestRecentNamesActorsForAdminsOnly(t *testing.T) {
 			}
 		}
 
-		if _, err := audit.Recent(ctx, g, teacher, 10); !errors.Is(err, apperr.ErrForbidden) {
+		names := func(ctx context.Context, ids []uint64) (map[uint64]string, error) { return auth.Names(ctx, g, ids) }
+		if _, err := audit.Recent(ctx, g, teacher, 10, names); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("teacher reading the log: %v, want forbidden", err)
 		}
-		if _, err := audit.Recent(ctx, g, (*auth.User)(nil), 10); !errors.Is(err, apperr.ErrForbidden) {
+		if _, err := audit.Recent(ctx, g, (*auth.User)(nil), 10, names); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("nobody reading the log: %v, want forbidden", err)
 		}
-		lines, err := audit.Recent(ctx, g, admin, 2)
+		lines, err := audit.Recent(ctx, g, admin, 2, names)
 		if err != nil {
 			t.Fatal(err)
 		}

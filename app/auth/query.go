@@ -3,8 +3,10 @@ package auth
 import (
 	"context"
 	"fmt"
+	"jiaxiao/app/db"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Current are the statuses of an account that belongs in the school's
@@ -111,4 +113,52 @@ func CurrentStaffRoles(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint6
 		out[r.ID] = r.Role
 	}
 	return out, nil
+}
+
+// Staff reads, through q, the teachers and admins who have not left the
+// school, by name.
+func Staff(ctx context.Context, q *gorm.DB) ([]User, error) {
+	var out []User
+	err := fresh(q).WithContext(ctx).Where("role IN ? AND status <> ?", []Role{RoleAdmin, RoleTeacher}, StatusDeparted).Order("name, id").Find(&out).Error
+	return out, err
+}
+
+// StaffEver reads every teacher and admin account, departed or not.
+func StaffEver(ctx context.Context, q *gorm.DB) ([]User, error) {
+	var out []User
+	err := fresh(q).WithContext(ctx).Where("role IN ?", []Role{RoleAdmin, RoleTeacher}).Find(&out).Error
+	return out, err
+}
+
+// CurrentStaffUsers reads the current teachers and admins among ids (nil:
+// all), by department and name.
+func CurrentStaffUsers(ctx context.Context, q *gorm.DB, ids []uint64) ([]User, error) {
+	var out []User
+	err := fresh(q).WithContext(ctx).Where("id IN (?)", CurrentAmong(q, ids).Where("role IN ?", []Role{RoleAdmin, RoleTeacher})).
+		Order("department, name, id").Find(&out).Error
+	return out, err
+}
+
+// Approvers reads the active account id, or every active admin when id
+// is nil: who decides a request.
+func Approvers(ctx context.Context, q *gorm.DB, id *uint64) ([]User, error) {
+	var out []User
+	c := fresh(q).WithContext(ctx).Where("status = ?", StatusActive)
+	if id != nil {
+		c = c.Where("id = ?", *id)
+	} else {
+		c = c.Where("role = ?", RoleAdmin)
+	}
+	return out, c.Find(&out).Error
+}
+
+// LockUser holds the account's row in tx until tx ends (MySQL; SQLite runs
+// one writing transaction at a time anyway), so that a per-person quota
+// counted after it holds against requests running at the same time.
+func LockUser(ctx context.Context, tx *gorm.DB, id uint64) error {
+	if db.Dialect(tx) != db.MySQL {
+		return nil
+	}
+	var got uint64
+	return tx.WithContext(ctx).Model(&User{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", id).Scan(&got).Error
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"jiaxiao/app/attendance"
 	"jiaxiao/app/calendar"
@@ -33,10 +32,6 @@ func punchesLastMonth(ctx context.Context, g *gorm.DB, loc *time.Location, staff
 				days = append(days, d)
 			}
 		}
-	}
-	var done int64
-	if err := g.WithContext(ctx).Model(&attendance.Approval{}).Where("reason = ?", "演示数据").Count(&done).Error; err != nil || done > 0 {
-		return err
 	}
 	at := func(d calendar.Day, hm string, sec int) time.Time {
 		t, _ := time.ParseInLocation("2006-01-02 15:04", string(d)+" "+hm, loc)
@@ -89,13 +84,5 @@ func punchesLastMonth(ctx context.Context, g *gorm.DB, loc *time.Location, staff
 			}
 		}
 	}
-	return g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(punches, 500).Error; err != nil {
-			return err
-		}
-		if len(approvals) == 0 {
-			return nil
-		}
-		return tx.CreateInBatches(approvals, 500).Error
-	})
+	return attendance.RecordHistory(ctx, g, "演示数据", punches, approvals)
 }

@@ -314,7 +314,9 @@ func (s *Service) ModerationLog(ctx context.Context, actor *auth.User, groupID u
 	if !a.CanModerate() {
 		return nil, ErrNotModerator
 	}
-	return modlog.List(ctx, s.db, groupID, limit)
+	return modlog.List(ctx, s.db, groupID, limit, func(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+		return auth.Names(ctx, s.db, ids)
+	})
 }
 
 func groupPath(id uint64) string { return fmt.Sprintf("/groups/%d", id) }

@@ -1,10 +1,7 @@
 package lint_test
 
 import (
-	"bufio"
-	"os"
 	"slices"
-	"strings"
 	"testing"
 
 	"jiaxiao/app/lint"
@@ -13,12 +10,6 @@ import (
 // Test support and the load generator seed rows in bulk, in many tables
 // at once; they are not the product.
 var exempt = []string{"jiaxiao/app/apptest", "jiaxiao/cmd/jiaxiao-load"}
-
-// pendingFile lists the uses of other packages' tables still to be moved
-// to their owners' services, one "package table" per line. The test fails
-// on a use not listed (a new one) and on a listed one that is gone (so the
-// list only shrinks).
-const pendingFile = "testdata/owners-pending.txt"
 
 // TestTablesHaveOneOwner: each table is named, in SQL or through a GORM
 // model, only by the package that owns its model.
@@ -31,36 +22,9 @@ func TestTablesHaveOneOwner(t *testing.T) {
 	for _, p := range problems {
 		t.Error(p)
 	}
-	pending := readPending(t)
-	seen := map[string]bool{}
 	for _, u := range uses {
-		key := u.Pkg + " " + u.Table
-		seen[key] = true
-		if !pending[key] {
-			t.Errorf("%s; call the owner's service instead", u)
-		}
+		t.Errorf("%s; call the owner's service instead", u)
 	}
-	for key := range pending {
-		if !seen[key] {
-			t.Errorf("%s no longer names the table: remove the line from %s", key, pendingFile)
-		}
-	}
-}
-
-func readPending(t *testing.T) map[string]bool {
-	f, err := os.Open(pendingFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
-			out[line] = true
-		}
-	}
-	return out
 }
 
 // TestOwnersReports proves the check finds a table named in SQL and one

@@ -350,8 +350,8 @@ func (s *Service) views(ctx context.Context, g group.Group, actor *auth.User, ms
 	}
 	files := map[uint64]*file.File{}
 	if len(fileIDs) > 0 {
-		var fs []file.File
-		if err := s.db.WithContext(ctx).Where("id IN ?", fileIDs).Find(&fs).Error; err != nil {
+		fs, err := file.ByIDs(ctx, s.db, fileIDs)
+		if err != nil {
 			return nil, err
 		}
 		for i := range fs {
@@ -512,10 +512,14 @@ func (s *Service) Shared(ctx context.Context, groupID, messageID uint64) (View, 
 	if err != nil {
 		return View{}, db.Translate(err)
 	}
-	var g group.Group
-	if err := s.db.WithContext(ctx).Where("id = ?", groupID).Take(&g).Error; err != nil {
-		return View{}, db.Translate(err)
+	gs, err := group.ByIDs(ctx, s.db, []uint64{groupID})
+	if err != nil {
+		return View{}, err
 	}
+	if len(gs) == 0 {
+		return View{}, apperr.ErrNotFound
+	}
+	g := gs[0]
 	vs, err := s.views(ctx, g, &auth.User{}, []Message{m})
 	if err != nil {
 		return View{}, err

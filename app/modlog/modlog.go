@@ -67,15 +67,31 @@ type Line struct {
 	SubjectName string
 }
 
-// List returns a group's newest entries with names.
-func List(ctx context.Context, db *gorm.DB, groupID uint64, limit int) ([]Line, error) {
-	var out []Line
-	err := db.WithContext(ctx).Table("moderation_logs").
-		Select("moderation_logs.*, a.name AS actor_name, COALESCE(s.name, '') AS subject_name").
-		Joins("JOIN users a ON a.id = moderation_logs.actor_id").
-		Joins("LEFT JOIN users s ON s.id = moderation_logs.subject_id").
-		Where("moderation_logs.group_id = ?", groupID).Order("moderation_logs.id DESC").Limit(limit).Scan(&out).Error
-	return out, err
+// List returns a group's newest entries with names, read by names.
+func List(ctx context.Context, db *gorm.DB, groupID uint64, limit int, names func(ctx context.Context, ids []uint64) (map[uint64]string, error)) ([]Line, error) {
+	var es []Entry
+	if err := db.WithContext(ctx).Where("group_id = ?", groupID).Order("id DESC").Limit(limit).Find(&es).Error; err != nil {
+		return nil, err
+	}
+	var ids []uint64
+	for _, e := range es {
+		ids = append(ids, e.ActorID)
+		if e.SubjectID != nil {
+			ids = append(ids, *e.SubjectID)
+		}
+	}
+	byID, err := names(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Line, len(es))
+	for i, e := range es {
+		out[i] = Line{Entry: e, ActorName: byID[e.ActorID]}
+		if e.SubjectID != nil {
+			out[i].SubjectName = byID[*e.SubjectID]
+		}
+	}
+	return out, nil
 }
 
 // Ptr returns &v, for the optional ids.

@@ -2,6 +2,7 @@ package school
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/db"
@@ -174,4 +175,17 @@ func PlacementsOf(ctx context.Context, q *gorm.DB, users *gorm.DB) (Placements, 
 		return p, fmt.Errorf("school: parents: %w", err)
 	}
 	return p, nil
+}
+
+// DepartmentHead is the head of the department named name, if it has one.
+func DepartmentHead(ctx context.Context, q *gorm.DB, name string) (*uint64, error) {
+	if name == "" {
+		return nil, nil
+	}
+	var d Department
+	err := q.WithContext(ctx).Select("head_id").Where("name = ?", name).Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	return d.HeadID, err
 }

@@ -511,9 +511,9 @@ func (s *Service) Depart(ctx context.Context, actor *auth.User, userID uint64) e
 	}
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		var u auth.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return db.Translate(err)
+		u, err := auth.UserIn(ctx, tx, userID)
+		if err != nil {
+			return err
 		}
 		if !u.Role.Staff() {
 			return apperr.Invalid("", "只有教职工可以标记为离职")
@@ -587,11 +587,25 @@ type ClassSummary struct {
 func (s *Service) Summaries(ctx context.Context) ([]ClassSummary, error) {
 	var out []ClassSummary
 	err := s.db.WithContext(ctx).Table("classes").
-		Select("classes.*, COALESCE(users.name, '') AS head_name, " +
+		Select("classes.*, " +
 			"(SELECT COUNT(*) FROM students WHERE students.class_id = classes.id AND students.status = 'enrolled') AS students, " +
 			"(SELECT COUNT(*) FROM class_teachers WHERE class_teachers.class_id = classes.id) AS teachers").
-		Joins("LEFT JOIN users ON users.id = classes.head_teacher_id").
 		Order("classes.grade, classes.number").Scan(&out).Error
+	if err != nil {
+		return nil, err
+	}
+	var heads []uint64
+	for _, c := range out {
+		if c.HeadTeacherID != nil {
+			heads = append(heads, *c.HeadTeacherID)
+		}
+	}
+	names, err := auth.Names(ctx, s.db, heads)
+	for i, c := range out {
+		if c.HeadTeacherID != nil {
+			out[i].HeadName = names[*c.HeadTeacherID]
+		}
+	}
 	return out, err
 }
 
@@ -608,9 +622,7 @@ func (s *Service) Departments(ctx context.Context) ([]DepartmentView, error) {
 	if err := s.db.WithContext(ctx).Order("name").Find(&depts).Error; err != nil {
 		return nil, err
 	}
-	var staff []auth.User
-	err := s.db.WithContext(ctx).Where("role IN ? AND status <> ?", []auth.Role{auth.RoleAdmin, auth.RoleTeacher}, auth.StatusDeparted).
-		Order("name").Find(&staff).Error
+	staff, err := auth.Staff(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
@@ -644,8 +656,8 @@ func (s *Service) SetDepartmentHead(ctx context.Context, actor *auth.User, deptI
 		}
 		var head any
 		if userID != 0 {
-			var u auth.User
-			if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
+			u, err := auth.UserIn(ctx, tx, userID)
+			if err != nil {
 				return apperr.Invalid("head", "请选择本校在职教职工")
 			}
 			if !u.Role.Staff() || u.Status == auth.StatusDeparted || u.Status == auth.StatusDisabled {

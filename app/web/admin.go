@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -255,7 +256,8 @@ func (s *Server) saveSettings(c echo.Context) error {
 }
 
 func (s *Server) auditPage(c echo.Context) error {
-	lines, err := audit.Recent(c.Request().Context(), s.db, userOf(c), 300)
+	names := func(ctx context.Context, ids []uint64) (map[uint64]string, error) { return auth.Names(ctx, s.db, ids) }
+	lines, err := audit.Recent(c.Request().Context(), s.db, userOf(c), 300, names)
 	if err != nil {
 		return err
 	}
