@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // NormalizePhone strips spaces, dashes and a +86 prefix and reports whether
@@ -34,9 +36,10 @@ func NormalizePhone(s string) (string, bool) {
 }
 
 // NormalizeName trims a name, folds the look-alikes of the middle dot to
-// U+00B7 and collapses runs of spaces, and reports whether the result is a
-// real full name: 2–20 characters, either Chinese characters (with · between
-// the parts of a minority name) or Latin letters and spaces (foreign names).
+// U+00B7 and those of Chinese characters to the characters (foldHan),
+// collapses runs of spaces, and reports whether the result is a real full
+// name: 2–20 characters, either Chinese characters (with · between the
+// parts of a minority name) or Latin letters and spaces (foreign names).
 func NormalizeName(s string) (string, bool) {
 	s = strings.Join(strings.Fields(s), " ")
 	s = strings.Map(func(r rune) rune {
@@ -44,7 +47,7 @@ func NormalizeName(s string) (string, bool) {
 		case '•', '・', '‧', '∙', '⋅', '．', '﹒':
 			return '·'
 		}
-		return r
+		return foldHan(r)
 	}, s)
 	n := utf8.RuneCountInString(s)
 	if n < 2 || n > 20 {
@@ -53,6 +56,8 @@ func NormalizeName(s string) (string, bool) {
 	var han, latin int
 	for _, r := range s {
 		switch {
+		case unicode.Is(unicode.Radical, r):
+			return s, false // a radical is not a character
 		case unicode.Is(unicode.Han, r):
 			han++
 		case r < 0x80 && unicode.IsLetter(r):
@@ -72,6 +77,21 @@ func NormalizeName(s string) (string, bool) {
 		return s, !strings.Contains(s, "·") && latin >= 2
 	}
 	return s, false
+}
+
+// foldHan maps a Kangxi radical or a CJK compatibility ideograph to the
+// Chinese character it looks like (its NFKC form): copying from a PDF or
+// an old spreadsheet produces them, and "王⼤明" with the radical ⼤ is
+// otherwise a second spelling of 王大明. Other runes are kept.
+func foldHan(r rune) rune {
+	if r < 0x2e80 || !unicode.Is(unicode.Radical, r) && !(r >= 0xf900 && r <= 0xfaff) && !(r >= 0x2f800 && r <= 0x2fa1f) {
+		return r
+	}
+	f := norm.NFKC.String(string(r))
+	if c, n := utf8.DecodeRuneInString(f); n == len(f) && unicode.Is(unicode.Han, c) && !unicode.Is(unicode.Radical, c) {
+		return c
+	}
+	return r
 }
 
 // Validation messages shown to users.

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"errors"
 	"math"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,10 +21,13 @@ import (
 // these, so that what reaches a service is in range for both databases
 // (SQLite's integers are signed 64-bit) and for the arithmetic done on it.
 
-// parseID reads a row id: 1 to 2^63-1, or false.
+// parseID reads a row id: 1 to 2^63-1 in plain decimal, or false. Leading
+// zeros are refused, so that each id has one spelling ("/groups/007" is
+// not another address of group 7).
 func parseID(s string) (uint64, bool) {
-	id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 63)
-	if err != nil || id == 0 {
+	s = strings.TrimSpace(s)
+	id, err := strconv.ParseUint(s, 10, 63)
+	if err != nil || id == 0 || s[0] == '0' {
 		return 0, false
 	}
 	return id, true
@@ -56,8 +62,15 @@ func pageParam(s string) int {
 }
 
 // floatValue reads a finite decimal number (no NaN, no infinities), or nil.
+// ParseFloat also reads Go's other spellings ("0x1p4", "1_000", "Inf"),
+// which no form means, so only decimal digits, sign, point and exponent
+// may reach it.
 func floatValue(s string) *float64 {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	s = strings.TrimSpace(s)
+	if strings.Trim(s, "0123456789+-.eE") != "" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil
 	}
@@ -101,10 +114,12 @@ func cleanForm(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			return next(c)
 		}
-		if r.Form == nil {
-			if _, err := c.FormParams(); err != nil {
-				return next(c) // not a form: nothing to clean
+		if err := parseForm(r); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 			}
+			return errBadText // what parsed so far would reach the handler uncleaned
 		}
 		forms := []url.Values{r.Form, r.PostForm}
 		if r.MultipartForm != nil {
@@ -126,4 +141,21 @@ func cleanForm(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// multipartMemory is what a multipart form may hold in memory (Echo's and
+// net/http's default); larger files go to temporary files.
+const multipartMemory = 32 << 20
+
+// parseForm reads the whole form now, so that no value is parsed after
+// cleanForm has run. It matches the media type as net/http does (in any
+// case, with spaces around it), where Echo's FormParams would take
+// "Multipart/Form-Data" for a form without fields and leave its parts for
+// FormFile to parse, uncleaned; and it completes a read an earlier
+// middleware began (a form is never parsed twice).
+func parseForm(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); mt == "multipart/form-data" {
+		return r.ParseMultipartForm(multipartMemory)
+	}
+	return r.ParseForm()
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -29,14 +30,15 @@ func redirect(c echo.Context, url string) error {
 // safeNext keeps post-login redirects on this site: a path on this host,
 // judged as a browser reads it. Browsers drop tabs and line breaks inside
 // a URL and take a backslash for a slash, so "/\t/evil.example" or
-// "/\\evil.example" would lead to another site; any control character or
-// backslash sends the user home instead.
+// "/\\evil.example" would lead to another site; any control character
+// (C1 included) or backslash sends the user home instead, and so does a
+// next that is not UTF-8, which the login form would refuse as not text.
 func safeNext(next string) string {
-	if next == "" || len(next) > 2048 {
+	if next == "" || len(next) > 2048 || !utf8.ValidString(next) {
 		return "/"
 	}
 	for _, r := range next {
-		if r < 0x20 || r == 0x7f || r == '\\' {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == '\\' {
 			return "/"
 		}
 	}
