@@ -1,0 +1,202 @@
+package notice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/archive"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/db"
+	"jiaxiao/app/file"
+	"jiaxiao/app/filter"
+	"jiaxiao/app/group"
+	"jiaxiao/app/job"
+	"jiaxiao/app/notify"
+)
+
+// ComposeInput is the compose form.
+type ComposeInput struct {
+	Title       string
+	Body        string
+	Category    string
+	GroupIDs    []uint64
+	RequiresAck bool
+	PublishAt   *time.Time // nil: now
+	Files       []file.Prepared
+}
+
+// ErrNotStaff refuses composing to parents.
+var ErrNotStaff = apperr.New(apperr.ErrForbidden, "只有教师和学校管理员可以发布通知")
+
+// Compose checks a notice and publishes it now or schedules it. Attachments
+// are kept even while object storage is down (they wait in the database
+// and are archived later).
+func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput) (Notice, error) {
+	if actor == nil || !actor.Role.Staff() {
+		return Notice{}, ErrNotStaff
+	}
+	now := s.now()
+	v := &apperr.ValidationError{}
+	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
+	if n := utf8.RuneCountInString(in.Title); n < 2 || n > 100 {
+		v.Add("title", "请填写标题（2–100 字）")
+	}
+	if utf8.RuneCountInString(in.Body) > 5000 {
+		v.Add("body", "正文太长（最多 5000 字）")
+	}
+	if !slices.Contains(Categories, in.Category) {
+		v.Add("category", "请选择类别")
+	}
+	if len(in.GroupIDs) == 0 {
+		v.Add("group_id", "请至少选择一个发送对象")
+	}
+	if in.PublishAt != nil && in.PublishAt.Before(now.Add(-time.Minute)) {
+		v.Add("publish_at", "定时发布时间不能早于现在")
+	}
+	if err := v.Err(); err != nil {
+		return Notice{}, err
+	}
+	slices.Sort(in.GroupIDs)
+	in.GroupIDs = slices.Compact(in.GroupIDs)
+	for _, gid := range in.GroupIDs {
+		if _, err := s.groups.MayPost(ctx, s.db, actor, gid); err != nil {
+			if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
+				return Notice{}, apperr.Invalid("group_id", "只能发送到您可以发言的群")
+			}
+			return Notice{}, err
+		}
+	}
+	f, err := s.filters.Filter(ctx, 0)
+	if err != nil {
+		return Notice{}, err
+	}
+	for _, part := range []*string{&in.Title, &in.Body} {
+		res := f.Check(*part).Without(filter.SourceURL).Without(filter.SourceMobile)
+		if res.Action == filter.Block || res.Action == filter.Review {
+			return Notice{}, apperr.Invalid("body", fmt.Sprintf("内容含有“%s”类违规或需审核的信息，不能发布，请修改后再发", res.Category.Label()))
+		}
+		*part = filter.MaskString(*part, res.Matches)
+	}
+	// Attachments' names show on the notice like its title: the same filter.
+	in.Files = slices.Clone(in.Files)
+	for i := range in.Files {
+		res := f.Check(in.Files[i].Name).Without(filter.SourceURL).Without(filter.SourceMobile)
+		if res.Action == filter.Block || res.Action == filter.Review {
+			return Notice{}, apperr.Invalid("file", fmt.Sprintf("第 %d 个附件的文件名含有“%s”类违规或需审核的信息，不能发布，请修改文件名后再发", i+1, res.Category.Label()))
+		}
+		in.Files[i].Name = filter.MaskString(in.Files[i].Name, res.Matches)
+	}
+	var fileIDs []uint64
+	for _, p := range in.Files {
+		stored, err := s.files.SaveOrStage(ctx, actor.ID, p)
+		if err != nil {
+			return Notice{}, err
+		}
+		fileIDs = append(fileIDs, stored.ID)
+	}
+	n := Notice{AuthorID: actor.ID, Title: in.Title, Body: in.Body, Category: in.Category, RequiresAck: in.RequiresAck,
+		Status: Scheduled, PublishAt: now, CreatedAt: now}
+	if in.PublishAt != nil && in.PublishAt.After(now) {
+		n.PublishAt = in.PublishAt.UTC()
+	}
+	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Create(&n).Error; err != nil {
+			return err
+		}
+		for _, gid := range in.GroupIDs {
+			if err := tx.Create(&noticeGroup{NoticeID: n.ID, GroupID: gid}).Error; err != nil {
+				return err
+			}
+		}
+		for i, fid := range fileIDs {
+			if err := tx.Create(&noticeFile{NoticeID: n.ID, FileID: fid, Position: i}).Error; err != nil {
+				return err
+			}
+		}
+		if n.PublishAt.After(now) {
+			_, err := job.Enqueue(ctx, tx, now, JobPublish, map[string]uint64{"notice_id": n.ID}, job.Options{RunAt: n.PublishAt})
+			return err
+		}
+		return s.publish(ctx, tx, &n, in.GroupIDs, fileIDs)
+	})
+	if err != nil {
+		return Notice{}, fmt.Errorf("notice: compose: %w", err)
+	}
+	return n, nil
+}
+
+// publish snapshots the recipients, tells them, and queues the archive
+// bundle and the automatic DING — all inside tx.
+func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs, fileIDs []uint64) error {
+	now := s.now()
+	err := tx.Exec(`INSERT INTO receipts (notice_id, user_id) SELECT ?, r.user_id FROM (?) AS r`,
+		n.ID, group.Reachable(tx, groupIDs, n.AuthorID)).Error
+	if err != nil {
+		return err
+	}
+	var count int64
+	if err := tx.Model(&Receipt{}).Where("notice_id = ?", n.ID).Count(&count).Error; err != nil {
+		return err
+	}
+	rules, err := s.settings.GetIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	cal, err := s.settings.CalendarIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	due := ScheduleFrom(rules, s.loc).AutoDing(now, cal)
+	n.Status, n.PublishedAt, n.Recipients, n.AutoDingAt = Published, &now, int(count), &due
+	if err := tx.Model(&Notice{}).Where("id = ?", n.ID).Updates(map[string]any{
+		"status": Published, "published_at": now, "recipients": count, "auto_ding_at": due}).Error; err != nil {
+		return err
+	}
+	recipients := tx.Session(&gorm.Session{NewDB: true}).Model(&Receipt{}).Select("user_id").Where("notice_id = ?", n.ID)
+	if err := notify.AddEach(ctx, tx, now, recipients, notify.Notification{Kind: "notice",
+		Title: "新" + n.Category + "：" + n.Title, Link: fmt.Sprintf("/notices/%d", n.ID)}); err != nil {
+		return err
+	}
+	id := n.ID
+	if _, err := archive.Record(ctx, tx, now, archive.Entry{Kind: archive.KindNotice, NoticeID: &id, Title: n.Title, Body: n.Body,
+		Category: n.Category, CreatedBy: n.AuthorID}, groupIDs, fileIDs); err != nil {
+		return err
+	}
+	_, err = job.Enqueue(ctx, tx, now, JobDing, map[string]uint64{"notice_id": n.ID}, job.Options{RunAt: due})
+	return err
+}
+
+// PublishDue is the job handler of a scheduled notice.
+func (s *Service) PublishDue(ctx context.Context, j job.Job) error {
+	var p struct {
+		NoticeID uint64 `json:"notice_id"`
+	}
+	if err := j.Decode(&p); err != nil {
+		return job.Permanent(err)
+	}
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var n Notice
+		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
+			return job.Permanent(err)
+		}
+		if n.Status != Scheduled {
+			return nil
+		}
+		var groups, files []uint64
+		if err := tx.Model(&noticeGroup{}).Where("notice_id = ?", n.ID).Pluck("group_id", &groups).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&noticeFile{}).Where("notice_id = ?", n.ID).Order("position").Pluck("file_id", &files).Error; err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, &n, groups, files)
+	})
+}

@@ -1,0 +1,168 @@
+package notice
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/db"
+	"jiaxiao/app/job"
+	"jiaxiao/app/notify"
+)
+
+// ErrDingTooSoon answers a DING within ManualFloor of the last.
+type ErrDingTooSoon struct{ Wait time.Duration }
+
+func (e *ErrDingTooSoon) Error() string {
+	return fmt.Sprintf("每 5 分钟最多 DING 一次，请 %d 秒后再试", int(e.Wait.Seconds())+1)
+}
+
+// Unwrap makes it a rate limit (429).
+func (e *ErrDingTooSoon) Unwrap() error { return apperr.ErrTooMany }
+
+// Ding reminds every unread recipient now (parents in quiet hours in the
+// morning); the author and admins may, once every five minutes. It returns
+// how many were reminded.
+func (s *Service) Ding(ctx context.Context, actor *auth.User, id uint64) (int, error) {
+	now := s.now()
+	var count int
+	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		v, err := s.access(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if !v.CanDing {
+			return apperr.New(apperr.ErrForbidden, "只有发布人和学校管理员可以 DING")
+		}
+		if v.Status != Published {
+			return apperr.Invalid("", "通知尚未发布")
+		}
+		if ok, wait := ManualAllowed(v.LastDingAt, now); !ok {
+			return &ErrDingTooSoon{Wait: wait}
+		}
+		if err := tx.Model(&Notice{}).Where("id = ?", id).Update("last_ding_at", now).Error; err != nil {
+			return err
+		}
+		count, err = s.remindUnread(ctx, tx, v.Notice, now, false)
+		return err
+	})
+	return count, err
+}
+
+// AutoDing is the job handler of the automatic reminder: once, to each
+// recipient still unread and not reminded automatically before.
+func (s *Service) AutoDing(ctx context.Context, j job.Job) error {
+	var p struct {
+		NoticeID uint64 `json:"notice_id"`
+	}
+	if err := j.Decode(&p); err != nil {
+		return job.Permanent(err)
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var n Notice
+		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
+			return job.Permanent(err)
+		}
+		_, err := s.remindUnread(ctx, tx, n, now, true)
+		return err
+	})
+}
+
+// remindUnread DINGs the unread recipients: at once, or for parents in
+// quiet hours by a job at the end of them. auto limits it to recipients not
+// reminded automatically before.
+func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now time.Time, auto bool) (int, error) {
+	rules, err := s.settings.GetIn(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	sched := ScheduleFrom(rules, s.loc)
+	var rows []struct {
+		UserID       uint64
+		ContactPhone string
+		ContactRole  auth.Role
+	}
+	q := auth.JoinContact(tx.Model(&Receipt{}), "receipts.user_id").Select("receipts.user_id, "+auth.ContactColumns).
+		Where("receipts.notice_id = ? AND receipts.read_at IS NULL", n.ID)
+	if auto {
+		q = q.Where("receipts.dinged_at IS NULL")
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return 0, err
+	}
+	var later []uint64
+	for _, r := range rows {
+		at := sched.Deliver(now, r.ContactRole == auth.RoleParent)
+		if at.After(now) {
+			later = append(later, r.UserID)
+			continue
+		}
+		if err := s.deliver(ctx, tx, n, r.UserID, r.ContactPhone, now); err != nil {
+			return 0, err
+		}
+	}
+	if len(later) > 0 {
+		at := sched.Deliver(now, true)
+		if _, err := job.Enqueue(ctx, tx, now, JobRemind, map[string]any{"notice_id": n.ID, "users": later}, job.Options{RunAt: at}); err != nil {
+			return 0, err
+		}
+	}
+	if len(rows) > 0 {
+		ids := make([]uint64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.UserID
+		}
+		if err := tx.Model(&Receipt{}).Where("notice_id = ? AND user_id IN ?", n.ID, ids).Update("dinged_at", now).Error; err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
+}
+
+// deliver is one reminder: into the notification centre (live badge) and
+// into the outbox, sent once tx commits.
+func (s *Service) deliver(ctx context.Context, tx *gorm.DB, n Notice, userID uint64, phone string, now time.Time) error {
+	title := "DING：请查看" + n.Category + "“" + n.Title + "”"
+	if err := notify.Add(ctx, tx, now, notify.Notification{UserID: userID, Kind: "ding", Title: title, Link: fmt.Sprintf("/notices/%d", n.ID)}); err != nil {
+		return err
+	}
+	return notify.Queue(ctx, tx, now, notify.Message{Phone: phone, Kind: "ding", Text: "【家校】" + title})
+}
+
+// RemindLater is the job handler that delivers reminders held back by
+// quiet hours, to those still unread.
+func (s *Service) RemindLater(ctx context.Context, j job.Job) error {
+	var p struct {
+		NoticeID uint64   `json:"notice_id"`
+		Users    []uint64 `json:"users"`
+	}
+	if err := j.Decode(&p); err != nil {
+		return job.Permanent(err)
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var n Notice
+		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
+			return job.Permanent(err)
+		}
+		var rows []struct {
+			UserID       uint64
+			ContactPhone string
+		}
+		if err := auth.JoinContact(tx.Model(&Receipt{}), "receipts.user_id").Select("receipts.user_id, "+auth.ContactColumns).
+			Where("receipts.notice_id = ? AND receipts.read_at IS NULL AND receipts.user_id IN ?", n.ID, p.Users).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := s.deliver(ctx, tx, n, r.UserID, r.ContactPhone, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
