@@ -151,7 +151,7 @@ func (w *World) User(role auth.Role, name, phone string) *auth.User {
 // Students imports a student roster given as CSV text.
 func (w *World) Students(csv string, o school.ImportOptions) school.ImportResult {
 	w.T.Helper()
-	res, err := w.School.Import(context.Background(), nil, "roster.csv", []byte(csv), o)
+	res, err := w.School.Import(context.Background(), auth.System, "roster.csv", []byte(csv), o)
 	if err != nil {
 		w.T.Fatalf("import students: %v", err)
 	}
@@ -163,7 +163,7 @@ func (w *World) Students(csv string, o school.ImportOptions) school.ImportResult
 func (w *World) Staff(csv string) school.StaffImportResult {
 	w.T.Helper()
 	ctx := context.Background()
-	res, err := w.School.ImportStaff(ctx, nil, "staff.csv", []byte(csv), false)
+	res, err := w.School.ImportStaff(ctx, auth.System, "staff.csv", []byte(csv), false)
 	if err != nil {
 		w.T.Fatalf("import staff: %v", err)
 	}

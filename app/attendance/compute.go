@@ -37,6 +37,64 @@ func (s Status) Label() string {
 		Field: "外勤", Rest: "休息", Pending: "未打卡"}[s]
 }
 
+// Standing groups statuses the way the board and the calendar colour them.
+type Standing int
+
+// Standings.
+const (
+	Undecided Standing = iota // a day not over yet
+	Fine                      // worked as the rules want, in the field or on leave
+	Problem                   // late, early, a punch missing, absent
+	Resting                   // not a work day
+)
+
+// Standing says whether the day needs attention.
+func (s Status) Standing() Standing {
+	switch s {
+	case Late, Early, Missing, Absent:
+		return Problem
+	case Normal, Field, OnLeave:
+		return Fine
+	case Rest:
+		return Resting
+	}
+	return Undecided
+}
+
+// Count is one number of the daily board.
+type Count struct {
+	Label string
+	N     int
+}
+
+// Tally counts one day of every teacher for the daily board: present
+// (出勤: normal days, and days with an early leave or a missing punch — the
+// teacher came), late, absent, on leave, in the field, not punched yet.
+func Tally(days []Day) []Count {
+	out := []Count{{Label: "出勤"}, {Label: "迟到"}, {Label: "旷工"}, {Label: "请假"}, {Label: "外勤"}, {Label: "未打卡"}}
+	for _, d := range days {
+		i := -1
+		switch d.Status {
+		case Normal, Early, Missing:
+			i = 0
+		case Late:
+			i = 1
+		case Absent:
+			i = 2
+		case OnLeave:
+			i = 3
+		case Field:
+			i = 4
+		case Pending:
+			i = 5
+		}
+		if i >= 0 {
+			out[i].N++
+		}
+	}
+	return out
+}
+
 // Rules are the attendance settings the computation needs.
 type Rules struct {
 	Loc            *time.Location

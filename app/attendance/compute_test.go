@@ -1,6 +1,7 @@
 package attendance
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -117,5 +118,21 @@ func TestHaversine(t *testing.T) {
 	d := Haversine(31.2304, 121.4737, 31.2304+300.0/111195, 121.4737)
 	if d < 299 || d > 301 {
 		t.Fatalf("distance %f", d)
+	}
+}
+
+func TestTally(t *testing.T) {
+	days := []Day{{Status: Normal}, {Status: Early}, {Status: Missing}, {Status: Late},
+		{Status: Absent}, {Status: OnLeave}, {Status: Field}, {Status: Pending}, {Status: Rest}}
+	got := Tally(days)
+	want := []Count{{"出勤", 3}, {"迟到", 1}, {"旷工", 1}, {"请假", 1}, {"外勤", 1}, {"未打卡", 1}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Tally = %v, want %v", got, want)
+	}
+	for s, want := range map[Status]Standing{Late: Problem, Missing: Problem,
+		Field: Fine, OnLeave: Fine, Rest: Resting, Pending: Undecided} {
+		if got := s.Standing(); got != want {
+			t.Errorf("%s.Standing() = %v, want %v", s, got, want)
+		}
 	}
 }

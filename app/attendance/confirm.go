@@ -58,11 +58,7 @@ func (s *Service) refuseLocked(ctx context.Context, actor *auth.User, t time.Tim
 // change's transaction has ended (rolled back) by now, so the entry is
 // written on its own and kept.
 func (s *Service) logLockedEdit(ctx context.Context, actor *auth.User, m, what string) {
-	var actorID *uint64
-	if actor != nil {
-		actorID = &actor.ID
-	}
-	if err := audit.Record(ctx, s.db, audit.Entry{ActorID: actorID, Action: "attendance.locked_edit", Subject: m, Detail: what, CreatedAt: s.now()}); err != nil {
+	if err := audit.Record(ctx, s.db, audit.Entry{ActorID: auth.ActorOf(actor), Action: "attendance.locked_edit", Subject: m, Detail: what, CreatedAt: s.now()}); err != nil {
 		s.log.Error("attendance: audit of a refused edit", "month", m, "err", err)
 	}
 }

@@ -27,8 +27,8 @@ type TeacherMonth struct {
 // Month computes every staff member's month ("2026-11"): three queries
 // for the data, then the pure computation.
 func (s *Service) Month(ctx context.Context, actor *auth.User, m string) ([]TeacherMonth, error) {
-	if actor != nil && actor.Role != auth.RoleAdmin {
-		return nil, ErrNotAdmin
+	if err := adminOnly(actor); err != nil {
+		return nil, err
 	}
 	days, err := MonthDays(m, s.loc)
 	if err != nil {

@@ -125,6 +125,17 @@ var ErrNotStaff = apperr.New(apperr.ErrForbidden, "考勤只对教职工开放")
 // ErrNotAdmin refuses the principal's pages to others.
 var ErrNotAdmin = apperr.New(apperr.ErrForbidden, "只有学校管理员可以查看全校考勤")
 
+// adminOnly: admins and the command line (auth.System); nobody else.
+func adminOnly(u *auth.User) error {
+	switch {
+	case u == nil:
+		return apperr.ErrUnauthenticated
+	case u.Role != auth.RoleAdmin:
+		return ErrNotAdmin
+	}
+	return nil
+}
+
 func staffOnly(u *auth.User) error {
 	if u == nil || !u.Role.Staff() {
 		return ErrNotStaff

@@ -38,10 +38,10 @@ func setup(t *testing.T, g *gorm.DB) *fx {
 	w.Students("年级,班级,学号,姓名\n3,2,20230201,张小明\n", school.ImportOptions{})
 	w.Staff(staff)
 	f := &fx{World: w, admin: w.ByPhone("13800000001"), head: w.ByPhone("13800000002"), teacher: w.ByPhone("13800000003")}
-	depts, _ := w.School.Departments(ctx)
+	depts, _ := w.School.Departments(ctx, auth.System)
 	for _, d := range depts {
 		if d.Name == "语文教研组" {
-			if err := w.School.SetDepartmentHead(ctx, nil, d.ID, f.head.ID); err != nil {
+			if err := w.School.SetDepartmentHead(ctx, auth.System, d.ID, f.head.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -105,16 +105,16 @@ func TestTerminalImport(t *testing.T) {
 		f := setup(t, g)
 		ctx := context.Background()
 		good := "手机,姓名,打卡时间\n13800000002,李芳,2026-11-02 08:05:13\n13800000002,李芳,2026-11-02 17:35:00\n13800000003,陈志强,2026-11-02 08:40:00\n"
-		res, err := f.Attendance.ImportPunches(ctx, nil, "t.csv", []byte(good))
+		res, err := f.Attendance.ImportPunches(ctx, auth.System, "t.csv", []byte(good))
 		if err != nil || res.Added != 3 {
 			t.Fatalf("import: %+v %v", res, err)
 		}
-		res, err = f.Attendance.ImportPunches(ctx, nil, "t.csv", []byte(good))
+		res, err = f.Attendance.ImportPunches(ctx, auth.System, "t.csv", []byte(good))
 		if err != nil || res.Added != 0 || res.Known != 3 {
 			t.Fatalf("again: %+v %v", res, err)
 		}
 		bad := "手机,姓名,打卡时间\n13800000002,李芳,2026-11-03 08:05:13\n13912345678,某人,2026-11-03 08:06:00\n13800000003,陈志强,11月3日八点\n"
-		_, err = f.Attendance.ImportPunches(ctx, nil, "bad.csv", []byte(bad))
+		_, err = f.Attendance.ImportPunches(ctx, auth.System, "bad.csv", []byte(bad))
 		var ie *school.ImportError
 		if !errors.As(err, &ie) || len(ie.Lines) != 2 || ie.Lines[0].Line != 3 || ie.Lines[1].Line != 4 {
 			t.Fatalf("bad file: %v", err)
@@ -255,7 +255,7 @@ func TestConfirmLocksTheMonth(t *testing.T) {
 		if !attendance.ErrLocked(err) {
 			t.Fatalf("punch in a confirmed month: %v", err)
 		}
-		_, err = f.Attendance.ImportPunches(ctx, nil, "t.csv", []byte("手机,姓名,打卡时间\n13800000002,李芳,2026-11-27 08:05:13\n"))
+		_, err = f.Attendance.ImportPunches(ctx, auth.System, "t.csv", []byte("手机,姓名,打卡时间\n13800000002,李芳,2026-11-27 08:05:13\n"))
 		if err == nil || !strings.Contains(err.Error(), "锁定") {
 			t.Fatalf("import into a confirmed month: %v", err)
 		}

@@ -71,8 +71,8 @@ func readPunches(filename string, data []byte, loc *time.Location, now time.Time
 // checked first and one bad row imports nothing; punches already imported
 // are skipped, so the same file twice adds nothing.
 func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename string, data []byte) (ImportResult, error) {
-	if actor != nil && actor.Role != auth.RoleAdmin {
-		return ImportResult{}, ErrNotAdmin
+	if err := adminOnly(actor); err != nil {
+		return ImportResult{}, err
 	}
 	now := s.now()
 	rows, ie, err := readPunches(filename, data, s.loc, now)
@@ -127,11 +127,7 @@ func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename 
 		}
 		res.Added = int(after - before)
 		res.Known = len(punches) - res.Added
-		var actorID *uint64
-		if actor != nil {
-			actorID = &actor.ID
-		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID, Action: "attendance.import", Subject: filename,
+		return audit.Record(ctx, tx, audit.Entry{ActorID: auth.ActorOf(actor), Action: "attendance.import", Subject: filename,
 			Detail: fmt.Sprintf("added=%d known=%d", res.Added, res.Known), CreatedAt: now})
 	})
 	return res, err

@@ -67,6 +67,20 @@ type User struct {
 // IsAdmin reports whether u is a school admin; false for nobody.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
 
+// System acts for the command line and for the app itself (the demo
+// school): an admin with no account. Services refuse a missing (nil)
+// actor; they accept System where an admin may act, and record it in the
+// audit log as no one (ActorOf).
+var System = &User{Role: RoleAdmin, Name: "系统"}
+
+// ActorOf is the id an audit entry records for u: none for System.
+func ActorOf(u *User) *uint64 {
+	if u == nil || u == System {
+		return nil
+	}
+	return &u.ID
+}
+
 // Session is a server-side login session. Its ID is the SHA-256 of the
 // cookie token, so a database leak does not leak live cookies.
 type Session struct {

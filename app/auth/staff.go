@@ -226,8 +226,15 @@ func (s *Service) SetStatus(ctx context.Context, tx *gorm.DB, userID uint64, st 
 	return accountChanged(ctx, tx, userID, now)
 }
 
-// Users returns accounts, staff first then by name, optionally filtered by role.
-func (s *Service) Users(ctx context.Context, role Role, limit int) ([]User, error) {
+// ErrNotAdmin refuses the list of accounts to anyone but an admin.
+var ErrNotAdmin = apperr.New(apperr.ErrForbidden, "只有学校管理员可以查看用户列表")
+
+// Users returns accounts, staff first then by name, optionally filtered by
+// role, to admins only.
+func (s *Service) Users(ctx context.Context, actor *User, role Role, limit int) ([]User, error) {
+	if !actor.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
 	q := s.db.WithContext(ctx).Order("CASE role WHEN 'admin' THEN 0 WHEN 'teacher' THEN 1 ELSE 2 END, name, id").Limit(limit)
 	if role != "" {
 		q = q.Where("role = ?", role)

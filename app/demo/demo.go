@@ -93,7 +93,7 @@ var parents = []parent{
 // Load creates whatever part of the demo school is missing and returns the
 // demo logins.
 func Load(ctx context.Context, s Services) ([]Login, error) {
-	staff, err := s.School.ImportStaff(ctx, nil, "demo-staff.csv", []byte(staffCSV), false)
+	staff, err := s.School.ImportStaff(ctx, auth.System, "demo-staff.csv", []byte(staffCSV), false)
 	if err != nil {
 		return nil, fmt.Errorf("demo: staff: %w", err)
 	}
@@ -102,7 +102,7 @@ func Load(ctx context.Context, s Services) ([]Login, error) {
 			return nil, fmt.Errorf("demo: activate %s: %w", c.Phone, err)
 		}
 	}
-	if _, err := s.School.Import(ctx, nil, "demo-students.csv", []byte(studentsCSV), school.ImportOptions{}); err != nil {
+	if _, err := s.School.Import(ctx, auth.System, "demo-students.csv", []byte(studentsCSV), school.ImportOptions{}); err != nil {
 		return nil, fmt.Errorf("demo: students: %w", err)
 	}
 	all, err := s.Groups.All(ctx)

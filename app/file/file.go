@@ -35,6 +35,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/apperr"
+	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/storage"
 )
@@ -445,4 +446,26 @@ func (s *Service) Download(ctx context.Context, f File) (string, io.ReadCloser, 
 		return "", nil, fmt.Errorf("%w: %w", ErrStorageDown, err)
 	}
 	return "", rc, nil
+}
+
+// Holder is a part of the school that keeps files (messages, notices, the
+// archive) and says who may see them.
+type Holder interface {
+	FileAccess(ctx context.Context, actor *auth.User, fileID uint64) (bool, error)
+}
+
+// MayDownload is the rule for downloads: a user may download a file that a
+// message, notice or archive entry they may see holds. Anyone else,
+// including nobody, gets ErrNotFound: a file's existence is private too.
+func MayDownload(ctx context.Context, actor *auth.User, fileID uint64, holders ...Holder) error {
+	if actor == nil {
+		return apperr.ErrNotFound
+	}
+	for _, h := range holders {
+		ok, err := h.FileAccess(ctx, actor, fileID)
+		if err != nil || ok {
+			return err
+		}
+	}
+	return apperr.ErrNotFound
 }

@@ -214,17 +214,14 @@ func (s *Service) SetMuteAll(ctx context.Context, actor *auth.User, groupID uint
 // SetPostingOpen lets parents post in the school group (on) or makes it an
 // announcement group again; only admins may.
 func (s *Service) SetPostingOpen(ctx context.Context, actor *auth.User, groupID uint64, on bool) error {
-	if actor == nil || actor.Role != auth.RoleAdmin {
-		return ErrNotAdmin
-	}
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		a, err := s.access(ctx, tx, actor, groupID)
 		if err != nil {
 			return err
 		}
-		if a.Group.Kind != KindSchool {
-			return apperr.Invalid("", "只有学校家校群可以设置是否允许家长发言")
+		if err := a.CanSetPosting(); err != nil {
+			return err
 		}
 		if err := tx.Model(&Group{}).Where("id = ?", groupID).Updates(map[string]any{"posting_open": on, "updated_at": now}).Error; err != nil {
 			return err

@@ -34,6 +34,26 @@ func (a Access) CanModerate() bool { return a.Role == RoleOwner || a.Role == Rol
 // CanAppoint: the owner and admins appoint and remove moderators.
 func (a Access) CanAppoint() bool { return a.Role == RoleOwner || a.Admin }
 
+// CanRename: only admins rename a group. The error says why not.
+func (a Access) CanRename() error {
+	if !a.Admin {
+		return ErrNotAdmin
+	}
+	return nil
+}
+
+// CanSetPosting: admins decide whether parents may post in the school
+// group (staff groups are staff-only and class groups always open).
+func (a Access) CanSetPosting() error {
+	switch {
+	case !a.Admin:
+		return ErrNotAdmin
+	case a.Group.Kind != KindSchool:
+		return apperr.Invalid("", "只有学校家校群可以设置是否允许家长发言")
+	}
+	return nil
+}
+
 // over says whether the actor may mute, unmute or remove the member with
 // the given id, group role and account role: moderators act on other
 // members; only the owner and admins act on moderators; a parent made

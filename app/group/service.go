@@ -285,7 +285,7 @@ func (s *Service) ResetInvite(ctx context.Context, actor *auth.User, groupID uin
 // Rename changes a group's name; only admins may.
 func (s *Service) Rename(ctx context.Context, actor *auth.User, groupID uint64, name string) error {
 	if actor == nil || actor.Role != auth.RoleAdmin {
-		return ErrNotAdmin
+		return ErrNotAdmin // before the name is checked: nothing to tell others
 	}
 	name = strings.TrimSpace(name)
 	if n := len([]rune(name)); n < 2 || n > 30 {
@@ -293,12 +293,15 @@ func (s *Service) Rename(ctx context.Context, actor *auth.User, groupID uint64, 
 	}
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		res := tx.Model(&Group{}).Where("id = ?", groupID).Updates(map[string]any{"name": name, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
+		a, err := s.access(ctx, tx, actor, groupID)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrNotFound
+		if err := a.CanRename(); err != nil {
+			return err
+		}
+		if err := tx.Model(&Group{}).Where("id = ?", groupID).Updates(map[string]any{"name": name, "updated_at": now}).Error; err != nil {
+			return err
 		}
 		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"jiaxiao/app/apptest"
+	"jiaxiao/app/auth"
 	"jiaxiao/app/school"
 )
 
@@ -59,10 +60,10 @@ func BenchmarkImportSchoolMySQL(b *testing.B) {
 		b.StopTimer()
 		w := apptest.NewWorld(b, apptest.MySQL(b))
 		b.StartTimer()
-		if _, err := w.School.ImportStaff(ctx, nil, "staff.csv", []byte(staff), false); err != nil {
+		if _, err := w.School.ImportStaff(ctx, auth.System, "staff.csv", []byte(staff), false); err != nil {
 			b.Fatal(err)
 		}
-		res, err := w.School.Import(ctx, nil, "students.csv", []byte(students), school.ImportOptions{})
+		res, err := w.School.Import(ctx, auth.System, "students.csv", []byte(students), school.ImportOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -78,15 +79,15 @@ func BenchmarkReimportUnchangedMySQL(b *testing.B) {
 	students, staff := bigRoster()
 	ctx := context.Background()
 	w := apptest.NewWorld(b, apptest.MySQL(b))
-	if _, err := w.School.ImportStaff(ctx, nil, "staff.csv", []byte(staff), false); err != nil {
+	if _, err := w.School.ImportStaff(ctx, auth.System, "staff.csv", []byte(staff), false); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := w.School.Import(ctx, nil, "students.csv", []byte(students), school.ImportOptions{}); err != nil {
+	if _, err := w.School.Import(ctx, auth.System, "students.csv", []byte(students), school.ImportOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := w.School.Import(ctx, nil, "students.csv", []byte(students), school.ImportOptions{})
+		res, err := w.School.Import(ctx, auth.System, "students.csv", []byte(students), school.ImportOptions{})
 		if err != nil || res.Changed() {
 			b.Fatalf("%+v %v", res, err)
 		}

@@ -69,7 +69,7 @@ func TestImportRejectsEveryBadLine(t *testing.T) {
 3,2,20230204,周杰,周明,13900000005,舅舅
 3,2,20230205,吴,,,
 `
-		_, err := w.School.Import(context.Background(), nil, "bad.csv", []byte(bad), school.ImportOptions{})
+		_, err := w.School.Import(context.Background(), auth.System, "bad.csv", []byte(bad), school.ImportOptions{})
 		var ie *school.ImportError
 		if !errors.As(err, &ie) {
 			t.Fatalf("want ImportError, got %v", err)
@@ -108,7 +108,7 @@ func TestImportGBKAndXLSX(t *testing.T) {
 	g := apptest.SQLite(t)
 	w := apptest.NewWorld(t, g)
 	ctx := context.Background()
-	res, err := w.School.Import(ctx, nil, "excel.csv", gbk(t, strings.ReplaceAll(roster, "\n", "\r\n")), school.ImportOptions{})
+	res, err := w.School.Import(ctx, auth.System, "excel.csv", gbk(t, strings.ReplaceAll(roster, "\n", "\r\n")), school.ImportOptions{})
 	if err != nil || res.StudentsCreated != 3 {
 		t.Fatalf("GBK import: %+v %v", res, err)
 	}
@@ -121,7 +121,7 @@ func TestImportGBKAndXLSX(t *testing.T) {
 	broken := gbk(t, "年级,班级,学号,姓名\n3,4,20230401,钱多多\n3,4,20230402,孙丽\n")
 	i := bytes.Index(broken, gbk(t, "孙"))
 	broken[i+1] = 0x7F // not a GBK trail byte
-	_, err = w.School.Import(ctx, nil, "broken.csv", broken, school.ImportOptions{})
+	_, err = w.School.Import(ctx, auth.System, "broken.csv", broken, school.ImportOptions{})
 	var ie *school.ImportError
 	if !errors.As(err, &ie) || len(ie.Lines) != 1 || ie.Lines[0].Line != 3 {
 		t.Fatalf("broken GBK: %v", err)
@@ -144,7 +144,7 @@ func TestImportGBKAndXLSX(t *testing.T) {
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	res, err = w.School.Import(ctx, nil, "名单.xlsx", buf.Bytes(), school.ImportOptions{})
+	res, err = w.School.Import(ctx, auth.System, "名单.xlsx", buf.Bytes(), school.ImportOptions{})
 	if err != nil || res.StudentsCreated != 2 {
 		t.Fatalf("xlsx: %+v %v", res, err)
 	}
@@ -180,7 +180,7 @@ func TestLeaversNeedConfirmation(t *testing.T) {
 		// 张小明 transfers: his father leaves the class and school groups at once.
 		var xm school.Student
 		g.Where("student_no = ?", "20230201").Take(&xm)
-		if err := w.School.SetStudentStatus(ctx, nil, xm.ID, school.Transferred); err != nil {
+		if err := w.School.SetStudentStatus(ctx, auth.System, xm.ID, school.Transferred); err != nil {
 			t.Fatal(err)
 		}
 		if in, _ := w.IsMember(cg.ID, parent.ID); in {
@@ -222,7 +222,7 @@ func TestImportStaff(t *testing.T) {
 		if res.Created != 3 || len(res.Codes) != 3 {
 			t.Fatalf("staff import %+v", res)
 		}
-		again, err := w.School.ImportStaff(ctx, nil, "staff.csv", []byte(staffCSV), false)
+		again, err := w.School.ImportStaff(ctx, auth.System, "staff.csv", []byte(staffCSV), false)
 		if err != nil || again.Created != 0 || again.Updated != 0 || again.Unchanged != 3 || len(again.Codes) != 0 {
 			t.Fatalf("re-import %+v %v", again, err)
 		}
@@ -245,7 +245,7 @@ func TestImportStaff(t *testing.T) {
 		}
 		// 陈志强 takes over 3-2 and 李芳 stops teaching 3-3.
 		moved := strings.NewReplacer("3年级2班;3年级3班,3年级2班", "3年级2班,", "数学教研组,3年级2班,", "数学教研组,3年级2班,3年级2班").Replace(staffCSV)
-		res2, err := w.School.ImportStaff(ctx, nil, "staff.csv", []byte(moved), false)
+		res2, err := w.School.ImportStaff(ctx, auth.System, "staff.csv", []byte(moved), false)
 		if err != nil || res2.Updated != 2 {
 			t.Fatalf("move: %+v %v", res2, err)
 		}
@@ -292,7 +292,7 @@ func TestImportStaffRejectsEveryBadLine(t *testing.T) {
 赵,13800000004,校长,,,
 孙悦,13800000005,教师,,,3年级2班
 `
-	_, err := w.School.ImportStaff(context.Background(), nil, "staff.csv", []byte(bad), false)
+	_, err := w.School.ImportStaff(context.Background(), auth.System, "staff.csv", []byte(bad), false)
 	var ie *school.ImportError
 	if !errors.As(err, &ie) {
 		t.Fatalf("want ImportError, got %v", err)
@@ -314,7 +314,7 @@ func TestImportStaffRejectsEveryBadLine(t *testing.T) {
 func TestActivation(t *testing.T) {
 	w := apptest.NewWorld(t, apptest.SQLite(t))
 	ctx := context.Background()
-	res, err := w.School.ImportStaff(ctx, nil, "staff.csv", []byte(staffCSV), false)
+	res, err := w.School.ImportStaff(ctx, auth.System, "staff.csv", []byte(staffCSV), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestDepartmentHeadAndClassStudents(t *testing.T) {
 		ctx := context.Background()
 		w.Students(roster, school.ImportOptions{})
 		w.Staff(staffCSV)
-		depts, err := w.School.Departments(ctx)
+		depts, err := w.School.Departments(ctx, auth.System)
 		if err != nil || len(depts) != 3 {
 			t.Fatalf("departments %+v %v", depts, err)
 		}
@@ -412,20 +412,20 @@ func TestDepartmentHeadAndClassStudents(t *testing.T) {
 			t.Fatal("a teacher set a department head")
 		}
 		parent := w.User(auth.RoleParent, "张伟", "13900000001")
-		if err := w.School.SetDepartmentHead(ctx, nil, chinese.ID, parent.ID); err == nil {
+		if err := w.School.SetDepartmentHead(ctx, auth.System, chinese.ID, parent.ID); err == nil {
 			t.Fatal("a parent made department head")
 		}
-		if err := w.School.SetDepartmentHead(ctx, nil, chinese.ID, li.ID); err != nil {
+		if err := w.School.SetDepartmentHead(ctx, auth.System, chinese.ID, li.ID); err != nil {
 			t.Fatal(err)
 		}
-		depts, _ = w.School.Departments(ctx)
+		depts, _ = w.School.Departments(ctx, auth.System)
 		for _, d := range depts {
 			if d.ID == chinese.ID && (d.HeadID == nil || *d.HeadID != li.ID || d.HeadName != "李芳") {
 				t.Fatalf("head not set: %+v", d)
 			}
 		}
 		// Departure clears the headship.
-		if err := w.School.Depart(ctx, nil, li.ID); err != nil {
+		if err := w.School.Depart(ctx, auth.System, li.ID); err != nil {
 			t.Fatal(err)
 		}
 		var d school.Department
@@ -435,7 +435,7 @@ func TestDepartmentHeadAndClassStudents(t *testing.T) {
 		}
 		var cls school.Class
 		g.Where("grade = 3 AND number = 2").Take(&cls)
-		_, students, err := w.School.ClassStudents(ctx, nil, cls.ID)
+		_, students, err := w.School.ClassStudents(ctx, auth.System, cls.ID)
 		if err != nil || len(students) != 2 || students[0].StudentNo != "20230201" {
 			t.Fatalf("class students %+v %v", students, err)
 		}

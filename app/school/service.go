@@ -60,20 +60,18 @@ func NewService(o Options) *Service {
 // ErrNotAdmin refuses roster changes by anyone but an admin.
 var ErrNotAdmin = apperr.New(apperr.ErrForbidden, "只有学校管理员可以管理花名册")
 
-// mayManage: admins, or the command line (actor nil).
+// mayManage: admins, and the command line (auth.System); nobody else.
 func mayManage(actor *auth.User) error {
-	if actor == nil || actor.Role == auth.RoleAdmin {
-		return nil
+	switch {
+	case actor == nil:
+		return apperr.ErrUnauthenticated
+	case actor.Role != auth.RoleAdmin:
+		return ErrNotAdmin
 	}
-	return ErrNotAdmin
+	return nil
 }
 
-func actorID(actor *auth.User) *uint64 {
-	if actor == nil {
-		return nil
-	}
-	return &actor.ID
-}
+func actorID(actor *auth.User) *uint64 { return auth.ActorOf(actor) }
 
 // ImportOptions control a student import.
 type ImportOptions struct {
@@ -584,7 +582,10 @@ type ClassSummary struct {
 }
 
 // Summaries lists every class with its head teacher, enrolled students and teachers.
-func (s *Service) Summaries(ctx context.Context) ([]ClassSummary, error) {
+func (s *Service) Summaries(ctx context.Context, actor *auth.User) ([]ClassSummary, error) {
+	if err := mayManage(actor); err != nil {
+		return nil, err
+	}
 	var out []ClassSummary
 	err := s.db.WithContext(ctx).Table("classes").
 		Select("classes.*, " +
@@ -617,7 +618,10 @@ type DepartmentView struct {
 }
 
 // Departments lists departments by name with their staff (not departed).
-func (s *Service) Departments(ctx context.Context) ([]DepartmentView, error) {
+func (s *Service) Departments(ctx context.Context, actor *auth.User) ([]DepartmentView, error) {
+	if err := mayManage(actor); err != nil {
+		return nil, err
+	}
 	var depts []Department
 	if err := s.db.WithContext(ctx).Order("name").Find(&depts).Error; err != nil {
 		return nil, err

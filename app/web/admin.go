@@ -40,7 +40,7 @@ const maxRosterFile = 4 << 20
 
 func (s *Server) rosterView(c echo.Context, kind string) (adminviews.RosterView, error) {
 	v := adminviews.RosterView{CSRF: csrfOf(c), Kind: kind}
-	classes, err := s.school.Summaries(c.Request().Context())
+	classes, err := s.school.Summaries(c.Request().Context(), userOf(c))
 	if err != nil {
 		return v, err
 	}
@@ -177,7 +177,7 @@ func (s *Server) usersPage(c echo.Context) error {
 	if !role.Valid() {
 		role = ""
 	}
-	users, err := s.auth.Users(c.Request().Context(), role, 1000)
+	users, err := s.auth.Users(c.Request().Context(), userOf(c), role, 1000)
 	if err != nil {
 		return err
 	}

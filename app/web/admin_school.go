@@ -12,7 +12,7 @@ import (
 )
 
 func (s *Server) departmentsPage(c echo.Context) error {
-	depts, err := s.school.Departments(c.Request().Context())
+	depts, err := s.school.Departments(c.Request().Context(), userOf(c))
 	if err != nil {
 		return err
 	}

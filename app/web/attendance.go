@@ -19,16 +19,9 @@ import (
 	"jiaxiao/views/component"
 )
 
+// statusClass is the CSS class of a day's standing.
 func statusClass(s attendance.Status) string {
-	switch s {
-	case attendance.Late, attendance.Early, attendance.Missing, attendance.Absent:
-		return "bad"
-	case attendance.Normal, attendance.Field, attendance.OnLeave:
-		return "ok"
-	case attendance.Rest:
-		return "rest"
-	}
-	return ""
+	return map[attendance.Standing]string{attendance.Problem: "bad", attendance.Fine: "ok", attendance.Resting: "rest"}[s.Standing()]
 }
 
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -91,7 +84,7 @@ func (s *Server) punchView(c echo.Context) (attviews.PunchView, error) {
 		if d.Out != nil {
 			cd.Detail += "–" + d.Out.In(s.loc).Format("15:04")
 		}
-		if statusClass(d.Status) == "bad" {
+		if d.Status.Standing() == attendance.Problem {
 			cd.Flagged = true
 			cd.MakeupURL = "/attendance?month=" + m + "&makeup=" + string(d.Day) + "#makeup"
 			cd.LeaveURL = "/attendance?month=" + m + "&leave=" + string(d.Day) + "#leave"
@@ -238,10 +231,10 @@ func (s *Server) dailyPage(c echo.Context) error {
 	if kind.Name != "" {
 		v.DayNote = "(" + kind.Name + ")"
 	}
-	counts := map[string]int{}
-	order := []string{"出勤", "迟到", "旷工", "请假", "外勤", "未打卡"}
-	for _, r := range rows {
+	days := make([]attendance.Day, len(rows))
+	for i, r := range rows {
 		d := r.Days[0]
+		days[i] = d
 		row := attviews.BoardRow{Name: r.Name, Department: r.Department, Status: d.Status.Label(), Class: statusClass(d.Status)}
 		if d.In != nil {
 			row.In = d.In.In(s.loc).Format("15:04:05")
@@ -253,23 +246,9 @@ func (s *Server) dailyPage(c echo.Context) error {
 			row.Note = "外勤 " + strconv.Itoa(d.FieldCount) + " 次"
 		}
 		v.Rows = append(v.Rows, row)
-		switch d.Status {
-		case attendance.Normal, attendance.Early, attendance.Missing:
-			counts["出勤"]++
-		case attendance.Late:
-			counts["迟到"]++
-		case attendance.Absent:
-			counts["旷工"]++
-		case attendance.OnLeave:
-			counts["请假"]++
-		case attendance.Field:
-			counts["外勤"]++
-		case attendance.Pending:
-			counts["未打卡"]++
-		}
 	}
-	for _, k := range order {
-		v.Counts = append(v.Counts, attviews.Stat{Label: k, Value: strconv.Itoa(counts[k])})
+	for _, n := range attendance.Tally(days) {
+		v.Counts = append(v.Counts, attviews.Stat{Label: n.Label, Value: strconv.Itoa(n.N)})
 	}
 	return render(c, http.StatusOK, attviews.DailyPage(page(c, "每日考勤"), v))
 }

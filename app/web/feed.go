@@ -195,21 +195,9 @@ func (s *Server) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, u := c.Request().Context(), userOf(c)
-	ok := false
-	for _, check := range []func() (bool, error){
-		func() (bool, error) { return s.messages.FileAccess(ctx, u, id) },
-		func() (bool, error) { return s.notices.FileAccess(ctx, u, id) },
-		func() (bool, error) { return s.archive.FileAccess(ctx, u, id) },
-	} {
-		if ok, err = check(); err != nil {
-			return err
-		} else if ok {
-			break
-		}
-	}
-	if !ok {
-		return apperr.ErrNotFound
+	ctx := c.Request().Context()
+	if err := file.MayDownload(ctx, userOf(c), id, s.messages, s.notices, s.archive); err != nil {
+		return err
 	}
 	f, err := s.files.Get(ctx, id)
 	if err != nil {

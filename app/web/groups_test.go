@@ -248,7 +248,7 @@ func TestJoinOverHTTP(t *testing.T) {
 		// A transferred student gets the same generic answer.
 		var st school.Student
 		g.Where("student_no = ?", "20230204").Take(&st)
-		if err := w.School.SetStudentStatus(context.Background(), nil, st.ID, school.Transferred); err != nil {
+		if err := w.School.SetStudentStatus(context.Background(), auth.System, st.ID, school.Transferred); err != nil {
 			t.Fatal(err)
 		}
 		r = c.Post(path, url.Values{"student_no": {"20230204"}, "student_name": {"陈思远"}, "relation": {"母亲"}})

@@ -9,7 +9,6 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/filter"
-	"jiaxiao/app/group"
 	"jiaxiao/app/modlog"
 	"jiaxiao/views/component"
 	groupviews "jiaxiao/views/group"
@@ -48,8 +47,8 @@ func (s *Server) moderationView(c echo.Context, id uint64) (groupviews.Moderatio
 		return groupviews.ModerationView{}, err
 	}
 	v := groupviews.ModerationView{Header: s.header(c, a, groupURL(id, "/moderation")), CSRF: csrfOf(c), WordsURL: groupURL(id, "/words"),
-		MutedAll: a.Group.MutedAll, MuteAllURL: groupURL(id, "/mute-all"), IsSchool: a.Group.Kind == group.KindSchool,
-		IsAdmin: u.Role == auth.RoleAdmin, Posting: a.Group.PostingOpen, PostingURL: groupURL(id, "/posting"), RenameURL: groupURL(id, "/rename")}
+		MutedAll: a.Group.MutedAll, MuteAllURL: groupURL(id, "/mute-all"), CanSetPosting: a.CanSetPosting() == nil,
+		CanRename: a.CanRename() == nil, Posting: a.Group.PostingOpen, PostingURL: groupURL(id, "/posting"), RenameURL: groupURL(id, "/rename")}
 	v.Categories, v.Actions = wordOptions()
 	for _, h := range held {
 		base := groupURL(id, "/messages/", strconv.FormatUint(h.ID, 10))

@@ -132,10 +132,10 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 	}
 
 	studentCSV, staffCSV := rosters(students)
-	if _, err := schoolSvc.ImportStaff(ctx, nil, "staff.csv", []byte(staffCSV), false); err != nil {
+	if _, err := schoolSvc.ImportStaff(ctx, auth.System, "staff.csv", []byte(staffCSV), false); err != nil {
 		return nil, fmt.Errorf("import staff: %w", err)
 	}
-	if _, err := schoolSvc.Import(ctx, nil, "students.csv", []byte(studentCSV), school.ImportOptions{}); err != nil {
+	if _, err := schoolSvc.Import(ctx, auth.System, "students.csv", []byte(studentCSV), school.ImportOptions{}); err != nil {
 		return nil, fmt.Errorf("import students: %w", err)
 	}
 	var staff []auth.User

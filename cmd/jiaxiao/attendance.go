@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 )
 
@@ -34,7 +35,7 @@ func (e *env) attendanceCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	res, err := e.services(g, nil).attendance.ImportPunches(ctx, nil, filepath.Base(path), data)
+	res, err := e.services(g, nil).attendance.ImportPunches(ctx, auth.System, filepath.Base(path), data)
 	if err != nil {
 		return importFailed(err)
 	}

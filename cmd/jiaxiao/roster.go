@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/app/school"
 )
@@ -54,7 +55,7 @@ func (e *env) roster(ctx context.Context, args []string) error {
 	defer db.Close(g)
 	svc := e.services(g, nil).school
 	if *staff {
-		res, err := svc.ImportStaff(ctx, nil, filepath.Base(path), data, *dryRun)
+		res, err := svc.ImportStaff(ctx, auth.System, filepath.Base(path), data, *dryRun)
 		if err != nil {
 			return importFailed(err)
 		}
@@ -71,7 +72,7 @@ func (e *env) roster(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	res, err := svc.Import(ctx, nil, filepath.Base(path), data, school.ImportOptions{DryRun: *dryRun, ConfirmLeavers: *confirm})
+	res, err := svc.Import(ctx, auth.System, filepath.Base(path), data, school.ImportOptions{DryRun: *dryRun, ConfirmLeavers: *confirm})
 	if err != nil {
 		return importFailed(err)
 	}

@@ -176,11 +176,12 @@ type ModerationView struct {
 	MuteAllURL string
 	Mutes      []MuteRow
 	Log        []LogRow
-	IsSchool   bool
-	IsAdmin    bool
-	Posting    bool
-	PostingURL string
-	RenameURL  string
+	// CanSetPosting and CanRename come from group.Access.
+	CanSetPosting bool
+	CanRename     bool
+	Posting       bool
+	PostingURL    string
+	RenameURL     string
 }
 
 // MessageRow is a held message on the moderation page.

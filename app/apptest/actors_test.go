@@ -1,0 +1,52 @@
+package apptest_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/apptest"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/school"
+)
+
+// TestNobodyIsRefused: every service refuses a missing actor (nil), where
+// some once took it for the command line (which now acts as auth.System),
+// and the admin reads check the reader themselves, not only the route.
+func TestNobodyIsRefused(t *testing.T) {
+	w := apptest.NewWorld(t, apptest.SQLite(t))
+	ctx := context.Background()
+	w.Staff("姓名,手机,角色,部门,任教班级,班主任\n王建国,13800000001,管理员,校长室,,\n李芳,13800000002,教师,语文教研组,,\n")
+	teacher := w.ByPhone("13800000002")
+	csv := []byte("年级,班级,学号,姓名\n3,2,20230201,张小明\n")
+	calls := map[string]func(u *auth.User) error{
+		"import students": func(u *auth.User) error {
+			_, err := w.School.Import(ctx, u, "s.csv", csv, school.ImportOptions{DryRun: true})
+			return err
+		},
+		"import staff": func(u *auth.User) error {
+			_, err := w.School.ImportStaff(ctx, u, "t.csv", []byte("姓名,手机,角色,部门,任教班级,班主任\n"), true)
+			return err
+		},
+		"class summaries": func(u *auth.User) error { _, err := w.School.Summaries(ctx, u); return err },
+		"departments":     func(u *auth.User) error { _, err := w.School.Departments(ctx, u); return err },
+		"import punches": func(u *auth.User) error {
+			_, err := w.Attendance.ImportPunches(ctx, u, "p.csv", []byte("手机,姓名,打卡时间\n"))
+			return err
+		},
+		"monthly report": func(u *auth.User) error { _, err := w.Attendance.Month(ctx, u, "2026-11"); return err },
+		"user list":      func(u *auth.User) error { _, err := w.Auth.Users(ctx, u, "", 10); return err },
+	}
+	for name, call := range calls {
+		if err := call(nil); !errors.Is(err, apperr.ErrUnauthenticated) && !errors.Is(err, apperr.ErrForbidden) {
+			t.Errorf("%s by nobody: %v, want refused", name, err)
+		}
+		if err := call(teacher); !errors.Is(err, apperr.ErrForbidden) {
+			t.Errorf("%s by a teacher: %v, want forbidden", name, err)
+		}
+	}
+	if _, err := w.School.Summaries(ctx, auth.System); err != nil {
+		t.Errorf("summaries for the command line: %v", err)
+	}
+}
