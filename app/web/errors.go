@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -16,6 +17,13 @@ import (
 // logged with the request id.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		// The answer has begun (a download cut off midway): too late for an
+		// error page, not too late to say so. A client that went away is
+		// not news.
+		if !errors.Is(err, context.Canceled) {
+			s.log.Error("request failed after the answer began", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		}
 		return
 	}
 	status, title, msg := classify(err)

@@ -1,21 +1,40 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 )
 
-// render writes a templ component with the given status.
+// render writes a templ component with the given status. The page is
+// rendered into a buffer first: a component that fails leaves nothing
+// written, so the error handler can still answer with an error page (and
+// log the error) instead of a half page under a success status.
 func render(c echo.Context, status int, cmp templ.Component) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().WriteHeader(status)
-	return cmp.Render(c.Request().Context(), c.Response())
+	buf := pagePool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledPage {
+			buf.Reset()
+			pagePool.Put(buf)
+		}
+	}()
+	if err := cmp.Render(c.Request().Context(), buf); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
 }
+
+var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledPage keeps the odd huge page's buffer out of the pool.
+const maxPooledPage = 1 << 20
 
 // redirect answers a successful form POST: 303 for a plain form, HX-Redirect
 // for htmx so the whole page changes.

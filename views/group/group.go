@@ -211,3 +211,12 @@ type MemberAction struct {
 	MuteURL, RemoveURL, UnmuteURL string
 	Durations                     []component.Option
 }
+
+// rejectError is the reason's error for request id, if it was the one
+// rejected without a reason.
+func rejectError(v RequestsView, id uint64) string {
+	if v.RejectErrorID == id {
+		return v.RejectError
+	}
+	return ""
+}
