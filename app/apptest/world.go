@@ -2,45 +2,30 @@ package apptest
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
-	"jiaxiao/app/archive"
-	"jiaxiao/app/attendance"
 	"jiaxiao/app/auth"
-	"jiaxiao/app/file"
 	"jiaxiao/app/group"
 	"jiaxiao/app/job"
-	"jiaxiao/app/message"
-	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
-	"jiaxiao/app/setting"
-	"jiaxiao/app/wordlist"
+	"jiaxiao/app/services"
 	"jiaxiao/storage"
 )
 
 // World is a school's services wired on one database with a fake clock,
-// the way cmd/jiaxiao wires them, for tests of rules that span domains.
+// the way cmd/jiaxiao wires them (app/services), for tests of rules that
+// span domains.
 type World struct {
-	T          testing.TB
-	DB         *gorm.DB
-	Clock      *Clock
-	Auth       *auth.Service
-	Settings   *setting.Service
-	Groups     *group.Service
-	School     *school.Service
-	Words      *wordlist.Service
-	Files      *file.Service
-	Messages   *message.Service
-	Archive    *archive.Service
-	Notices    *notice.Service
-	Attendance *attendance.Service
-	Store      storage.Store
-	Sent       *Outbox
+	T     testing.TB
+	Clock *Clock
+	*services.Services
+	Sent *Outbox
 }
 
 // Outbox is a Sender that keeps what it was given.
@@ -76,66 +61,29 @@ func NewLiveWorld(t testing.TB, g *gorm.DB) *World {
 }
 
 func newWorld(t testing.TB, g *gorm.DB, clock *Clock) *World {
-	w := &World{T: t, DB: g, Clock: clock, Sent: &Outbox{}}
-	now := time.Now
+	var now func() time.Time
 	if clock != nil {
 		now = clock.Now
 	}
-	w.Auth = auth.NewService(auth.Options{DB: g, Now: now, Log: Logger()})
-	w.Settings = setting.NewService(g, now)
-	w.Groups = group.NewService(group.Options{DB: g, Now: now, Settings: w.Settings, Log: Logger()})
-	w.School = school.NewService(school.Options{DB: g, Now: now, Groups: w.Groups, Accounts: w.Auth, Log: Logger()})
-	w.Words = wordlist.NewService(g, w.Groups, now)
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	w.Attendance = attendance.NewService(attendance.Options{DB: g, Now: now, Location: sh, Settings: w.Settings, Log: Logger()})
 	store, err := storage.NewFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.wireStore(store, now)
-	return w
-}
-
-// UseStore makes the file, archive and notice services use store (a MinIO
-// server of the test's own, say).
-func (w *World) UseStore(store storage.Store) {
-	now := time.Now
-	if w.Clock != nil {
-		now = w.Clock.Now
-	}
-	w.wireStore(store, now)
-}
-
-// wireStore (re)builds the services that touch object storage. It updates
-// them in place, so a web app already built on the world follows.
-func (w *World) wireStore(store storage.Store, now func() time.Time) {
-	w.Store = store
-	files := file.NewService(w.DB, store, now)
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	if w.Files == nil {
-		w.Files, w.Messages, w.Archive, w.Notices = new(file.Service), new(message.Service), new(archive.Service), new(notice.Service)
-	}
-	*w.Files = *files
-	*w.Messages = *message.NewService(message.Options{DB: w.DB, Now: now, Groups: w.Groups, Filters: w.Words, Files: w.Files, Log: Logger()})
-	*w.Archive = *archive.NewService(archive.Options{DB: w.DB, Now: now, Store: store, Files: w.Files, Groups: w.Groups, Log: Logger()})
-	*w.Notices = *notice.NewService(notice.Options{DB: w.DB, Now: now, Location: sh, Groups: w.Groups, Filters: w.Words, Files: w.Files,
-		Settings: w.Settings, Log: Logger()})
+	svc := services.New(services.Options{DB: g, Store: store, Now: now, Location: sh, Log: Logger()})
+	return &World{T: t, Clock: clock, Services: svc, Sent: &Outbox{}}
 }
 
-// Worker returns a job worker with every handler of the app, on the world's clock.
+// Worker returns a job worker with every handler of the app, the
+// outbox's included, on the world's clock.
 func (w *World) Worker() *job.Worker {
-	now := time.Now
+	var now func() time.Time
 	if w.Clock != nil {
 		now = w.Clock.Now
 	}
-	return job.NewWorker(job.WorkerOptions{DB: w.DB, Now: now, Log: Logger(), Handlers: map[string]job.Handler{
-		archive.JobKind:      w.Archive.WriteBundle,
-		notice.JobPublish:    w.Notices.PublishDue,
-		notice.JobDing:       w.Notices.AutoDing,
-		notice.JobRemind:     w.Notices.RemindLater,
-		attendance.JobRemind: w.Attendance.Remind,
-		notify.JobSend:       notify.Outbox{Sender: w.Sent}.Deliver,
-	}})
+	handlers := w.Jobs()
+	maps.Copy(handlers, services.Outbox(w.Sent))
+	return job.NewWorker(job.WorkerOptions{DB: w.DB, Now: now, Log: Logger(), Handlers: handlers})
 }
 
 // User creates an active account with password "secret-123".

@@ -19,13 +19,11 @@ import (
 
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
-	"jiaxiao/app/event"
 	"jiaxiao/app/group"
 	"jiaxiao/app/notice"
-	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
+	"jiaxiao/app/services"
 	"jiaxiao/app/web"
-	"jiaxiao/storage"
 )
 
 // BenchmarkPostWith200Watchers posts messages over HTTP to a class group of
@@ -61,15 +59,13 @@ func BenchmarkPostWith200Watchers(b *testing.B) {
 	if err := w.Words.SeedDefaults(ctx); err != nil {
 		b.Fatal(err)
 	}
-	store, _ := storage.NewFile(b.TempDir())
-	hub := event.NewHub(event.HubOptions{DB: g, Poll: 50 * time.Millisecond, Log: apptest.Logger()})
+	hub := w.Background(services.BackgroundOptions{Poll: 50 * time.Millisecond}).Hub
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go hub.Run(hctx)
-	h := web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
-		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil), Hub: hub,
-		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
-	ts := httptest.NewServer(h)
+	o := web.OptionsFor(w.Services, hub)
+	o.Metrics = prometheus.NewRegistry()
+	ts := httptest.NewServer(web.New(o))
 	defer ts.Close()
 	srv := ts.URL
 
@@ -158,11 +154,9 @@ func BenchmarkReceiptsPage5000(b *testing.B) {
 	if err := g.Exec("UPDATE receipts SET read_at = ? WHERE notice_id = ? AND user_id IN (SELECT id FROM users WHERE phone IN ?)", now, n.ID, phones[:1667]).Error; err != nil {
 		b.Fatal(err)
 	}
-	store, _ := storage.NewFile(b.TempDir())
-	h := web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
-		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil),
-		Hub: event.NewHub(event.HubOptions{DB: g}), Log: apptest.Logger(), Metrics: prometheus.NewRegistry()})
-	ts := httptest.NewServer(h)
+	o := web.OptionsFor(w.Services, w.Background(services.BackgroundOptions{}).Hub)
+	o.Metrics = prometheus.NewRegistry()
+	ts := httptest.NewServer(web.New(o))
 	defer ts.Close()
 	c := apptest.NewClient(b, ts.URL)
 	c.Login("13800000002", "secret-123")

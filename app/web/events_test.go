@@ -21,9 +21,7 @@ import (
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
-	"jiaxiao/app/notify"
 	"jiaxiao/app/web"
-	"jiaxiao/storage"
 )
 
 // frame is one SSE event as a browser's EventSource sees it.
@@ -239,13 +237,9 @@ func TestEventsPokeAfterChange(t *testing.T) {
 	defer cancel()
 	go slow.Run(ctx)
 	<-slow.Ready()
-	store, err := storage.NewFile(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(web.New(web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
-		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files,
-		Centre: notify.NewCentre(g, nil), Hub: slow, Log: apptest.Logger(), Metrics: prometheus.NewRegistry()}))
+	o := web.OptionsFor(w.Services, slow)
+	o.Metrics = prometheus.NewRegistry()
+	srv := httptest.NewServer(web.New(o))
 	defer srv.Close()
 	defer slow.Close() // first: it ends the stream Close would wait for
 	owner, parent := apptest.NewClient(t, srv.URL), apptest.NewClient(t, srv.URL)

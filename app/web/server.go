@@ -24,6 +24,7 @@ import (
 	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
+	"jiaxiao/app/services"
 	"jiaxiao/app/setting"
 	"jiaxiao/app/wordlist"
 	"jiaxiao/storage"
@@ -54,6 +55,14 @@ type Options struct {
 	// (JIAXIAO_TRUSTED_PROXIES); nil: loopback.
 	TrustedProxies []*net.IPNet
 	Now            func() time.Time
+}
+
+// OptionsFor are the options for the services of svc and the live events
+// of hub; the caller adds the rest (metrics, cookies, proxies).
+func OptionsFor(svc *services.Services, hub *event.Hub) Options {
+	return Options{DB: svc.DB, Store: svc.Store, Auth: svc.Auth, Groups: svc.Groups, School: svc.School, Settings: svc.Settings,
+		Messages: svc.Messages, Notices: svc.Notices, Archive: svc.Archive, Attendance: svc.Attendance, Words: svc.Words,
+		Files: svc.Files, Centre: svc.Centre, Hub: hub, Location: svc.Location(), Log: svc.Log()}
 }
 
 // Server holds the handlers' dependencies.

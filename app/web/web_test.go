@@ -18,11 +18,10 @@ import (
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
-	"jiaxiao/app/job"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
+	"jiaxiao/app/services"
 	"jiaxiao/app/web"
-	"jiaxiao/storage"
 )
 
 type sink struct {
@@ -83,36 +82,28 @@ func newApp(t *testing.T, g *gorm.DB) *app {
 // newAppWith is newApp with a change to the web layer's options.
 func newAppWith(t *testing.T, g *gorm.DB, change func(*web.Options)) *app {
 	t.Helper()
-	store, err := storage.NewFile(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &sink{}
 	w := apptest.NewWorld(t, g)
+	// Sessions on the real clock: the browser's cookies are.
 	w.Auth = auth.NewService(auth.Options{DB: g, Log: apptest.Logger()})
 	// The school service changes accounts through the same auth service
 	// the pages use, as in serve.
 	w.School = school.NewService(school.Options{DB: g, Now: w.Clock.Now, Groups: w.Groups, Accounts: w.Auth, Log: apptest.Logger()})
-	hub := event.NewHub(event.HubOptions{DB: g, Now: w.Clock.Now, Poll: 20 * time.Millisecond, Log: apptest.Logger()})
+	// The hub and the outbox as serve runs them (jobs run when a test says).
+	bg := w.Background(services.BackgroundOptions{Sender: s, Poll: 20 * time.Millisecond, WorkerNow: time.Now})
 	ctx, cancel := context.WithCancel(context.Background())
-	go hub.Run(ctx)
-	// The outbox, as serve runs it: messages go out once their change commits.
-	outbox := job.NewWorker(job.WorkerOptions{DB: g, Poll: 20 * time.Millisecond, Log: apptest.Logger(),
-		Handlers: map[string]job.Handler{notify.JobSend: notify.Outbox{Sender: s}.Deliver}})
-	go outbox.Run(ctx)
+	wait := services.Start(ctx, bg.Hub, bg.Outbox)
 	if err := w.Words.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	o := web.Options{DB: g, Store: store, Auth: w.Auth, Groups: w.Groups, School: w.School, Settings: w.Settings,
-		Messages: w.Messages, Notices: w.Notices, Archive: w.Archive, Attendance: w.Attendance, Words: w.Words, Files: w.Files, Centre: notify.NewCentre(g, nil), Hub: hub,
-		Log: apptest.Logger(), Metrics: prometheus.NewRegistry()}
+	o := web.OptionsFor(w.Services, bg.Hub)
+	o.Metrics = prometheus.NewRegistry()
 	if change != nil {
 		change(&o)
 	}
-	h := web.New(o)
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { cancel(); srv.Close() })
-	return &app{Server: srv, auth: w.Auth, sent: s, world: w, hub: hub}
+	srv := httptest.NewServer(web.New(o))
+	t.Cleanup(func() { cancel(); srv.Close(); wait() })
+	return &app{Server: srv, auth: w.Auth, sent: s, world: w, hub: bg.Hub}
 }
 
 func (a *app) user(t *testing.T, role auth.Role, name, phone string) auth.User {

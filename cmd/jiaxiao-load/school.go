@@ -13,13 +13,11 @@ import (
 
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
-	"jiaxiao/app/file"
 	"jiaxiao/app/group"
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
 	"jiaxiao/app/school"
-	"jiaxiao/app/setting"
-	"jiaxiao/app/wordlist"
+	"jiaxiao/app/services"
 	"jiaxiao/storage"
 )
 
@@ -118,24 +116,16 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	authSvc := auth.NewService(auth.Options{DB: g, Log: quiet})
-	settings := setting.NewService(g, nil)
-	groups := group.NewService(group.Options{DB: g, Settings: settings, Log: quiet})
-	schoolSvc := school.NewService(school.Options{DB: g, Groups: groups, Accounts: authSvc, Log: quiet})
-	words := wordlist.NewService(g, groups, nil)
-	files := file.NewService(g, store, nil)
-	messages := message.NewService(message.Options{DB: g, Groups: groups, Filters: words, Files: files, Log: quiet})
-	notices := notice.NewService(notice.Options{DB: g, Location: loc, Groups: groups, Filters: words, Files: files,
-		Settings: settings, Log: quiet})
-	if err := words.SeedDefaults(ctx); err != nil {
+	svc := services.New(services.Options{DB: g, Store: store, Location: loc, Log: quiet})
+	if err := svc.Words.SeedDefaults(ctx); err != nil {
 		return nil, err
 	}
 
 	studentCSV, staffCSV := rosters(students)
-	if _, err := schoolSvc.ImportStaff(ctx, auth.System, "staff.csv", []byte(staffCSV), false); err != nil {
+	if _, err := svc.School.ImportStaff(ctx, auth.System, "staff.csv", []byte(staffCSV), false); err != nil {
 		return nil, fmt.Errorf("import staff: %w", err)
 	}
-	if _, err := schoolSvc.Import(ctx, auth.System, "students.csv", []byte(studentCSV), school.ImportOptions{}); err != nil {
+	if _, err := svc.School.Import(ctx, auth.System, "students.csv", []byte(studentCSV), school.ImportOptions{}); err != nil {
 		return nil, fmt.Errorf("import students: %w", err)
 	}
 	var staff []auth.User
@@ -143,7 +133,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 		return nil, err
 	}
 	for _, u := range staff { // activation without the one-time codes: no password is needed
-		if err := authSvc.SetStatus(ctx, g, u.ID, auth.StatusActive); err != nil {
+		if err := svc.Auth.SetStatus(ctx, g, u.ID, auth.StatusActive); err != nil {
 			return nil, err
 		}
 	}
@@ -180,7 +170,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 	if err := g.WithContext(ctx).CreateInBatches(gs, 500).Error; err != nil {
 		return nil, fmt.Errorf("guardianships: %w", err)
 	}
-	if err := groups.Sync(ctx, g, nil); err != nil {
+	if err := svc.Groups.Sync(ctx, g, nil); err != nil {
 		return nil, err
 	}
 
@@ -264,7 +254,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 			for k := 0; k < feedMessages && len(ps) > 0; k++ {
 				u := ps[k%len(ps)]
 				body := fmt.Sprintf("%s（第%d条）", texts[k%len(texts)], k+1)
-				if _, err := messages.Post(ctx, &u, gid, message.PostInput{Body: body}); err != nil {
+				if _, err := svc.Messages.Post(ctx, &u, gid, message.PostInput{Body: body}); err != nil {
 					errc <- fmt.Errorf("post in group %d: %w", gid, err)
 					return
 				}
@@ -274,7 +264,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 	wg.Wait()
 	for k := 0; k < 20; k++ {
 		u := staffUsers[w.teachers[k%len(w.teachers)].id]
-		if _, err := messages.Post(ctx, &u, w.schoolGroup, message.PostInput{Body: fmt.Sprintf("各位家长好，本周第%d项安排请留意学校通知。", k+1)}); err != nil {
+		if _, err := svc.Messages.Post(ctx, &u, w.schoolGroup, message.PostInput{Body: fmt.Sprintf("各位家长好，本周第%d项安排请留意学校通知。", k+1)}); err != nil {
 			return nil, fmt.Errorf("post in school group: %w", err)
 		}
 	}
@@ -287,7 +277,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 	// Notices: three to the whole school, one to each of the first eight classes.
 	admin := staffUsers[w.admins[0].id]
 	for k, title := range []string{"关于期中考试安排的通知", "校园开放日邀请", "冬季作息时间调整"} {
-		n, err := notices.Compose(ctx, &admin, notice.ComposeInput{Title: title, Body: "请各位家长仔细阅读并按要求准备。", Category: "通知",
+		n, err := svc.Notices.Compose(ctx, &admin, notice.ComposeInput{Title: title, Body: "请各位家长仔细阅读并按要求准备。", Category: "通知",
 			GroupIDs: []uint64{w.schoolGroup}, RequiresAck: k == 0})
 		if err != nil {
 			return nil, fmt.Errorf("notice: %w", err)
@@ -303,7 +293,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 			continue
 		}
 		head := staffUsers[h.id]
-		if _, err := notices.Compose(ctx, &head, notice.ComposeInput{Title: "班级家长会通知", Body: "本周五下午四点在教室召开家长会。", Category: "通知",
+		if _, err := svc.Notices.Compose(ctx, &head, notice.ComposeInput{Title: "班级家长会通知", Body: "本周五下午四点在教室召开家长会。", Category: "通知",
 			GroupIDs: []uint64{gid}, RequiresAck: true}); err != nil {
 			return nil, fmt.Errorf("class notice: %w", err)
 		}
@@ -321,7 +311,7 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 		sessions = len(w.parents)
 	}
 	want = append(want, w.parents[:sessions]...)
-	if err := mintSessions(ctx, authSvc, want); err != nil {
+	if err := mintSessions(ctx, svc.Auth, want); err != nil {
 		return nil, err
 	}
 	w.parents = w.parents[:sessions]

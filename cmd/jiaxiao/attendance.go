@@ -35,7 +35,7 @@ func (e *env) attendanceCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	res, err := e.services(g, nil).attendance.ImportPunches(ctx, auth.System, filepath.Base(path), data)
+	res, err := e.services(g, nil).Attendance.ImportPunches(ctx, auth.System, filepath.Base(path), data)
 	if err != nil {
 		return importFailed(err)
 	}

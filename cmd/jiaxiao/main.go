@@ -17,20 +17,10 @@ import (
 
 	"gorm.io/gorm"
 
-	"jiaxiao/app/archive"
-	"jiaxiao/app/attendance"
-	"jiaxiao/app/auth"
 	"jiaxiao/app/config"
 	"jiaxiao/app/db"
-	"jiaxiao/app/file"
-	"jiaxiao/app/group"
-	"jiaxiao/app/job"
-	"jiaxiao/app/message"
-	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
-	"jiaxiao/app/school"
-	"jiaxiao/app/setting"
-	"jiaxiao/app/wordlist"
+	"jiaxiao/app/services"
 	"jiaxiao/storage"
 )
 
@@ -178,62 +168,10 @@ func (e *env) sender() notify.Sender {
 	return notify.LogSender{Log: e.log}
 }
 
-// services are the domain services, wired the one way every command uses.
-type services struct {
-	db         *gorm.DB
-	auth       *auth.Service
-	settings   *setting.Service
-	groups     *group.Service
-	school     *school.Service
-	words      *wordlist.Service
-	files      *file.Service
-	messages   *message.Service
-	archive    *archive.Service
-	notices    *notice.Service
-	attendance *attendance.Service
-	centre     *notify.Centre
-}
-
-// services wires the domain services; store may be nil for commands that
-// touch no files.
-func (e *env) services(g *gorm.DB, store storage.Store) services {
-	s := services{db: g}
-	s.auth = auth.NewService(auth.Options{DB: g, Log: e.log})
-	s.settings = setting.NewService(g, nil)
-	s.groups = group.NewService(group.Options{DB: g, Settings: s.settings, Log: e.log})
-	s.school = school.NewService(school.Options{DB: g, Groups: s.groups, Accounts: s.auth, Log: e.log})
-	s.words = wordlist.NewService(g, s.groups, nil)
-	s.files = file.NewService(g, store, nil)
-	s.messages = message.NewService(message.Options{DB: g, Groups: s.groups, Filters: s.words, Files: s.files, Log: e.log})
-	s.archive = archive.NewService(archive.Options{DB: g, Store: store, Files: s.files, Groups: s.groups, Log: e.log})
-	s.notices = notice.NewService(notice.Options{DB: g, Location: e.cfg.Location, Groups: s.groups, Filters: s.words, Files: s.files,
-		Settings: s.settings, Log: e.log})
-	s.attendance = attendance.NewService(attendance.Options{DB: g, Location: e.cfg.Location, Settings: s.settings, Log: e.log})
-	s.centre = notify.NewCentre(g, nil)
-	return s
-}
-
-// noticesAt is the notice service on another clock (the demo's older notices).
-func (s services) noticesAt(e *env, now func() time.Time) *notice.Service {
-	return notice.NewService(notice.Options{DB: s.db, Now: now, Location: e.cfg.Location, Groups: s.groups, Filters: s.words, Files: s.files,
-		Settings: s.settings, Log: e.log})
-}
-
-// outbox is the handler of queued outbound messages, run by a worker of
-// its own so that a slow SMS gateway holds back no other job.
-func (e *env) outbox() map[string]job.Handler {
-	return map[string]job.Handler{notify.JobSend: notify.Outbox{Sender: e.sender()}.Deliver}
-}
-
-// jobs are the background handlers every serve process runs.
-func (s services) jobs() map[string]job.Handler {
-	return map[string]job.Handler{
-		archive.JobKind:      s.archive.WriteBundle,
-		notice.JobPublish:    s.notices.PublishDue,
-		notice.JobDing:       s.notices.AutoDing,
-		notice.JobRemind:     s.notices.RemindLater,
-		attendance.JobRemind: s.attendance.Remind,
-	}
+// services wires the domain services (app/services); store may be nil for
+// commands that touch no files.
+func (e *env) services(g *gorm.DB, store storage.Store) *services.Services {
+	return services.New(services.Options{DB: g, Store: store, Location: e.cfg.Location, Log: e.log})
 }
 
 func (e *env) migrate(ctx context.Context, args []string) error {

@@ -53,7 +53,7 @@ func (e *env) roster(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	svc := e.services(g, nil).school
+	svc := e.services(g, nil).School
 	if *staff {
 		res, err := svc.ImportStaff(ctx, auth.System, filepath.Base(path), data, *dryRun)
 		if err != nil {
@@ -140,7 +140,7 @@ func (e *env) group(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	groups, err := e.services(g, nil).groups.All(ctx)
+	groups, err := e.services(g, nil).Groups.All(ctx)
 	if err != nil {
 		return err
 	}

@@ -6,19 +6,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"gorm.io/gorm"
 
-	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/app/demo"
 	"jiaxiao/app/event"
-	"jiaxiao/app/job"
-	"jiaxiao/app/notice"
+	"jiaxiao/app/services"
 	"jiaxiao/app/web"
 	"jiaxiao/storage"
 )
@@ -52,13 +49,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		defer r.Close()
 		broker, live = r, "redis "+r.Addr()
 	}
-	hub := event.NewHub(event.HubOptions{DB: g, Log: e.log, Broker: broker, Metrics: reg})
-	handler := web.New(web.Options{DB: g, Store: store, Auth: svc.auth, Groups: svc.groups, School: svc.school, Settings: svc.settings,
-		Messages: svc.messages, Notices: svc.notices, Archive: svc.archive, Attendance: svc.attendance, Words: svc.words, Files: svc.files, Centre: svc.centre, Hub: hub,
-		Location: e.cfg.Location, Log: e.log, Metrics: reg, SecureCookies: e.cfg.SecureCookies,
-		TrustedProxies: e.cfg.TrustedProxies})
-	worker := job.NewWorker(job.WorkerOptions{DB: g, Handlers: svc.jobs(), Log: e.log, Metrics: reg, OnDone: hub.Poke})
-	outbox := job.NewWorker(job.WorkerOptions{DB: g, Handlers: e.outbox(), Log: e.log, Concurrency: 8})
+	bg := svc.Background(services.BackgroundOptions{Sender: e.sender(), Broker: broker, Metrics: reg})
+	hub := bg.Hub
+	wo := web.OptionsFor(svc, hub)
+	wo.Metrics, wo.SecureCookies, wo.TrustedProxies = reg, e.cfg.SecureCookies, e.cfg.TrustedProxies
+	handler := web.New(wo)
 
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
@@ -66,13 +61,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	e.log.Info("jiaxiao serving", "addr", ln.Addr().String(), "db", e.cfg.DBDriver, "storage", store.Name(), "live_events", live)
 
-	bg, stopBG := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(4)
-	go func() { defer wg.Done(); worker.Run(bg) }()
-	go func() { defer wg.Done(); outbox.Run(bg) }()
-	go func() { defer wg.Done(); hub.Run(bg) }()
-	go func() { defer wg.Done(); e.housekeeping(bg, svc.auth, g) }()
+	bctx, stopBG := context.WithCancel(context.Background())
+	waitBG := services.Start(bctx, bg.Worker, bg.Outbox, hub, bg.Housekeeping)
 
 	srv := handler.Server
 	srv.Handler = handler
@@ -98,7 +88,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	// The worker claims nothing more and waits for the jobs it is running.
 	stopBG()
-	wg.Wait()
+	waitBG()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -106,29 +96,6 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		e.log.Info("stopped")
 	}
 	return err
-}
-
-// housekeeping deletes expired sessions, old login failures and finished
-// jobs once an hour.
-func (e *env) housekeeping(ctx context.Context, a *auth.Service, g *gorm.DB) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if err := a.Cleanup(ctx); err != nil && ctx.Err() == nil {
-			e.log.Warn("housekeeping: auth", "err", err)
-		}
-		if _, err := job.Prune(ctx, g, time.Now(), 7*24*time.Hour); err != nil && ctx.Err() == nil {
-			e.log.Warn("housekeeping: jobs", "err", err)
-		}
-		if err := event.Prune(ctx, g, time.Now()); err != nil && ctx.Err() == nil {
-			e.log.Warn("housekeeping: events", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 func (e *env) demo(ctx context.Context, args []string) error {
@@ -145,27 +112,27 @@ func (e *env) demo(ctx context.Context, args []string) error {
 
 // boot opens the database (migrated) and object storage, wires the
 // services and loads the default word list on a new school.
-func (e *env) boot(ctx context.Context) (*gorm.DB, storage.Store, services, error) {
+func (e *env) boot(ctx context.Context) (*gorm.DB, storage.Store, *services.Services, error) {
 	g, err := e.openDB(ctx)
 	if err != nil {
-		return nil, nil, services{}, err
+		return nil, nil, nil, err
 	}
 	store, err := e.openStore(ctx)
 	if err != nil {
 		_ = db.Close(g)
-		return nil, nil, services{}, err
+		return nil, nil, nil, err
 	}
 	svc := e.services(g, store)
-	if err := svc.words.SeedDefaults(ctx); err != nil {
+	if err := svc.Words.SeedDefaults(ctx); err != nil {
 		_ = db.Close(g)
-		return nil, nil, services{}, err
+		return nil, nil, nil, err
 	}
 	return g, store, svc, nil
 }
 
-func (e *env) printDemo(ctx context.Context, s services) error {
-	logins, err := demo.Load(ctx, demo.Services{Auth: s.auth, School: s.school, Groups: s.groups, Messages: s.messages, Notices: s.notices,
-		NoticesAt: func(now func() time.Time) *notice.Service { return s.noticesAt(e, now) }, DB: s.db, Location: e.cfg.Location})
+func (e *env) printDemo(ctx context.Context, s *services.Services) error {
+	logins, err := demo.Load(ctx, demo.Services{Auth: s.Auth, School: s.School, Groups: s.Groups, Messages: s.Messages, Notices: s.Notices,
+		NoticesAt: s.NoticesAt, DB: s.DB, Location: e.cfg.Location})
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (e *env) user(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close(g)
-	u, err := e.services(g, nil).auth.CreateUser(ctx, auth.NewUser{Phone: *phone, Name: *name, Role: auth.Role(*role), Password: *password, Department: *dept})
+	u, err := e.services(g, nil).Auth.CreateUser(ctx, auth.NewUser{Phone: *phone, Name: *name, Role: auth.Role(*role), Password: *password, Department: *dept})
 	if errors.Is(err, apperr.ErrConflict) {
 		return fmt.Errorf("user add: --phone %s is already taken by another account", *phone)
 	}
