@@ -126,6 +126,7 @@ func contract(t *testing.T, s storage.Store) {
 }
 
 func TestFile(t *testing.T) {
+	t.Parallel()
 	s, err := storage.NewFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +138,7 @@ func TestFile(t *testing.T) {
 }
 
 func TestMinIO(t *testing.T) {
+	t.Parallel()
 	contract(t, apptest.MinIO(t))
 }
 
@@ -154,6 +156,7 @@ func TestMinIOUnreachable(t *testing.T) {
 }
 
 func TestDisposition(t *testing.T) {
+	t.Parallel()
 	got := storage.Disposition(`三年级"通知".pdf`)
 	if !strings.HasPrefix(got, `attachment; filename="___`) || !strings.Contains(got, "filename*=UTF-8''%E4%B8%89%E5%B9%B4%E7%BA%A7%22%E9%80%9A%E7%9F%A5%22.pdf") {
 		t.Fatalf("got %s", got)

@@ -15,6 +15,7 @@ import (
 // some once took it for the command line (which now acts as auth.System),
 // and the admin reads check the reader themselves, not only the route.
 func TestNobodyIsRefused(t *testing.T) {
+	t.Parallel()
 	w := apptest.NewWorld(t, apptest.SQLite(t))
 	ctx := context.Background()
 	w.Staff("姓名,手机,角色,部门,任教班级,班主任\n王建国,13800000001,管理员,校长室,,\n李芳,13800000002,教师,语文教研组,,\n")

@@ -112,8 +112,16 @@ func Open(t testing.TB, driver, dsn string) *gorm.DB {
 }
 
 // EachDB runs fn as a subtest on MySQL and on SQLite, each with a database
-// of its own.
+// of its own, the two at once.
 func EachDB(t *testing.T, fn func(t *testing.T, g *gorm.DB)) {
+	t.Helper()
+	t.Run("mysql", func(t *testing.T) { t.Parallel(); fn(t, MySQL(t)) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, SQLite(t)) })
+}
+
+// EachDBInTurn is EachDB one database after the other, for a test that
+// measures the process (its heap, its latency) and wants it to itself.
+func EachDBInTurn(t *testing.T, fn func(t *testing.T, g *gorm.DB)) {
 	t.Helper()
 	t.Run("mysql", func(t *testing.T) { fn(t, MySQL(t)) })
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })

@@ -18,6 +18,7 @@ import (
 )
 
 func TestDocumentsAndSearch(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		w := apptest.NewWorld(t, g)
 		ctx := context.Background()

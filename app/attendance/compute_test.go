@@ -28,6 +28,7 @@ func punches(day string, times ...string) []PunchIn {
 }
 
 func TestComputeBoundaries(t *testing.T) {
+	t.Parallel()
 	r := RulesFrom(setting.Defaults(), sh)
 	cal := calendar.Calendar{}
 	now := at("2026-11-30", "12:00:00")
@@ -85,6 +86,7 @@ func TestComputeBoundaries(t *testing.T) {
 }
 
 func TestSummarize(t *testing.T) {
+	t.Parallel()
 	r := RulesFrom(setting.Defaults(), sh)
 	cal := calendar.Calendar{}
 	now := at("2026-12-01", "09:00:00")
@@ -114,6 +116,7 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestHaversine(t *testing.T) {
+	t.Parallel()
 	// Two points about 300 m apart along a meridian.
 	d := Haversine(31.2304, 121.4737, 31.2304+300.0/111195, 121.4737)
 	if d < 299 || d > 301 {
@@ -122,6 +125,7 @@ func TestHaversine(t *testing.T) {
 }
 
 func TestTally(t *testing.T) {
+	t.Parallel()
 	days := []Day{{Status: Normal}, {Status: Early}, {Status: Missing}, {Status: Late},
 		{Status: Absent}, {Status: OnLeave}, {Status: Field}, {Status: Pending}, {Status: Rest}}
 	got := Tally(days)

@@ -63,6 +63,7 @@ func (f *fx) at(local string) {
 func ptr(v float64) *float64 { return &v }
 
 func TestPunch(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -101,6 +102,7 @@ func TestPunch(t *testing.T) {
 }
 
 func TestTerminalImport(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -128,6 +130,7 @@ func TestTerminalImport(t *testing.T) {
 }
 
 func TestLeaveRoutingAndApproval(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -173,6 +176,7 @@ func TestLeaveRoutingAndApproval(t *testing.T) {
 }
 
 func TestMakeupQuotaAndWindow(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -200,6 +204,7 @@ func TestMakeupQuotaAndWindow(t *testing.T) {
 }
 
 func TestApprovalReminder(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	f := setup(t, g)
 	ctx := context.Background()
@@ -223,6 +228,7 @@ func TestApprovalReminder(t *testing.T) {
 }
 
 func TestAddWorkingTime(t *testing.T) {
+	t.Parallel()
 	r := attendance.RulesFrom(settingDefaults(), sh)
 	cal := calendar.Calendar{}
 	at := func(s string) time.Time { t, _ := time.ParseInLocation("2006-01-02 15:04", s, sh); return t }
@@ -241,6 +247,7 @@ func TestAddWorkingTime(t *testing.T) {
 }
 
 func TestConfirmLocksTheMonth(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -268,6 +275,7 @@ func TestConfirmLocksTheMonth(t *testing.T) {
 }
 
 func TestSchoolDays(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	f := setup(t, g)
 	ctx := context.Background()
@@ -356,6 +364,7 @@ func TestDecideInAConfirmedMonth(t *testing.T) {
 
 // The monthly make-up quota holds when one person files many at once.
 func TestMakeupQuotaInParallel(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()

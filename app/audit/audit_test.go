@@ -15,6 +15,7 @@ import (
 )
 
 func TestRecentNamesActorsForAdminsOnly(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)

@@ -60,6 +60,7 @@ func newService(g *gorm.DB) (*auth.Service, *apptest.Clock, *captureSender) {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		s, _, _ := newService(g)
@@ -83,6 +84,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestLoginLogoutAndRotation(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		s, clock, _ := newService(g)
@@ -122,6 +124,7 @@ func TestLoginLogoutAndRotation(t *testing.T) {
 }
 
 func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		s, clock, _ := newService(g)
@@ -161,6 +164,7 @@ func TestLoginThrottle(t *testing.T) {
 }
 
 func TestLoginUnknownAndInactive(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		s, _, _ := newService(g)
@@ -188,6 +192,7 @@ func TestLoginUnknownAndInactive(t *testing.T) {
 }
 
 func TestRegister(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		s, clock, sender := newService(g)
@@ -227,6 +232,7 @@ func TestRegister(t *testing.T) {
 }
 
 func TestRegisterCodeExpires(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	ctx := context.Background()
 	s, clock, sender := newService(g)
@@ -241,6 +247,7 @@ func TestRegisterCodeExpires(t *testing.T) {
 }
 
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	h, err := auth.HashPassword("正确的密码 123")
 	if err != nil {
 		t.Fatal(err)
@@ -251,6 +258,7 @@ func TestPasswordHash(t *testing.T) {
 }
 
 func TestRegisterCodeIPLimit(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	ctx := context.Background()
 	s, clock, _ := newService(g)
@@ -276,6 +284,7 @@ func TestRegisterCodeIPLimit(t *testing.T) {
 // it, and on another instance once it reads the account event published
 // with the change (ForgetUser is what its hub calls).
 func TestSessionCacheAcrossInstances(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		a, _, _ := newService(g)
@@ -352,6 +361,7 @@ func TestSessionCacheAcrossInstances(t *testing.T) {
 // TestLoginThrottleHoldsInParallel: many wrong passwords at once for one
 // phone from one address get no more password checks than the limit.
 func TestLoginThrottleHoldsInParallel(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		s, _, _ := newService(g)

@@ -3,6 +3,7 @@ package auth
 import "testing"
 
 func TestNormalizePhone(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in, want string
 		ok       bool
@@ -29,6 +30,7 @@ func TestNormalizePhone(t *testing.T) {
 }
 
 func TestNormalizeName(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in, want string
 		ok       bool

@@ -3,6 +3,7 @@ package calendar
 import "testing"
 
 func TestExplain(t *testing.T) {
+	t.Parallel()
 	c := Calendar{Overrides: map[Day]bool{"2026-11-06": false, "2026-11-07": true}}
 	cases := []struct {
 		day  Day

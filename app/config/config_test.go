@@ -11,6 +11,7 @@ func env(m map[string]string) func(string) string {
 }
 
 func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +28,7 @@ func TestLoadDefaults(t *testing.T) {
 }
 
 func TestLoadRejects(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		env  map[string]string
 		want string
@@ -56,6 +58,7 @@ func TestLoadRejects(t *testing.T) {
 }
 
 func TestLoadRedis(t *testing.T) {
+	t.Parallel()
 	for _, u := range []string{"redis://127.0.0.1:6379/0", "redis://redis", "rediss://:secret@cache.school.cn:6380/2"} {
 		c, err := Load(env(map[string]string{"JIAXIAO_REDIS_URL": u}))
 		if err != nil || c.RedisURL != u {
@@ -72,6 +75,7 @@ func TestLoadRedis(t *testing.T) {
 }
 
 func TestLoadListsEveryProblem(t *testing.T) {
+	t.Parallel()
 	_, err := Load(env(map[string]string{"JIAXIAO_DB_DRIVER": "x", "JIAXIAO_STORAGE": "y"}))
 	if err == nil || !strings.Contains(err.Error(), "JIAXIAO_DB_DRIVER") || !strings.Contains(err.Error(), "JIAXIAO_STORAGE") {
 		t.Fatalf("want both problems, got %v", err)
@@ -79,6 +83,7 @@ func TestLoadListsEveryProblem(t *testing.T) {
 }
 
 func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(nil))
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ func columns(t *testing.T, g *gorm.DB) map[string][]string {
 }
 
 func TestDialectsHaveSameSchema(t *testing.T) {
+	t.Parallel()
 	my, lite := columns(t, apptest.MySQL(t)), columns(t, apptest.SQLite(t))
 	if len(my) == 0 {
 		t.Fatal("no tables after migration")
@@ -54,6 +55,7 @@ func TestDialectsHaveSameSchema(t *testing.T) {
 }
 
 func TestMySQLMigrationsUpDownUp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g := apptest.MySQL(t) // already up
 	before := columns(t, g)
@@ -84,6 +86,7 @@ func TestMySQLMigrationsUpDownUp(t *testing.T) {
 }
 
 func TestSQLiteMigrationsUpDownUp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g := apptest.SQLite(t)
 	p, err := db.Migrator(g)
@@ -99,6 +102,7 @@ func TestSQLiteMigrationsUpDownUp(t *testing.T) {
 }
 
 func TestIsDuplicate(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ins := "INSERT INTO users (phone, name, role, status, created_at, updated_at) VALUES ('13800000000','张三','admin','active',CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)"
 		if err := g.Exec(ins).Error; err != nil {

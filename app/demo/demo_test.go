@@ -12,6 +12,7 @@ import (
 )
 
 func TestDemoHasEveryAttendanceStatus(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	w := apptest.NewLiveWorld(t, g)
 	ctx := context.Background()

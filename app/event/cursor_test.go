@@ -7,6 +7,7 @@ import (
 )
 
 func TestCursor(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2025, 9, 1, 8, 0, 0, 0, time.UTC)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	type step struct {

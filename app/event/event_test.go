@@ -70,6 +70,7 @@ func none(t *testing.T, g *gorm.DB, h *event.Hub, s *event.Sub) {
 }
 
 func TestHubRouting(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		h := start(t, event.HubOptions{DB: g, Poll: 10 * time.Millisecond})
 		alice := h.Subscribe(1, 7) // user 1 watching group 7
@@ -110,6 +111,7 @@ func TestHubRouting(t *testing.T) {
 }
 
 func TestHubListen(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	h := event.NewHub(event.HubOptions{DB: g, Poll: time.Hour, Log: apptest.Logger()})
 	got := make(chan event.Event, 4)
@@ -135,6 +137,7 @@ func TestHubListen(t *testing.T) {
 
 // TestHubPoke: a poke makes the reader read at once; the poll is an hour.
 func TestHubPoke(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	h := start(t, event.HubOptions{DB: g, Poll: time.Hour})
 	s := h.Subscribe(1, 0)
@@ -199,6 +202,7 @@ func TestHubBurst(t *testing.T) {
 // it commits. On SQLite writers take turns (BEGIN IMMEDIATE), so ids
 // commit in order: the second writer waits for the first.
 func TestHubOutOfOrder(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		clock := apptest.NewClock(time.Now())
 		h := start(t, event.HubOptions{DB: g, Now: clock.Now, Poll: 10 * time.Millisecond, Grace: 30 * time.Second})
@@ -286,6 +290,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // TestHubSlowSubscriber: a page that stops reading is cut off; the others
 // get everything and are not held up.
 func TestHubSlowSubscriber(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	h := start(t, event.HubOptions{DB: g, Poll: 10 * time.Millisecond, Buffer: 4})
 	slow := h.Subscribe(1, 7)
@@ -311,6 +316,7 @@ func TestHubSlowSubscriber(t *testing.T) {
 
 // TestHubClose: closing the hub ends every subscription, and later ones.
 func TestHubClose(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	h := start(t, event.HubOptions{DB: g})
 	subs := []*event.Sub{h.Subscribe(1, 0), h.Subscribe(1, 7), h.Subscribe(2, 7)}
@@ -330,6 +336,7 @@ func TestHubClose(t *testing.T) {
 }
 
 func TestMissed(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		h := event.NewHub(event.HubOptions{DB: g})
 		publish(t, g, event.Event{UserID: 1, Kind: event.Badge}) // before

@@ -52,6 +52,7 @@ func TestHubsWithRedis(t *testing.T) {
 // TestRedisUnreachable: a configured Redis that does not answer is an
 // error naming its address, within the connect deadline.
 func TestRedisUnreachable(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("waits for a connection to fail")
 	}
@@ -67,6 +68,7 @@ func TestRedisUnreachable(t *testing.T) {
 // TestHubsResubscribe: after Redis restarts, the hubs subscribe again and
 // pokes cross between them as before.
 func TestHubsResubscribe(t *testing.T) {
+	t.Parallel()
 	rs := apptest.StartRedis(t)
 	g := apptest.SQLite(t)
 	ctx := context.Background()

@@ -41,6 +41,7 @@ func jpegWithGPS(t *testing.T) []byte {
 }
 
 func TestPrepare(t *testing.T) {
+	t.Parallel()
 	photo := jpegWithGPS(t)
 	if !bytes.Contains(photo, []byte("GPSLatitude")) {
 		t.Fatal("fixture has no GPS")
@@ -90,6 +91,7 @@ func TestPrepare(t *testing.T) {
 }
 
 func TestSaveDedupesAndReportsStorageOutage(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	store, _ := storage.NewFile(t.TempDir())
 	s := file.NewService(g, store, nil)
@@ -133,6 +135,7 @@ func apperrIsUnavailable(err error) bool {
 // store accepts, and keeps its full name for the download. A name that is
 // all extension does not break the shortening.
 func TestLongNames(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("家长会关于期末复习安排的通知", 10) + ".pdf"
 	stores := map[string]func(t *testing.T) storage.Store{
 		"file": func(t *testing.T) storage.Store {

@@ -40,6 +40,7 @@ func withSOF(t testing.TB, b []byte, marker byte, w, h int) []byte {
 }
 
 func TestCheckImageBudgets(t *testing.T) {
+	t.Parallel()
 	var small bytes.Buffer
 	_ = gif.Encode(&small, image.NewPaletted(image.Rect(0, 0, 4, 4), color.Palette{color.Black, color.White}), nil)
 	var rgb bytes.Buffer
@@ -142,6 +143,7 @@ func TestHostileImagesRefusedFromHeaders(t *testing.T) {
 // TestCleanWaitsForASlot: the decoding pool holds DecodeConcurrency images;
 // a waiting upload gives up when its request does.
 func TestCleanWaitsForASlot(t *testing.T) {
+	t.Parallel()
 	s := NewService(nil, nil, nil)
 	p, err := Prepare("file", "a.jpg", smallJPEG(t, 8, 8))
 	if err != nil {

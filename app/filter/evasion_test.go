@@ -23,6 +23,7 @@ var evasionRules = append(slices.Clone(rules),
 // TestFoldedEvasions: a banned word written with look-alike code points
 // is caught, and the span is exactly the original characters.
 func TestFoldedEvasions(t *testing.T) {
+	t.Parallel()
 	f := filter.MustCompile(evasionRules)
 	cases := []struct {
 		name, text, span, pattern string
@@ -66,6 +67,7 @@ func TestFoldedEvasions(t *testing.T) {
 // one, is skipped; the span runs from the first to the last banned
 // character of the original text.
 func TestInvisibleBetween(t *testing.T) {
+	t.Parallel()
 	fillers := []rune{
 		0x200B, 0x200C, 0x200D, 0x200E, 0x200F, // zero-width, directional marks
 		0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, // word joiner, invisible operators, BOM
@@ -109,6 +111,7 @@ func TestInvisibleBetween(t *testing.T) {
 // TestLinksWithoutScheme: bare domains and short links are held (review,
 // ads) with the span of the address only.
 func TestLinksWithoutScheme(t *testing.T) {
+	t.Parallel()
 	f := filter.MustCompile(rules)
 	cases := []struct{ text, span string }{
 		{"上淘宝taobao.com看看", "taobao.com"},
@@ -159,6 +162,7 @@ func TestLinksWithoutScheme(t *testing.T) {
 // TestNoFalsePositivesOrdinaryText: numbers, decimals, times, file names
 // and abbreviations in ordinary messages are not links or banned words.
 func TestNoFalsePositivesOrdinaryText(t *testing.T) {
+	t.Parallel()
 	f := filter.MustCompile(evasionRules)
 	for _, text := range []string{
 		"数学作业第3.5题，明天8:30交",
@@ -192,6 +196,7 @@ func TestNoFalsePositivesOrdinaryText(t *testing.T) {
 
 // TestNormalizeFolds: what the word-list form and tests see.
 func TestNormalizeFolds(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"⼈⼝":              "人口",
 		"\uF9C4":          "龙",
@@ -215,6 +220,7 @@ func TestNormalizeFolds(t *testing.T) {
 // TestNormalizeIdempotentAllBMP: folding a folded character changes
 // nothing, for every BMP character and the astral ranges that fold.
 func TestNormalizeIdempotentAllBMP(t *testing.T) {
+	t.Parallel()
 	check := func(r rune) {
 		s := string(r)
 		n := filter.Normalize(s)

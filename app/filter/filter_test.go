@@ -32,6 +32,7 @@ func check(t *testing.T, text string) filter.Result {
 }
 
 func TestCategoriesAndActions(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		text     string
 		action   filter.Action
@@ -63,6 +64,7 @@ func TestCategoriesAndActions(t *testing.T) {
 }
 
 func TestEvasions(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ text, span string }{
 		{"代開發票", "代開發票"},                                     // traditional characters
 		{"代 开 发 票", "代 开 发 票"},                               // spaces
@@ -88,6 +90,7 @@ func TestEvasions(t *testing.T) {
 }
 
 func TestFalsePositives(t *testing.T) {
+	t.Parallel()
 	for _, text := range []string{
 		"路口交通要注意安全",                  // 口交 banned, 路口 allowed
 		"Sussex is in England",       // a Latin pattern inside a longer word
@@ -106,6 +109,7 @@ func TestFalsePositives(t *testing.T) {
 }
 
 func TestDetectors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		text   string
 		source string
@@ -140,6 +144,7 @@ func TestDetectors(t *testing.T) {
 }
 
 func TestMask(t *testing.T) {
+	t.Parallel()
 	text := "你个傻 逼，电话13800138000。"
 	r := check(t, text)
 	got := filter.MaskString(text, r.Matches)
@@ -152,6 +157,7 @@ func TestMask(t *testing.T) {
 }
 
 func TestResultWithout(t *testing.T) {
+	t.Parallel()
 	r := check(t, "看这里 https://school.example.cn/notice")
 	if r.Action != filter.Review {
 		t.Fatalf("%+v", r)
@@ -162,6 +168,7 @@ func TestResultWithout(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
+	t.Parallel()
 	_, errs := filter.Compile([]filter.Rule{
 		{"", filter.Ads, filter.Block, false},
 		{"。。。", filter.Ads, filter.Block, false},
@@ -175,6 +182,7 @@ func TestCompileErrors(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	if got := filter.Normalize("ＡＢＣ學校\u200b開學"); got != "abc学校开学" {
 		t.Fatalf("Normalize: %q", got)
 	}
@@ -184,6 +192,7 @@ func TestNormalize(t *testing.T) {
 // group's own bans, never the school-wide list's; a school-wide allow
 // entry lifts both.
 func TestGroupAllowLiftsOnlyGroupBans(t *testing.T) {
+	t.Parallel()
 	f, errs := filter.Compile([]filter.Rule{
 		{Pattern: "代开发票", Category: filter.Illegal, Action: filter.Block},              // school
 		{Pattern: "团购", Category: filter.Ads, Action: filter.Block, Group: true},       // the group's own

@@ -53,6 +53,7 @@ func (f *fixture) join(p *auth.User, g group.Group, no, name, rel string) (group
 }
 
 func TestJoinVerifiesAgainstRoster(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -94,6 +95,7 @@ func TestJoinVerifiesAgainstRoster(t *testing.T) {
 }
 
 func TestJoinLockout(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		p := f.User(auth.RoleParent, "张伟", "13900000001")
@@ -116,6 +118,7 @@ func TestJoinLockout(t *testing.T) {
 // Five misses spread over 40 minutes lock the parent out for an hour from
 // the fifth, not until the first ages out of the window.
 func TestJoinLockoutLastsAnHourFromTheFifthMiss(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		p := f.User(auth.RoleParent, "张伟", "13900000001")
@@ -139,6 +142,7 @@ func TestJoinLockoutLastsAnHourFromTheFifthMiss(t *testing.T) {
 }
 
 func TestApproveRejectAndCap(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -218,6 +222,7 @@ func TestApproveRejectAndCap(t *testing.T) {
 }
 
 func TestApproveMatched(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -242,6 +247,7 @@ func TestApproveMatched(t *testing.T) {
 }
 
 func TestMembersAndModerators(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -324,6 +330,7 @@ func TestMembersAndModerators(t *testing.T) {
 }
 
 func TestMineAndAll(t *testing.T) {
+	t.Parallel()
 	f := setup(t, apptest.SQLite(t))
 	ctx := context.Background()
 	mine, err := f.Groups.Mine(ctx, f.head)
@@ -365,6 +372,7 @@ func TestMineAndAll(t *testing.T) {
 // that made it and publishes a members event by which the others drop
 // theirs.
 func TestCountsAcrossInstances(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -438,6 +446,7 @@ func TestCountsAcrossInstances(t *testing.T) {
 // mute and remove parents, never the class's teachers; a teacher
 // moderator and the owner may.
 func TestParentModeratorActsOnParentsOnly(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -492,6 +501,7 @@ func TestParentModeratorActsOnParentsOnly(t *testing.T) {
 // TestGuardianCapHoldsInParallel: four parents of one child approved at
 // the same moment by two moderators: the cap of two holds.
 func TestGuardianCapHoldsInParallel(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 )
 
 func TestWhoMayMuteAndRemoveWhom(t *testing.T) {
+	t.Parallel()
 	class := group.Group{Kind: group.KindClass}
 	staffGroup := group.Group{Kind: group.KindStaff}
 	const me = 1

@@ -31,6 +31,7 @@ func enqueue(t *testing.T, g *gorm.DB, now time.Time, kind string, n int) []uint
 // Two workers, each with its own connection pool, poll one MySQL database;
 // every job must run exactly once.
 func TestTwoWorkersNeverRunAJobTwice(t *testing.T) {
+	t.Parallel()
 	dsn := apptest.MySQLDatabase(t)
 	g1 := apptest.Open(t, db.MySQL, dsn)
 	g2 := apptest.Open(t, db.MySQL, dsn)
@@ -82,6 +83,7 @@ func TestTwoWorkersNeverRunAJobTwice(t *testing.T) {
 }
 
 func TestRetryBackoffAndFailure(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		clock := apptest.NewClock(time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
@@ -131,6 +133,7 @@ func TestRetryBackoffAndFailure(t *testing.T) {
 }
 
 func TestPanicIsAnError(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	ctx := context.Background()
 	id, _ := job.Enqueue(ctx, g, time.Now(), "panics", nil, job.Options{})
@@ -147,6 +150,7 @@ func TestPanicIsAnError(t *testing.T) {
 }
 
 func TestExpiredLeaseIsReclaimed(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		clock := apptest.NewClock(time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
@@ -175,6 +179,7 @@ func TestExpiredLeaseIsReclaimed(t *testing.T) {
 }
 
 func TestRunStopsCleanly(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan struct{})
@@ -207,6 +212,7 @@ func TestRunStopsCleanly(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	want := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second}
 	for i, w := range want {
 		if got := job.Backoff(i + 1); got != w {

@@ -14,6 +14,7 @@ var exempt = []string{"jiaxiao/app/apptest", "jiaxiao/cmd/jiaxiao-load"}
 // TestTablesHaveOneOwner: each table is named, in SQL or through a GORM
 // model, only by the package that owns its model.
 func TestTablesHaveOneOwner(t *testing.T) {
+	t.Parallel()
 	tables, err := lint.Tables("../../migrations/mysql")
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +31,7 @@ func TestTablesHaveOneOwner(t *testing.T) {
 // TestOwnersReports proves the check finds a table named in SQL and one
 // reached through another package's model.
 func TestOwnersReports(t *testing.T) {
+	t.Parallel()
 	m, err := lint.Load(".", "./testdata/bad")
 	if err != nil {
 		t.Fatal(err)

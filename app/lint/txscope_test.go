@@ -29,6 +29,7 @@ func module(t *testing.T) *lint.Module {
 // transaction's body reaches calls another machine or bypasses the
 // transaction.
 func TestTransactionsStayLocal(t *testing.T) {
+	t.Parallel()
 	for _, f := range module(t).TxScope() {
 		t.Errorf("inside a transaction: %s", f)
 	}
@@ -37,6 +38,7 @@ func TestTransactionsStayLocal(t *testing.T) {
 // TestTxScopeReports proves the check finds each kind of mistake, through
 // calls, interfaces and wrappers, and leaves work after a commit alone.
 func TestTxScopeReports(t *testing.T) {
+	t.Parallel()
 	m, err := lint.Load(".", "./testdata/bad")
 	if err != nil {
 		t.Fatal(err)

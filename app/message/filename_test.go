@@ -21,6 +21,7 @@ import (
 // the text — refused with the category named, held, or masked — evasions
 // included, with the staff exemptions for phone numbers.
 func TestPostFileNameFiltered(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()

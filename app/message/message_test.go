@@ -82,6 +82,7 @@ func (f *fx) visibleTo(t *testing.T, u *auth.User, g group.Group) []string {
 }
 
 func TestPostFilterActions(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -136,6 +137,7 @@ func TestPostFilterActions(t *testing.T) {
 }
 
 func TestFloodRateAndMentions(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		for i, want := range []message.Status{message.Visible, message.Visible, message.Held} {
@@ -166,6 +168,7 @@ func TestFloodRateAndMentions(t *testing.T) {
 }
 
 func TestPostingRights(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -221,6 +224,7 @@ func TestPostingRights(t *testing.T) {
 }
 
 func TestDeleteAndHeldDecisions(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -283,6 +287,7 @@ func TestDeleteAndHeldDecisions(t *testing.T) {
 }
 
 func TestRemoveMember(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -347,6 +352,7 @@ func TestRemoveMember(t *testing.T) {
 // instance, once it reads the change's event; held messages stay visible
 // to their author and the moderators only; Own follows the viewer.
 func TestNewestPageCache(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -428,6 +434,7 @@ func TestNewestPageCache(t *testing.T) {
 // TestGroupAllowCannotLiftSchoolBans: a group's moderators may allow a
 // word their own list bans, but not one the school-wide list bans.
 func TestGroupAllowCannotLiftSchoolBans(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDingSchedule(t *testing.T) {
+	t.Parallel()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	s := ScheduleFrom(setting.Defaults(), sh)
 	cal := calendar.Calendar{}
@@ -51,6 +52,7 @@ func TestDingSchedule(t *testing.T) {
 }
 
 func TestManualFloor(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
 	if ok, _ := ManualAllowed(nil, now); !ok {
 		t.Fatal("first DING refused")

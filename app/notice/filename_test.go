@@ -18,6 +18,7 @@ import (
 // the category named, evasions included; a masked one is stored masked;
 // a teacher's links and phone numbers pass, as in the text.
 func TestComposeAttachmentNamesFiltered(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()

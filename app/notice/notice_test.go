@@ -84,6 +84,7 @@ func (f *fx) compose(t *testing.T, in notice.ComposeInput) notice.Notice {
 }
 
 func TestPublishReceiptsAndAck(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -167,6 +168,7 @@ func TestPublishReceiptsAndAck(t *testing.T) {
 }
 
 func TestScheduledPublish(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -194,6 +196,7 @@ func TestScheduledPublish(t *testing.T) {
 }
 
 func TestDing(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -234,6 +237,7 @@ func TestDing(t *testing.T) {
 }
 
 func TestAutoDingWaitsForMorning(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	f := setup(t, g)
 	ctx := context.Background()
@@ -328,6 +332,7 @@ func bundleOf(t *testing.T, store storage.Store, g *gorm.DB, noticeID uint64) ar
 }
 
 func TestArchiveBundle(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -359,6 +364,7 @@ func TestArchiveBundle(t *testing.T) {
 // MinIO goes down: a notice with an attachment is still published and
 // readable; when MinIO is back, the bundle lands with matching SHA-256s.
 func TestArchiveSurvivesMinIOOutage(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	f := setup(t, g)
 	ctx := context.Background()
@@ -408,6 +414,7 @@ func TestArchiveSurvivesMinIOOutage(t *testing.T) {
 // first, with their read and 收到 times; an author also sees what they
 // wrote; nobody sees a notice they neither received nor wrote.
 func TestList(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -469,6 +476,7 @@ func TestList(t *testing.T) {
 // the same order (unread first), with the children of the parents on it;
 // the progress counts every receipt whatever the page.
 func TestReceiptsPaged(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()
@@ -515,6 +523,7 @@ func TestReceiptsPaged(t *testing.T) {
 // teacher writing to the whole school, or a parent made moderator, sees
 // other parents' numbers masked.
 func TestReceiptsMaskPhones(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
 		ctx := context.Background()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestWebhookSender(t *testing.T) {
+	t.Parallel()
 	var got Message
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json; charset=utf-8" {

@@ -34,6 +34,7 @@ func count(t *testing.T, g *gorm.DB, table string) int64 {
 }
 
 func TestImportStudentsIsIdempotent(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		w := apptest.NewWorld(t, g)
 		res := w.Students(roster, school.ImportOptions{})
@@ -59,6 +60,7 @@ func TestImportStudentsIsIdempotent(t *testing.T) {
 }
 
 func TestImportRejectsEveryBadLine(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		w := apptest.NewWorld(t, g)
 		bad := `年级,班级,学号,姓名,家长姓名,家长手机,关系
@@ -105,6 +107,7 @@ func gbk(t *testing.T, s string) []byte {
 }
 
 func TestImportGBKAndXLSX(t *testing.T) {
+	t.Parallel()
 	g := apptest.SQLite(t)
 	w := apptest.NewWorld(t, g)
 	ctx := context.Background()
@@ -151,6 +154,7 @@ func TestImportGBKAndXLSX(t *testing.T) {
 }
 
 func TestLeaversNeedConfirmation(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		w := apptest.NewWorld(t, g)
 		ctx := context.Background()
@@ -214,6 +218,7 @@ const staffCSV = `姓名,手机,角色,部门,任教班级,班主任
 `
 
 func TestImportStaff(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		w := apptest.NewWorld(t, g)
 		ctx := context.Background()
@@ -285,6 +290,7 @@ func TestImportStaff(t *testing.T) {
 }
 
 func TestImportStaffRejectsEveryBadLine(t *testing.T) {
+	t.Parallel()
 	w := apptest.NewWorld(t, apptest.SQLite(t))
 	bad := `姓名,手机,角色,部门,任教班级,班主任
 李芳,13800000002,教师,语文教研组,3年级2班,3年级2班
@@ -312,6 +318,7 @@ func TestImportStaffRejectsEveryBadLine(t *testing.T) {
 }
 
 func TestActivation(t *testing.T) {
+	t.Parallel()
 	w := apptest.NewWorld(t, apptest.SQLite(t))
 	ctx := context.Background()
 	res, err := w.School.ImportStaff(ctx, auth.System, "staff.csv", []byte(staffCSV), false)
@@ -337,6 +344,7 @@ func TestActivation(t *testing.T) {
 }
 
 func TestParsers(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int{"3": 3, "三年级": 3, "9年级": 9, "九": 9} {
 		if got, ok := school.ParseGrade(in); !ok || got != want {
 			t.Errorf("ParseGrade(%q) = %d %v", in, got, ok)
@@ -389,6 +397,7 @@ func FuzzReadTable(f *testing.F) {
 }
 
 func TestDepartmentHeadAndClassStudents(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		w := apptest.NewWorld(t, g)
 		ctx := context.Background()

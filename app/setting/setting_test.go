@@ -17,6 +17,7 @@ import (
 )
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		s := setting.NewService(g, nil)
@@ -61,6 +62,7 @@ func TestSettings(t *testing.T) {
 // calendar in memory. A change is seen at once by the instance that made
 // it; it publishes an event through which the others drop their copies.
 func TestCacheAcrossInstances(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		a, b := setting.NewService(g, nil), setting.NewService(g, nil)

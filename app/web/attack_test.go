@@ -153,7 +153,7 @@ func TestAnonymousBodiesAreSmall(t *testing.T) {
 // request waits on the gateway, and no transaction holds the database
 // while it does.
 func TestSlowSenderFreezesNothing(t *testing.T) {
-	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+	apptest.EachDBInTurn(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		n := s.notice(t, true)
 		s.sent.slow(2 * time.Second)
@@ -192,6 +192,7 @@ func TestSlowSenderFreezesNothing(t *testing.T) {
 // from a configured proxy. The login throttle, counted per address, shows
 // which address the server believed.
 func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		proxies  []*net.IPNet

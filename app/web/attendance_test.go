@@ -14,6 +14,7 @@ import (
 )
 
 func TestAttendanceOverHTTP(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		sh, _ := time.LoadLocation("Asia/Shanghai")

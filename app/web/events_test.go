@@ -132,6 +132,7 @@ func waitSubscribers(t *testing.T, h *event.Hub, n int) {
 // parameter app.js adds when htmx makes a new one) is sent what it missed,
 // in order and once; a page that missed too much is told to reload.
 func TestEventsReconnect(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		c := s.clients["parent-member"]
@@ -209,6 +210,7 @@ func TestEventsReconnect(t *testing.T) {
 // TestEventsEndOnClose: closing the hub (shutdown) ends every open stream
 // at once, and a stream opened after it ends at once too.
 func TestEventsEndOnClose(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	var streams []*stream
 	for _, actor := range []string{"parent-member", "owner", "admin"} {
@@ -230,6 +232,7 @@ func TestEventsEndOnClose(t *testing.T) {
 // TestEventsPokeAfterChange: a POST wakes the hub, so the message reaches
 // the stream at once although the hub polls once an hour.
 func TestEventsPokeAfterChange(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	w, g := s.world, s.world.DB
 	slow := event.NewHub(event.HubOptions{DB: g, Poll: time.Hour, Log: apptest.Logger()})
@@ -258,6 +261,7 @@ func TestEventsPokeAfterChange(t *testing.T) {
 }
 
 func TestWriteEvent(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	web.WriteEvent(&b, 42, "message", "a\r\nb\rc\nd\n\nid: 7")
 	want := "id: 42\nevent: message\ndata: a\ndata: b\ndata: c\ndata: d\ndata: \ndata: id: 7\n\n"
@@ -267,6 +271,7 @@ func TestWriteEvent(t *testing.T) {
 }
 
 func TestCoalesce(t *testing.T) {
+	t.Parallel()
 	in := []event.Event{{ID: 1, Kind: event.Badge}, {ID: 2, Kind: event.Message}, {ID: 3, Kind: event.Badge}, {ID: 4, Kind: event.Badge}, {ID: 5, Kind: event.Deleted}}
 	var ids []uint64
 	for _, e := range web.Coalesce(in) {
@@ -280,6 +285,7 @@ func TestCoalesce(t *testing.T) {
 // TestSharedRenderOnce: thousands of streams asking for the same message
 // at once render it once.
 func TestSharedRenderOnce(t *testing.T) {
+	t.Parallel()
 	var c web.SharedItems
 	var renders atomic.Int32
 	release := make(chan struct{})
@@ -323,6 +329,7 @@ func TestSharedRenderOnce(t *testing.T) {
 // at once, on this instance and on another; the same user's other
 // sessions keep theirs.
 func TestStreamsEndOnLogout(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		a, b := newApp(t, g), newApp(t, g)
 		a.user(t, auth.RoleParent, "张伟", "13900139000")

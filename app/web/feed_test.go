@@ -46,6 +46,7 @@ func (s *school32) freshMember(t *testing.T) *auth.User {
 }
 
 func TestFeedPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		ctx := context.Background()
@@ -134,6 +135,7 @@ func TestFeedPermissionMatrix(t *testing.T) {
 }
 
 func TestPostOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	c := s.clients["parent-member"]
 	path := fmt.Sprintf("/groups/%d/messages", s.c32.ID)
@@ -186,6 +188,7 @@ func readEvent(t *testing.T, sc *bufio.Scanner) (string, string) {
 }
 
 func TestLiveFeedAndRemoval(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		c := s.clients["parent-member"]
@@ -201,7 +204,7 @@ func TestLiveFeedAndRemoval(t *testing.T) {
 			t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 		sc := bufio.NewScanner(resp.Body)
-		time.Sleep(100 * time.Millisecond) // let the subscription start
+		waitSubscribers(t, s.hub, 1) // the stream is subscribed before anything is posted
 		m := s.postAs(t, "13800000002", "同学们明天八点到校")
 		name, data := readEvent(t, sc)
 		if name != "message" || !strings.Contains(data, "同学们明天八点到校") || !strings.Contains(data, fmt.Sprintf("msg-%d", m.ID)) {
@@ -239,6 +242,7 @@ func TestLiveFeedAndRemoval(t *testing.T) {
 }
 
 func TestFeedMatrixRest(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	ctx := context.Background()
 	gp := func(parts ...string) string { return fmt.Sprintf("/groups/%d%s", s.c32.ID, strings.Join(parts, "")) }

@@ -110,6 +110,7 @@ func (s *school32) pendingRequest(t *testing.T) uint64 {
 var actors = []string{"anonymous", "parent-other", "parent-member", "teacher-class", "teacher-other", "moderator", "owner", "admin"}
 
 func TestGroupPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		id := s.c32.ID
@@ -215,6 +216,7 @@ func TestGroupPermissionMatrix(t *testing.T) {
 }
 
 func TestMembersPageMasksPhones(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	path := fmt.Sprintf("/groups/%d/members", s.c32.ID)
 	r := s.clients["parent-member"].Get(path)
@@ -228,6 +230,7 @@ func TestMembersPageMasksPhones(t *testing.T) {
 }
 
 func TestJoinOverHTTP(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		w := s.world
@@ -289,6 +292,7 @@ func TestJoinOverHTTP(t *testing.T) {
 }
 
 func TestJoinLockoutOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	s.world.User(auth.RoleParent, "刘敏", "13900000004")
 	c := apptest.NewClient(t, s.URL)
@@ -322,6 +326,7 @@ func multipartForm(t *testing.T, c *apptest.Client, path string, fields map[stri
 }
 
 func TestRosterUploadPreviewAndApply(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		admin := s.clients["admin"]
@@ -383,6 +388,7 @@ func TestRosterUploadPreviewAndApply(t *testing.T) {
 }
 
 func TestDepartOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	admin := s.clients["admin"]
 	admin.Get("/admin/users")
@@ -400,6 +406,7 @@ func TestDepartOverHTTP(t *testing.T) {
 }
 
 func TestSettingsForm(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	admin := s.clients["admin"]
 	admin.Get("/admin/settings")
@@ -417,6 +424,7 @@ func TestSettingsForm(t *testing.T) {
 }
 
 func TestClassAndDepartmentPages(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	admin := s.clients["admin"]
 	r := admin.Get("/admin/roster")

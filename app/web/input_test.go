@@ -15,6 +15,7 @@ import (
 // coordinates, and login redirects that browsers would read as another
 // site all get a clear answer, never a 500 and never another site.
 func TestHostileNumbersAndRedirects(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	parent := s.clients["parent-member"]
 	for _, path := range []string{
@@ -79,6 +80,7 @@ func TestHostileNumbersAndRedirects(t *testing.T) {
 // TestFormTextIsText: NUL bytes, other control characters and invalid
 // UTF-8 are refused before any handler; line breaks arrive as \n.
 func TestFormTextIsText(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	parent := s.clients["parent-member"]
 	feed := fmt.Sprintf("/groups/%d", s.c32.ID)

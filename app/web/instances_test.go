@@ -37,6 +37,7 @@ func waitForWithin(t *testing.T, what string, d time.Duration, cond func() bool)
 // other, and a notification written anywhere shows in the other's badge,
 // both through the events table alone (no broker).
 func TestCachesFollowOtherInstances(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		a, b := newApp(t, g), newApp(t, g)
 		u := a.user(t, auth.RoleParent, "张伟", "13900139000")

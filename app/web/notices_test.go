@@ -31,6 +31,7 @@ func (s *school32) notice(t *testing.T, requiresAck bool) notice.Notice {
 }
 
 func TestNoticePermissionMatrix(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		n := s.notice(t, true)
@@ -100,6 +101,7 @@ func TestNoticePermissionMatrix(t *testing.T) {
 }
 
 func TestNoticeOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	owner := s.clients["owner"]
 	owner.Get("/notices/new")
@@ -142,6 +144,7 @@ func TestNoticeOverHTTP(t *testing.T) {
 
 // Filing a document while MinIO is down answers 503 and keeps the title.
 func TestArchiveUploadWhileStorageDown(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	m := apptest.StartMinIO(t)
 	store, err := storage.NewMinIO(context.Background(), storage.MinIOOptions{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "docs"})
@@ -161,6 +164,7 @@ func TestArchiveUploadWhileStorageDown(t *testing.T) {
 // With MinIO, a download checks access and then redirects to a short-lived
 // presigned URL that names the file in Chinese.
 func TestDownloadRedirectsToMinIO(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	store := apptest.MinIO(t)
 	s.world.UseStore(store)
@@ -194,6 +198,7 @@ func TestDownloadRedirectsToMinIO(t *testing.T) {
 }
 
 func TestHome(t *testing.T) {
+	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
 	n := s.notice(t, true)
 	r := s.clients["parent-member"].Get("/")
@@ -212,6 +217,7 @@ func TestHome(t *testing.T) {
 // TestReceiptsPages: the receipts of a notice to 130 parents come 100 to a
 // page, unread first, with the counts over all of them.
 func TestReceiptsPages(t *testing.T) {
+	t.Parallel()
 	a := newApp(t, apptest.SQLite(t))
 	w := a.world
 	w.BigClass(130)

@@ -72,6 +72,7 @@ func (s *statements) during(fn func()) []string {
 // come from memory once read, the group with the membership and mute is
 // one read, and lists are one query each rather than one per row.
 func TestPageQueryBudget(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		// Registered before the app starts its hub, which reads the database.
 		counter := countStatements(t, g)

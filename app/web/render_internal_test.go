@@ -18,6 +18,7 @@ import (
 // A component that fails halfway leaves nothing written: the error page
 // can still be sent, with its own status, instead of half a page under 200.
 func TestRenderFailureWritesNothing(t *testing.T) {
+	t.Parallel()
 	e := echo.New()
 	rec := httptest.NewRecorder()
 	c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec)
@@ -37,6 +38,7 @@ func TestRenderFailureWritesNothing(t *testing.T) {
 
 // An error after the answer began is logged, not dropped.
 func TestErrorAfterCommitIsLogged(t *testing.T) {
+	t.Parallel()
 	var logged bytes.Buffer
 	s := &Server{log: slog.New(slog.NewTextHandler(&logged, nil))}
 	e := echo.New()

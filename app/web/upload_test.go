@@ -23,7 +23,7 @@ const uploadBudget = 48 << 20
 // uploadBudget, because the headers are checked before any decoding and
 // decoding waits until the poster's permission is checked.
 func TestUploadAttacks(t *testing.T) {
-	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+	apptest.EachDBInTurn(t, func(t *testing.T, g *gorm.DB) {
 		s := newSchool(t, g)
 		parent, owner := s.clients["parent-member"], s.clients["owner"]
 		feed := fmt.Sprintf("/groups/%d", s.c32.ID)

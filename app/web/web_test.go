@@ -116,6 +116,7 @@ func (a *app) user(t *testing.T, role auth.Role, name, phone string) auth.User {
 }
 
 func TestLoginLogout(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		a := newApp(t, g)
 		a.user(t, auth.RoleTeacher, "王老师", "13800138000")
@@ -153,6 +154,7 @@ func TestLoginLogout(t *testing.T) {
 }
 
 func TestLoginRotatesSession(t *testing.T) {
+	t.Parallel()
 	a := newApp(t, apptest.SQLite(t))
 	a.user(t, auth.RoleParent, "张伟", "13900139000")
 	c := apptest.NewClient(t, a.URL)
@@ -172,6 +174,7 @@ func TestLoginRotatesSession(t *testing.T) {
 }
 
 func TestLoginThrottled(t *testing.T) {
+	t.Parallel()
 	a := newApp(t, apptest.SQLite(t))
 	a.user(t, auth.RoleParent, "张伟", "13900139000")
 	c := apptest.NewClient(t, a.URL)
@@ -188,6 +191,7 @@ func TestLoginThrottled(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	a := newApp(t, apptest.SQLite(t))
 	a.user(t, auth.RoleParent, "张伟", "13900139000")
 	c := apptest.NewClient(t, a.URL)
@@ -212,6 +216,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestAnonymous(t *testing.T) {
+	t.Parallel()
 	a := newApp(t, apptest.SQLite(t))
 	c := apptest.NewClient(t, a.URL)
 	r := c.Get("/")
@@ -227,6 +232,7 @@ func TestAnonymous(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	a := newApp(t, apptest.SQLite(t))
 	r := apptest.NewClient(t, a.URL).Get("/login")
 	h := r.Header
@@ -247,6 +253,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestRegister(t *testing.T) {
+	t.Parallel()
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		a := newApp(t, g)
 		c := apptest.NewClient(t, a.URL)
@@ -279,6 +286,7 @@ func TestRegister(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	a := newApp(t, apptest.SQLite(t))
 	a.user(t, auth.RoleParent, "张伟", "13900139000")
 	a.user(t, auth.RoleAdmin, "王建国", "13800138001")
@@ -318,6 +326,7 @@ func TestHealthAndMetrics(t *testing.T) {
 }
 
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	a := newApp(t, apptest.SQLite(t))
 	c := apptest.NewClient(t, a.URL)
 	r := c.Get("/login")

@@ -10,6 +10,7 @@ import (
 // TestFilesAreGenuine: the hostile files decode, so a decoder that trusts
 // their headers really pays for them.
 func TestFilesAreGenuine(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ w, h, depth, ct int }{{300, 200, 16, 6}, {3000, 1000, 8, 0}, {7, 1, 8, 2}} {
 		img, err := png.Decode(bytes.NewReader(PNG(c.w, c.h, c.depth, c.ct)))
 		if err != nil || img.Bounds().Dx() != c.w || img.Bounds().Dy() != c.h {
