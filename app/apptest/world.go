@@ -49,6 +49,12 @@ func (o *Outbox) Sent() []notify.Message {
 	return append([]notify.Message(nil), o.Messages...)
 }
 
+// FastHashing is the password hashing of test worlds: the same argon2id
+// code at a small fraction of the cost, since tests create and log in
+// hundreds of accounts. The tests of the hashing budgets build their own
+// auth service at auth.DefaultCost.
+var FastHashing = auth.Cost{Time: 1, MemoryKiB: 64, Threads: 1}
+
 // NewWorld wires the services on g with a fake clock at 2026-11-02 08:00
 // (a Monday) in Shanghai.
 func NewWorld(t testing.TB, g *gorm.DB) *World {
@@ -70,7 +76,7 @@ func newWorld(t testing.TB, g *gorm.DB, clock *Clock) *World {
 		t.Fatal(err)
 	}
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	svc := services.New(services.Options{DB: g, Store: store, Now: now, Location: sh, Log: Logger()})
+	svc := services.New(services.Options{DB: g, Store: store, Now: now, Location: sh, Log: Logger(), PasswordCost: FastHashing})
 	return &World{T: t, Clock: clock, Services: svc, Sent: &Outbox{}}
 }
 

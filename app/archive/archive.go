@@ -216,11 +216,19 @@ func (s *Service) entryFiles(ctx context.Context, entryID uint64) ([]file.File, 
 	return file.ByIDs(ctx, s.db, ids)
 }
 
+// CanFile says whether actor may file documents: staff may.
+func CanFile(actor *auth.User) error {
+	if actor == nil || !actor.Role.Staff() {
+		return apperr.New(apperr.ErrForbidden, "只有教职工可以归档文件")
+	}
+	return nil
+}
+
 // FileDocument files a standalone document for a group; staff only, for a
 // group they belong to (admins: any).
 func (s *Service) FileDocument(ctx context.Context, actor *auth.User, title, category string, groupID uint64, p *file.Prepared) (Entry, error) {
-	if actor == nil || !actor.Role.Staff() {
-		return Entry{}, apperr.New(apperr.ErrForbidden, "只有教职工可以归档文件")
+	if err := CanFile(actor); err != nil {
+		return Entry{}, err
 	}
 	v := &apperr.ValidationError{}
 	title = strings.TrimSpace(title)

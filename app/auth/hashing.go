@@ -43,7 +43,7 @@ func (s *Service) hash(ctx context.Context, pw string) (string, error) {
 		h   string
 		err error
 	)
-	if serr := s.hashing(ctx, func() { h, err = HashPassword(pw) }); serr != nil {
+	if serr := s.hashing(ctx, func() { h, err = s.cost.Hash(pw) }); serr != nil {
 		return "", serr
 	}
 	return h, err

@@ -36,12 +36,20 @@ type ComposeInput struct {
 // ErrNotStaff refuses composing to parents.
 var ErrNotStaff = apperr.New(apperr.ErrForbidden, "只有教师和学校管理员可以发布通知")
 
+// CanCompose says whether actor may write notices: teachers and admins.
+func CanCompose(actor *auth.User) error {
+	if actor == nil || !actor.Role.Staff() {
+		return ErrNotStaff
+	}
+	return nil
+}
+
 // Compose checks a notice and publishes it now or schedules it. Attachments
 // are kept even while object storage is down (they wait in the database
 // and are archived later).
 func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput) (Notice, error) {
-	if actor == nil || !actor.Role.Staff() {
-		return Notice{}, ErrNotStaff
+	if err := CanCompose(actor); err != nil {
+		return Notice{}, err
 	}
 	now := s.now()
 	v := &apperr.ValidationError{}

@@ -143,8 +143,8 @@ func (s *Service) List(ctx context.Context, actor *auth.User, limit int) ([]Summ
 	if err != nil {
 		return nil, fmt.Errorf("notice: list: %w", err)
 	}
-	if !actor.Role.Staff() {
-		return received, nil
+	if CanCompose(actor) != nil {
+		return received, nil // wrote none
 	}
 	var wrote []Notice
 	if err := s.db.WithContext(ctx).Select(listColumns).Where("author_id = ?", actor.ID).Order("publish_at DESC, id DESC").Limit(limit).Find(&wrote).Error; err != nil {

@@ -497,6 +497,23 @@ func (s *Service) ensureDepartment(ctx context.Context, tx *gorm.DB, name string
 	return tx.Create(&Department{Name: name, CreatedAt: now}).Error
 }
 
+// CanDepart says whether actor may mark u as having left the school: an
+// admin may, for a current member of staff other than themselves.
+func CanDepart(actor *auth.User, u auth.User) error {
+	if err := mayManage(actor); err != nil {
+		return err
+	}
+	switch {
+	case !u.Role.Staff():
+		return apperr.Invalid("", "只有教职工可以标记为离职")
+	case u.Status == auth.StatusDeparted:
+		return apperr.Invalid("", "该教职工已离职")
+	case actor.ID == u.ID:
+		return apperr.Invalid("", "不能将自己标记为离职")
+	}
+	return nil
+}
+
 // Depart marks a staff member as departed (离职): they cannot log in, their
 // sessions end, and they leave every group, class and department headship
 // at once.
@@ -504,17 +521,14 @@ func (s *Service) Depart(ctx context.Context, actor *auth.User, userID uint64) e
 	if err := mayManage(actor); err != nil {
 		return err
 	}
-	if actor != nil && actor.ID == userID {
-		return apperr.Invalid("", "不能将自己标记为离职")
-	}
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		u, err := auth.UserIn(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
-		if !u.Role.Staff() {
-			return apperr.Invalid("", "只有教职工可以标记为离职")
+		if err := CanDepart(actor, u); err != nil {
+			return err
 		}
 		if err := s.accounts.SetStatus(ctx, tx, userID, auth.StatusDeparted); err != nil {
 			return err

@@ -39,6 +39,8 @@ type Options struct {
 	// Location is the school's time zone (nil: Asia/Shanghai).
 	Location *time.Location
 	Log      *slog.Logger
+	// PasswordCost is what hashing a password costs (zero: auth.DefaultCost).
+	PasswordCost auth.Cost
 }
 
 // Services are the school's domain services on one database.
@@ -70,7 +72,7 @@ func New(o Options) *Services {
 	}
 	// A nil clock stays nil below: each service then reads the real time.
 	s := &Services{DB: o.DB, o: o}
-	s.Auth = auth.NewService(auth.Options{DB: o.DB, Now: o.Now, Log: o.Log})
+	s.Auth = auth.NewService(auth.Options{DB: o.DB, Now: o.Now, Log: o.Log, Cost: o.PasswordCost})
 	s.Settings = setting.NewService(o.DB, o.Now)
 	s.Groups = group.NewService(group.Options{DB: o.DB, Now: o.Now, Settings: s.Settings, Log: o.Log})
 	// The school service changes accounts through the auth service the

@@ -185,7 +185,7 @@ func (s *Server) usersPage(c echo.Context) error {
 	v := adminviews.UsersView{CSRF: csrfOf(c), Role: string(role)}
 	for _, u := range users {
 		row := adminviews.UserRow{Name: u.Name, Phone: u.Phone, Role: u.Role.Label(), Status: statusLabels[u.Status], Department: u.Department}
-		if u.Role.Staff() && u.Status != auth.StatusDeparted && u.ID != me.ID {
+		if school.CanDepart(me, u) == nil {
 			row.DepartURL = "/admin/users/" + strconv.FormatUint(u.ID, 10) + "/depart"
 		}
 		v.Users = append(v.Users, row)

@@ -36,7 +36,7 @@ func (s *Server) archiveView(c echo.Context) (archiveviews.ListView, error) {
 		return archiveviews.ListView{}, err
 	}
 	v := archiveviews.ListView{CSRF: csrfOf(c), Q: q.Q, From: c.QueryParam("from"), To: c.QueryParam("to"), Total: total,
-		CanFile: u.Role.Staff(), FileErrors: map[string]string{}}
+		CanFile: archive.CanFile(u) == nil, FileErrors: map[string]string{}}
 	v.Categories = append(v.Categories, component.Option{Value: "", Label: "全部类别"})
 	for _, k := range notice.Categories {
 		v.Categories = append(v.Categories, component.Option{Value: k, Label: k, Selected: k == q.Category})

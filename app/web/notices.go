@@ -38,7 +38,7 @@ func (s *Server) noticeList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := noticeviews.ListView{CanWrite: u.Role.Staff()}
+	v := noticeviews.ListView{CanWrite: notice.CanCompose(u) == nil}
 	for _, n := range list {
 		r := noticeviews.Row{URL: noticeURL(n.ID), Title: n.Title, Category: n.Category, When: n.PublishAt.In(s.loc).Format("01-02 15:04")}
 		switch {
@@ -86,8 +86,8 @@ func (s *Server) noticeForm(c echo.Context, typed map[string][]string) (noticevi
 }
 
 func (s *Server) noticeNew(c echo.Context) error {
-	if !userOf(c).Role.Staff() {
-		return notice.ErrNotStaff
+	if err := notice.CanCompose(userOf(c)); err != nil {
+		return err
 	}
 	f, err := s.noticeForm(c, nil)
 	if err != nil {

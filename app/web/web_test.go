@@ -85,7 +85,7 @@ func newAppWith(t *testing.T, g *gorm.DB, change func(*web.Options)) *app {
 	s := &sink{}
 	w := apptest.NewWorld(t, g)
 	// Sessions on the real clock: the browser's cookies are.
-	w.Auth = auth.NewService(auth.Options{DB: g, Log: apptest.Logger()})
+	w.Auth = auth.NewService(auth.Options{DB: g, Log: apptest.Logger(), Cost: apptest.FastHashing})
 	// The school service changes accounts through the same auth service
 	// the pages use, as in serve.
 	w.School = school.NewService(school.Options{DB: g, Now: w.Clock.Now, Groups: w.Groups, Accounts: w.Auth, Log: apptest.Logger()})
