@@ -29,7 +29,7 @@ type Service struct {
 	now      func() time.Time
 	settings Settings
 	log      *slog.Logger
-	memo     memo
+	caches   caches
 }
 
 // Options configure NewService.
@@ -48,7 +48,7 @@ func NewService(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, settings: o.Settings, log: o.Log}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, settings: o.Settings, log: o.Log, caches: newCaches()}
 }
 
 // Summary is a group as lists show it.
@@ -79,7 +79,7 @@ func (s *Service) Mine(ctx context.Context, actor *auth.User) ([]Summary, error)
 	if actor == nil {
 		return nil, apperr.ErrUnauthenticated
 	}
-	rows, err := s.memo.groupsOf(actor.ID, func() ([]mineRow, error) {
+	rows, err := s.caches.groupsOf(actor.ID, func() ([]mineRow, error) {
 		var rows []mineRow
 		q := s.db.WithContext(ctx).Table("`groups`").Select("`groups`.*, me.role AS role").
 			Joins("LEFT JOIN group_members me ON me.group_id = `groups`.id AND me.user_id = ?", actor.ID)
@@ -94,7 +94,7 @@ func (s *Service) Mine(ctx context.Context, actor *auth.User) ([]Summary, error)
 	if err != nil {
 		return nil, err
 	}
-	members, pending, err := s.memo.counts(ctx, s.db)
+	members, pending, err := s.caches.memberCounts(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +369,7 @@ type Counts struct {
 // Counts returns a's group's member count and, for its moderators, the
 // number of pending join requests (from memory: see counts).
 func (s *Service) Counts(ctx context.Context, a Access) (Counts, error) {
-	members, pending, err := s.memo.counts(ctx, s.db)
+	members, pending, err := s.caches.memberCounts(ctx, s.db)
 	if err != nil {
 		return Counts{}, err
 	}

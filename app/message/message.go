@@ -26,6 +26,7 @@ import (
 	"jiaxiao/app/file"
 	"jiaxiao/app/filter"
 	"jiaxiao/app/group"
+	"jiaxiao/app/memo"
 	"jiaxiao/app/modlog"
 	"jiaxiao/app/notify"
 )
@@ -84,7 +85,7 @@ type Service struct {
 	filters Filters
 	files   *file.Service
 	log     *slog.Logger
-	newest  newest
+	newest  *memo.Keyed[uint64, *newestPage]
 }
 
 // Options configure NewService.
@@ -105,7 +106,8 @@ func NewService(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, groups: o.Groups, filters: o.Filters, files: o.Files, log: o.Log}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, groups: o.Groups, filters: o.Filters, files: o.Files, log: o.Log,
+		newest: memo.NewKeyed[uint64, *newestPage](newestMaxAge, newestMax)}
 }
 
 // PostInput is the compose form.
@@ -138,7 +140,7 @@ func (e *BlockedError) Unwrap() error {
 
 // Post checks and stores a message.
 func (s *Service) Post(ctx context.Context, actor *auth.User, groupID uint64, in PostInput) (Message, error) {
-	defer s.newest.drop(groupID) // after the change commits: see newest
+	defer s.newest.Drop(groupID) // after the change commits: see newest
 	body := strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
 	if body == "" && in.File == nil {
 		return Message{}, ErrEmpty
@@ -375,7 +377,7 @@ func (s *Service) views(ctx context.Context, g group.Group, actor *auth.User, ms
 // Delete removes a message: its author may take back their own, a
 // moderator may delete anyone's with a reason that is logged and told.
 func (s *Service) Delete(ctx context.Context, actor *auth.User, groupID, messageID uint64, reason string) error {
-	defer s.newest.drop(groupID) // after the change commits: see newest
+	defer s.newest.Drop(groupID) // after the change commits: see newest
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		a, m, err := s.load(ctx, tx, actor, groupID, messageID)
@@ -415,7 +417,7 @@ func (s *Service) Delete(ctx context.Context, actor *auth.User, groupID, message
 
 // Decide approves (publishes) or rejects a held message.
 func (s *Service) Decide(ctx context.Context, actor *auth.User, groupID, messageID uint64, approve bool, reason string) error {
-	defer s.newest.drop(groupID) // after the change commits: see newest
+	defer s.newest.Drop(groupID) // after the change commits: see newest
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		a, m, err := s.load(ctx, tx, actor, groupID, messageID)

@@ -2,14 +2,13 @@ package message
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"jiaxiao/app/auth"
 	"jiaxiao/app/group"
 )
 
-// newest keeps each group's newest page as its members see it, for the
+// s.newest keeps each group's newest page as its members see it, for the
 // feed page that every parent opens: the public messages (visible and
 // deleted) with their authors' names and files. A member who has a held
 // message on that page, or a moderator while any is held there, sees a
@@ -20,70 +19,35 @@ import (
 // reads the message event (Forget); a change of names or membership drops
 // every page (ForgetAll); a page older than newestMaxAge is read again in
 // any case.
-type newest struct {
-	mu    sync.Mutex
-	pages map[uint64]*newestPage
-	gen   map[uint64]uint64 // bumped by drop, so a read racing it is not kept
-	all   uint64            // bumped by dropAll
-}
-
+//
+// newestPage is one group's page.
 type newestPage struct {
 	views []View // oldest first, Own unset
 	older uint64
 	// heldBy are the authors of held messages newer than the page's
 	// oldest message: they, and moderators, see other pages.
 	heldBy map[uint64]bool
-	at     time.Time // wall clock of the read
 }
 
-const newestMaxAge = time.Minute
-
-func (n *newest) drop(groupID uint64) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	delete(n.pages, groupID)
-	if n.gen == nil {
-		n.gen = map[uint64]uint64{}
-	}
-	n.gen[groupID]++
-}
-
-func (n *newest) dropAll() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.pages = nil
-	n.all++
-}
+const (
+	newestMaxAge = time.Minute
+	newestMax    = 10_000 // groups
+)
 
 // Forget drops a group's cached newest page; each instance calls it when
 // it reads a message, held or deleted event of that group.
-func (s *Service) Forget(groupID uint64) { s.newest.drop(groupID) }
+func (s *Service) Forget(groupID uint64) { s.newest.Drop(groupID) }
 
 // ForgetAll drops every cached page; each instance calls it when names or
 // memberships change (account and members events).
-func (s *Service) ForgetAll() { s.newest.dropAll() }
+func (s *Service) ForgetAll() { s.newest.DropAll() }
 
 // cachedNewest returns the newest page of a group as actor sees it, from
 // memory when it is the shared page, and whether it could.
 func (s *Service) cachedNewest(ctx context.Context, a group.Access, actor *auth.User) (Page, bool, error) {
-	id := a.Group.ID
-	s.newest.mu.Lock()
-	p, ok := s.newest.pages[id]
-	gen, all := s.newest.gen[id], s.newest.all
-	s.newest.mu.Unlock()
-	if !ok || time.Since(p.at) >= newestMaxAge {
-		var err error
-		if p, err = s.readNewest(ctx, a.Group); err != nil {
-			return Page{}, false, err
-		}
-		s.newest.mu.Lock()
-		if s.newest.gen[id] == gen && s.newest.all == all {
-			if s.newest.pages == nil {
-				s.newest.pages = map[uint64]*newestPage{}
-			}
-			s.newest.pages[id] = p
-		}
-		s.newest.mu.Unlock()
+	p, err := s.newest.Get(a.Group.ID, func() (*newestPage, error) { return s.readNewest(ctx, a.Group) })
+	if err != nil {
+		return Page{}, false, err
 	}
 	if p.heldBy[actor.ID] || (a.CanModerate() && len(p.heldBy) > 0) {
 		return Page{}, false, nil
@@ -105,7 +69,7 @@ func (s *Service) readNewest(ctx context.Context, g group.Group) (*newestPage, e
 	if err != nil {
 		return nil, err
 	}
-	p := &newestPage{heldBy: map[uint64]bool{}, at: time.Now()}
+	p := &newestPage{heldBy: map[uint64]bool{}}
 	if len(ms) > PageSize {
 		ms = ms[:PageSize]
 		p.older = ms[PageSize-1].ID

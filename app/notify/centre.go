@@ -3,12 +3,12 @@ package notify
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
 
 	"jiaxiao/app/event"
+	"jiaxiao/app/memo"
 )
 
 // Notification is one entry of a user's notification centre.
@@ -39,17 +39,9 @@ func Add(ctx context.Context, db *gorm.DB, now time.Time, n Notification) error 
 // when it reads one (Forget); a count is read again after unreadTTL in any
 // case.
 type Centre struct {
-	db  *gorm.DB
-	now func() time.Time
-
-	mu     sync.Mutex
-	unread map[uint64]cachedCount
-	gen    map[uint64]uint64 // bumped by Forget, so a read racing it is not kept
-}
-
-type cachedCount struct {
-	n  int
-	at time.Time // wall clock of the read
+	db     *gorm.DB
+	now    func() time.Time
+	unread *memo.Keyed[uint64, int]
 }
 
 const (
@@ -62,46 +54,23 @@ func NewCentre(db *gorm.DB, now func() time.Time) *Centre {
 	if now == nil {
 		now = time.Now
 	}
-	return &Centre{db: db, now: now, unread: map[uint64]cachedCount{}, gen: map[uint64]uint64{}}
+	return &Centre{db: db, now: now, unread: memo.NewKeyed[uint64, int](unreadTTL, unreadMax)}
 }
 
 // Unread counts the user's unread notifications.
 func (c *Centre) Unread(ctx context.Context, userID uint64) (int, error) {
-	c.mu.Lock()
-	if e, ok := c.unread[userID]; ok && time.Since(e.at) < unreadTTL {
-		c.mu.Unlock()
-		return e.n, nil
-	}
-	gen := c.gen[userID]
-	c.mu.Unlock()
-	var n int64
-	if err := c.db.WithContext(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("notify: unread: %w", err)
-	}
-	c.mu.Lock()
-	if c.gen[userID] == gen {
-		if len(c.unread) >= unreadMax {
-			c.unread = map[uint64]cachedCount{}
+	return c.unread.Get(userID, func() (int, error) {
+		var n int64
+		if err := c.db.WithContext(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).Count(&n).Error; err != nil {
+			return 0, fmt.Errorf("notify: unread: %w", err)
 		}
-		c.unread[userID] = cachedCount{n: int(n), at: time.Now()}
-	}
-	c.mu.Unlock()
-	return int(n), nil
+		return int(n), nil
+	})
 }
 
 // Forget drops a user's cached unread count; each instance calls it when
 // it reads a badge event.
-func (c *Centre) Forget(userID uint64) {
-	c.mu.Lock()
-	delete(c.unread, userID)
-	if len(c.gen) >= unreadMax {
-		// Starting the generations afresh would let a racing read store a
-		// stale count, so drop the counts with them.
-		c.gen, c.unread = map[uint64]uint64{}, map[uint64]cachedCount{}
-	}
-	c.gen[userID]++
-	c.mu.Unlock()
-}
+func (c *Centre) Forget(userID uint64) { c.unread.Drop(userID) }
 
 // List returns the user's newest notifications.
 func (c *Centre) List(ctx context.Context, userID uint64, limit int) ([]Notification, error) {

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -19,6 +18,7 @@ import (
 	"jiaxiao/app/calendar"
 	"jiaxiao/app/db"
 	"jiaxiao/app/event"
+	"jiaxiao/app/memo"
 )
 
 // Settings are the school's rules.
@@ -143,8 +143,8 @@ func (row) TableName() string { return "settings" }
 type Service struct {
 	db       *gorm.DB
 	now      func() time.Time
-	settings memo[Settings]
-	calendar memo[calendar.Calendar]
+	settings *memo.One[Settings]
+	calendar *memo.One[calendar.Calendar]
 }
 
 // MaxAge bounds how long a cached copy is used without being read again,
@@ -156,7 +156,7 @@ func NewService(g *gorm.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: g, now: now}
+	return &Service{db: g, now: now, settings: memo.NewOne[Settings](MaxAge), calendar: memo.NewOne[calendar.Calendar](MaxAge)}
 }
 
 // Get returns the current settings.
@@ -165,11 +165,11 @@ func (s *Service) Get(ctx context.Context) (Settings, error) { return s.GetIn(ct
 // GetIn is Get for a caller inside a transaction: a copy that is not
 // cached is read through tx.
 func (s *Service) GetIn(ctx context.Context, tx *gorm.DB) (Settings, error) {
-	return s.settings.get(func() (Settings, error) { return s.read(ctx, tx) })
+	return s.settings.Get(func() (Settings, error) { return s.read(ctx, tx) })
 }
 
 // Invalidate drops the cached settings; the next Get reads them again.
-func (s *Service) Invalidate() { s.settings.drop() }
+func (s *Service) Invalidate() { s.settings.Drop() }
 
 // Calendar returns the school calendar (the school's own days over the
 // official holidays).
@@ -179,47 +179,11 @@ func (s *Service) Calendar(ctx context.Context) (calendar.Calendar, error) {
 
 // CalendarIn is Calendar for a caller inside a transaction.
 func (s *Service) CalendarIn(ctx context.Context, tx *gorm.DB) (calendar.Calendar, error) {
-	return s.calendar.get(func() (calendar.Calendar, error) { return calendar.Load(ctx, tx) })
+	return s.calendar.Get(func() (calendar.Calendar, error) { return calendar.Load(ctx, tx) })
 }
 
 // InvalidateCalendar drops the cached calendar.
-func (s *Service) InvalidateCalendar() { s.calendar.drop() }
-
-// memo is one value kept in memory for MaxAge or until dropped.
-type memo[T any] struct {
-	mu    sync.Mutex
-	value *T
-	at    time.Time // wall-clock time of the read (not the service's clock)
-	gen   uint64    // bumped by drop, so a read racing it is not kept
-}
-
-func (m *memo[T]) get(read func() (T, error)) (T, error) {
-	m.mu.Lock()
-	if m.value != nil && time.Since(m.at) < MaxAge {
-		v := *m.value
-		m.mu.Unlock()
-		return v, nil
-	}
-	gen := m.gen
-	m.mu.Unlock()
-	v, err := read()
-	if err != nil {
-		return v, err
-	}
-	m.mu.Lock()
-	if m.gen == gen {
-		m.value, m.at = &v, time.Now()
-	}
-	m.mu.Unlock()
-	return v, nil
-}
-
-func (m *memo[T]) drop() {
-	m.mu.Lock()
-	m.value = nil
-	m.gen++
-	m.mu.Unlock()
-}
+func (s *Service) InvalidateCalendar() { s.calendar.Drop() }
 
 func (s *Service) read(ctx context.Context, tx *gorm.DB) (Settings, error) {
 	var rows []row
