@@ -163,21 +163,29 @@ func (c *checker) run() []Finding {
 		i, ok := starters[callee]
 		return i, ok
 	}
+	// txArg is the argument of a call that runs in a transaction, if any.
+	txArg := func(cc *ssa.CallCommon) (ssa.Value, bool) {
+		callee := cc.StaticCallee()
+		if callee == nil {
+			return nil, false
+		}
+		i, ok := argOf(callee)
+		if !ok || i >= len(cc.Args) {
+			return nil, false
+		}
+		return cc.Args[i], true
+	}
 	// Wrappers that pass their own parameter on to a starter become
 	// starters too; repeat until nothing changes.
 	for changed := true; changed; {
 		changed = false
 		for _, fn := range fns {
 			forCalls(fn, func(cc *ssa.CallCommon, _ token.Pos) {
-				callee := cc.StaticCallee()
-				if callee == nil {
+				arg, ok := txArg(cc)
+				if !ok {
 					return
 				}
-				i, ok := argOf(callee)
-				if !ok || i >= len(cc.Args) {
-					return
-				}
-				if p, isParam := cc.Args[i].(*ssa.Parameter); isParam {
+				if p, isParam := arg.(*ssa.Parameter); isParam {
 					for k, q := range fn.Params {
 						if q == p {
 							if _, seen := starters[fn]; !seen {
@@ -193,15 +201,11 @@ func (c *checker) run() []Finding {
 	var sites []site
 	for _, fn := range fns {
 		forCalls(fn, func(cc *ssa.CallCommon, pos token.Pos) {
-			callee := cc.StaticCallee()
-			if callee == nil {
+			arg, ok := txArg(cc)
+			if !ok {
 				return
 			}
-			i, ok := argOf(callee)
-			if !ok || i >= len(cc.Args) {
-				return
-			}
-			if body := funcOf(cc.Args[i]); body != nil {
+			if body := funcOf(arg); body != nil {
 				sites = append(sites, site{call: cc, pos: pos, in: fn, body: body})
 			}
 		})

@@ -190,11 +190,7 @@ func (s *Service) PublishDue(ctx context.Context, j job.Job) error {
 	if err := j.Decode(&p); err != nil {
 		return job.Permanent(err)
 	}
-	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		var n Notice
-		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
-			return job.Permanent(err)
-		}
+	return s.inNoticeTx(ctx, p.NoticeID, func(tx *gorm.DB, n Notice) error {
 		if n.Status != Scheduled {
 			return nil
 		}

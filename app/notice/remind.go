@@ -63,11 +63,7 @@ func (s *Service) AutoDing(ctx context.Context, j job.Job) error {
 		return job.Permanent(err)
 	}
 	now := s.now()
-	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		var n Notice
-		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
-			return job.Permanent(err)
-		}
+	return s.inNoticeTx(ctx, p.NoticeID, func(tx *gorm.DB, n Notice) error {
 		_, err := s.remindUnread(ctx, tx, n, now, true)
 		return err
 	})
@@ -145,11 +141,7 @@ func (s *Service) RemindLater(ctx context.Context, j job.Job) error {
 		return job.Permanent(err)
 	}
 	now := s.now()
-	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		var n Notice
-		if err := tx.Where("id = ?", p.NoticeID).Take(&n).Error; err != nil {
-			return job.Permanent(err)
-		}
+	return s.inNoticeTx(ctx, p.NoticeID, func(tx *gorm.DB, n Notice) error {
 		var rows []struct {
 			UserID       uint64
 			ContactPhone string
@@ -164,5 +156,17 @@ func (s *Service) RemindLater(ctx context.Context, j job.Job) error {
 			}
 		}
 		return nil
+	})
+}
+
+// inNoticeTx runs fn in a transaction with the notice loaded; a notice that
+// is gone fails the job for good.
+func (s *Service) inNoticeTx(ctx context.Context, id uint64, fn func(tx *gorm.DB, n Notice) error) error {
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var n Notice
+		if err := tx.Where("id = ?", id).Take(&n).Error; err != nil {
+			return job.Permanent(err)
+		}
+		return fn(tx, n)
 	})
 }
