@@ -4,6 +4,7 @@ package apperr
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -68,6 +69,23 @@ func (e *ValidationError) Error() string {
 		parts = append(parts, k+": "+e.Fields[k])
 	}
 	return strings.Join(parts, "; ")
+}
+
+// Message is what a page shows of e: its messages, without the field
+// names (which are for code and logs), each once, in field order.
+func (e *ValidationError) Message() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		if m := e.Fields[k]; !slices.Contains(parts, m) {
+			parts = append(parts, m)
+		}
+	}
+	return strings.Join(parts, "；")
 }
 
 // AsValidation returns the ValidationError inside err, if any.

@@ -75,7 +75,7 @@ func (s *Server) rosterUpload(c echo.Context) error {
 	if err != nil {
 		var ve *apperr.ValidationError
 		if errors.As(err, &ve) {
-			v.Errors = []string{ve.Error()}
+			v.Errors = []string{ve.Message()}
 			return render(c, http.StatusUnprocessableEntity, adminviews.RosterPage(page(c, "花名册"), v))
 		}
 		return err

@@ -88,7 +88,7 @@ func classify(err error) (int, string, string) {
 		}
 	}
 	if v, ok := apperr.AsValidation(err); ok {
-		return http.StatusUnprocessableEntity, "输入有误", v.Error()
+		return http.StatusUnprocessableEntity, "输入有误", v.Message()
 	}
 	return http.StatusInternalServerError, "服务器出错了", "服务器出错了，请稍后再试。如果问题持续，请联系学校办公室。"
 }

@@ -147,7 +147,7 @@ func (s *Server) decide(c echo.Context, act func(groupID, requestID uint64) (str
 		if !ok {
 			return actErr
 		}
-		status, v.Error, v.RejectErrorID, v.RejectError = http.StatusUnprocessableEntity, ve.Error(), rid, ve.Fields["reason"]
+		status, v.Error, v.RejectErrorID, v.RejectError = http.StatusUnprocessableEntity, ve.Message(), rid, ve.Fields["reason"]
 	} else {
 		v.Notice = notice
 	}

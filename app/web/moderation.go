@@ -94,7 +94,7 @@ func (s *Server) addWord(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		v.Pattern, v.WordError = pattern, ve.Error()
+		v.Pattern, v.WordError = pattern, ve.Message()
 		return render(c, http.StatusUnprocessableEntity, groupviews.ModerationPage(page(c, v.Header.Name+" · 群管理"), v))
 	}
 	if err != nil {

@@ -62,7 +62,7 @@ func (s *Server) addSchoolWord(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		v.Pattern, v.Error = pattern, ve.Error()
+		v.Pattern, v.Error = pattern, ve.Message()
 		return render(c, http.StatusUnprocessableEntity, adminviews.WordsPage(page(c, "全校词库"), v))
 	}
 	if err != nil {
