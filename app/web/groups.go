@@ -45,22 +45,30 @@ func (s *Server) header(c echo.Context, a group.Access, active string) groupview
 var requestStatus = map[group.RequestStatus]string{group.Pending: "待审核", group.Approved: "已通过", group.Rejected: "未通过"}
 
 func (s *Server) groupList(c echo.Context) error {
+	v, err := s.groupListView(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, groupviews.ListPage(page(c, "我的群"), v))
+}
+
+func (s *Server) groupListView(c echo.Context) (groupviews.ListView, error) {
 	u := userOf(c)
 	ctx := c.Request().Context()
 	mine, err := s.groups.Mine(ctx, u)
 	if err != nil {
-		return err
+		return groupviews.ListView{}, err
 	}
 	reqs, err := s.groups.MyRequests(ctx, u)
 	if err != nil {
-		return err
+		return groupviews.ListView{}, err
 	}
 	v := groupviews.ListView{}
 	v.Groups = cards(mine)
 	for _, r := range reqs {
 		v.MyRequests = append(v.MyRequests, groupviews.RequestLine{Student: r.StudentName, Status: requestStatus[r.Status], Reason: r.Reason})
 	}
-	return render(c, http.StatusOK, groupviews.ListPage(page(c, "我的群"), v))
+	return v, nil
 }
 
 func (s *Server) groupRename(c echo.Context) error {

@@ -18,11 +18,25 @@ import (
 // errBadInvite is a friendlier 404 for a wrong or reset invite code.
 var errBadInvite = apperr.New(apperr.ErrNotFound, "邀请码无效或已被重置，请向班主任索取新的邀请码。")
 
-// joinByCode turns the typed-in code of the home form into the join page.
+// joinByCode turns the typed-in code of the groups page into the join
+// page; a code that opens no class answers on the same page, the code
+// kept in its box with the reason beside it (422).
 func (s *Server) joinByCode(c echo.Context) error {
 	code := strings.ToUpper(strings.TrimSpace(c.QueryParam("code")))
 	if code == "" {
 		return c.Redirect(http.StatusSeeOther, "/groups")
+	}
+	_, _, err := s.groups.ByInvite(c.Request().Context(), code)
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		v, err := s.groupListView(c)
+		if err != nil {
+			return err
+		}
+		v.Code, v.CodeError = code, apperr.UserMessage(errBadInvite)
+		return render(c, http.StatusUnprocessableEntity, groupviews.ListPage(page(c, "我的群"), v))
+	case err != nil:
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/join/"+url.PathEscape(code))
 }

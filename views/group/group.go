@@ -20,6 +20,9 @@ type ListView struct {
 	Groups []Card
 	// MyRequests are the parent's own join requests with their state.
 	MyRequests []RequestLine
+	// Code is an invite code typed in that opens no class, kept in its
+	// box with CodeError beside it.
+	Code, CodeError string
 }
 
 // RequestLine is a parent's view of their own request.
