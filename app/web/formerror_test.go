@@ -21,8 +21,47 @@ func TestFormErrorsHaveNoFieldNames(t *testing.T) {
 		t.Fatalf("removal without a reason: %d", r.StatusCode)
 	}
 	text := r.Doc.Find("main").Text()
-	if !strings.Contains(text, "理由") || strings.Contains(text, "reason") {
+	if !strings.Contains(text, "理由") || strings.Contains(text, "reason:") {
 		t.Fatalf("the page says: %q", strings.TrimSpace(text))
+	}
+}
+
+// A removal refused for its reason answers on the members page: the list
+// is still there, that member's actions are open with the ban box as it
+// was ticked and the message beside the reason; fixed, the member goes.
+func TestRefusedRemovalStaysOnThePage(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	target := s.freshMember(t)
+	owner := s.clients["owner"]
+	remove := fmt.Sprintf("/groups/%d/members/%d/remove", s.c32.ID, target.ID)
+	r := owner.Post(remove, url.Values{"reason": {"广"}, "ban": {"1"}})
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("removal with a one-character reason: %d", r.StatusCode)
+	}
+	before := r.Doc.Find(`[data-testid="member"]`).Length()
+	if before == 0 {
+		t.Fatal("the member list is gone")
+	}
+	open := r.Doc.Find("details[open]")
+	if open.Length() != 1 {
+		t.Fatalf("%d member actions open, want 1", open.Length())
+	}
+	if v, _ := open.Find(`input[name="reason"]`).Attr("value"); v != "广" {
+		t.Errorf("the reason box holds %q", v)
+	}
+	if _, ok := open.Find(`input[name="ban"]`).Attr("checked"); !ok {
+		t.Error("the ban box lost its tick")
+	}
+	if msg := open.Find(`[data-testid="field-error"]`).Text(); !strings.Contains(msg, "理由") {
+		t.Errorf("message beside the field: %q", msg)
+	}
+	if r := owner.Post(remove, url.Values{"reason": {"多次发布广告"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("removal with a reason: %d", r.StatusCode)
+	}
+	after := owner.Get(fmt.Sprintf("/groups/%d/members", s.c32.ID)).Doc.Find(`[data-testid="member"]`).Length()
+	if after != before-1 {
+		t.Errorf("%d members before, %d after", before, after)
 	}
 }
 

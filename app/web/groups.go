@@ -87,10 +87,28 @@ func (s *Server) groupMembers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	v, title, err := s.membersView(c, id, nil)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, groupviews.MembersPage(page(c, title), v))
+}
+
+// refusedRemoval is a removal to show again: the member, what was typed
+// and why it was refused.
+type refusedRemoval struct {
+	userID      uint64
+	reason, msg string
+	ban         bool
+}
+
+// membersView builds the members page; refused, if set, opens that
+// member's actions with what was typed and the message.
+func (s *Server) membersView(c echo.Context, id uint64, refused *refusedRemoval) (groupviews.MembersView, string, error) {
 	u := userOf(c)
 	a, members, err := s.groups.Members(c.Request().Context(), u, id)
 	if err != nil {
-		return err
+		return groupviews.MembersView{}, "", err
 	}
 	v := groupviews.MembersView{Header: s.header(c, a, groupURL(id, "/members")), CSRF: csrfOf(c)}
 	for _, m := range members {
@@ -110,6 +128,9 @@ func (s *Server) groupMembers(c echo.Context) error {
 			for _, d := range group.MuteDurations {
 				act.Durations = append(act.Durations, component.Option{Value: strconv.Itoa(d), Label: group.MuteLabel(d)})
 			}
+			if refused != nil && refused.userID == m.UserID {
+				act.Open, act.Reason, act.ReasonError, act.Ban = true, refused.reason, refused.msg, refused.ban
+			}
 			row.Moderate = act
 		}
 		if a.CanAppoint() && m.UserID != u.ID {
@@ -122,7 +143,7 @@ func (s *Server) groupMembers(c echo.Context) error {
 		}
 		v.Members = append(v.Members, row)
 	}
-	return render(c, http.StatusOK, groupviews.MembersPage(page(c, a.Group.Name+" · 成员"), v))
+	return v, a.Group.Name + " · 成员", nil
 }
 
 func (s *Server) setModerator(on bool) echo.HandlerFunc {

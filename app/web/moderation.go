@@ -167,6 +167,29 @@ func (s *Server) unmuteMember(c echo.Context, u *auth.User, groupID, userID uint
 	return s.groups.UnmuteMember(c.Request().Context(), u, groupID, userID)
 }
 
-func (s *Server) removeMember(c echo.Context, u *auth.User, groupID, userID uint64) error {
-	return s.groups.Remove(c.Request().Context(), u, groupID, userID, c.FormValue("reason"), c.FormValue("ban") == "1")
+// removeMember takes a member out of the group; a refused reason answers
+// on the members page (422), that member's actions open with what was
+// typed and the message beside the field.
+func (s *Server) removeMember(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	uid, err := idParam(c, "uid")
+	if err != nil {
+		return err
+	}
+	reason, ban := c.FormValue("reason"), c.FormValue("ban") == "1"
+	err = s.groups.Remove(c.Request().Context(), userOf(c), id, uid, reason, ban)
+	if ve, ok := apperr.AsValidation(err); ok {
+		v, title, verr := s.membersView(c, id, &refusedRemoval{userID: uid, reason: reason, msg: ve.Message(), ban: ban})
+		if verr != nil {
+			return verr
+		}
+		return render(c, http.StatusUnprocessableEntity, groupviews.MembersPage(page(c, title), v))
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, groupURL(id, "/members"))
 }

@@ -212,7 +212,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/groups/:id/posting", s.openPosting, requireUser)
 	e.POST("/groups/:id/members/:uid/mute", s.memberAction(s.muteMember), requireUser)
 	e.POST("/groups/:id/members/:uid/unmute", s.memberAction(s.unmuteMember), requireUser)
-	e.POST("/groups/:id/members/:uid/remove", s.memberAction(s.removeMember), requireUser)
+	e.POST("/groups/:id/members/:uid/remove", s.removeMember, requireUser)
 	e.GET("/events", s.events, requireUser)
 	e.GET("/files/:id", s.download, requireUser)
 	e.GET("/notifications", s.notificationsPage, requireUser)

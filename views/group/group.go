@@ -213,6 +213,11 @@ type LogRow struct {
 type MemberAction struct {
 	MuteURL, RemoveURL, UnmuteURL string
 	Durations                     []component.Option
+	// Open shows the actions unfolded: after a refused removal, with the
+	// reason typed and the message for it.
+	Open                bool
+	Reason, ReasonError string
+	Ban                 bool
 }
 
 // rejectError is the reason's error for request id, if it was the one
