@@ -182,6 +182,12 @@ func (s *Server) describe(a attendance.Approval) (what, when string) {
 }
 
 func (s *Server) approvalsPage(c echo.Context) error {
+	return s.renderApprovals(c, http.StatusOK, 0, "")
+}
+
+// renderApprovals shows the inbox; refused, if not 0, is the request
+// whose rejection needs a reason, given by msg beside its field.
+func (s *Server) renderApprovals(c echo.Context, status int, refused uint64, msg string) error {
 	items, err := s.attendance.Inbox(c.Request().Context(), userOf(c))
 	if err != nil {
 		return err
@@ -191,9 +197,12 @@ func (s *Server) approvalsPage(c echo.Context) error {
 		id := strconv.FormatUint(it.ID, 10)
 		row := attviews.InboxItem{Who: it.Name, Reason: it.Reason, ApproveURL: "/approvals/" + id + "/approve", RejectURL: "/approvals/" + id + "/reject"}
 		row.What, row.When = s.describe(it.Approval)
+		if it.ID == refused {
+			row.RejectError = msg
+		}
 		v.Items = append(v.Items, row)
 	}
-	return render(c, http.StatusOK, attviews.ApprovalsPage(page(c, "审批"), v))
+	return render(c, status, attviews.ApprovalsPage(page(c, "审批"), v))
 }
 
 func (s *Server) decideApproval(approve bool) echo.HandlerFunc {
@@ -202,7 +211,11 @@ func (s *Server) decideApproval(approve bool) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := s.attendance.Decide(c.Request().Context(), userOf(c), id, approve, c.FormValue("reason")); err != nil {
+		err = s.attendance.Decide(c.Request().Context(), userOf(c), id, approve, c.FormValue("reason"))
+		if ve, ok := apperr.AsValidation(err); ok && ve.Fields["reason"] != "" {
+			return s.renderApprovals(c, http.StatusUnprocessableEntity, id, ve.Message())
+		}
+		if err != nil {
 			return err
 		}
 		return redirect(c, "/approvals")

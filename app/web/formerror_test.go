@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"jiaxiao/app/apptest"
+	"jiaxiao/app/attendance"
 )
 
 // A refused form says what is wrong in words: never the form's field
@@ -85,5 +88,27 @@ func TestWrongInviteCodeKeepsTheCode(t *testing.T) {
 	g := s.world.ClassGroup(3, 2)
 	if r := c.Get("/join?code=" + strings.ToLower(g.InviteCode)); r.StatusCode != http.StatusSeeOther || r.Location() != "/join/"+g.InviteCode {
 		t.Errorf("good code: %d to %q", r.StatusCode, r.Location())
+	}
+}
+
+// A request rejected without a reason stays in the approver's inbox with
+// the message beside its reason field.
+func TestRejectionWithoutReasonStaysInTheInbox(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	teacher := s.world.ByPhone("13800000003")
+	s.world.Clock.Set(time.Date(2026, 11, 13, 10, 0, 0, 0, time.UTC)) // a Friday
+	a, err := s.world.Attendance.RequestMakeup(context.Background(), teacher, attendance.MakeupInput{Date: "2026-11-12", Which: "in", Reason: "忘记打卡"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := s.clients["admin"]
+	r := admin.Post(fmt.Sprintf("/approvals/%d/reject", a.ID), url.Values{"reason": {""}})
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("rejection without a reason: %d", r.StatusCode)
+	}
+	item := r.Doc.Find(`[data-testid="approval"]`)
+	if item.Length() != 1 || !strings.Contains(item.Find(`[data-testid="field-error"]`).Text(), "理由") {
+		t.Fatalf("the inbox shows %d requests; beside the reason: %q", item.Length(), item.Find(`[data-testid="field-error"]`).Text())
 	}
 }

@@ -60,6 +60,8 @@ type MakeupForm struct {
 // InboxItem is a request waiting for the approver.
 type InboxItem struct {
 	Who, What, When, Reason, ApproveURL, RejectURL string
+	// RejectError is the message after a rejection without a reason.
+	RejectError string
 }
 
 // ApprovalsView is the approver's inbox.

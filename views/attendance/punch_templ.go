@@ -794,7 +794,7 @@ func ApprovalsPage(p layout.Page, v ApprovalsView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = component.DecisionForms(component.Decision{ApproveURL: it.ApproveURL, RejectURL: it.RejectURL, CSRF: v.CSRF, Name: "-request"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = component.DecisionForms(component.Decision{ApproveURL: it.ApproveURL, RejectURL: it.RejectURL, CSRF: v.CSRF, Name: "-request", Error: it.RejectError}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
