@@ -8,6 +8,7 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/group"
 	"jiaxiao/app/school"
 )
 
@@ -49,5 +50,28 @@ func TestNobodyIsRefused(t *testing.T) {
 	}
 	if _, err := w.School.Summaries(ctx, auth.System); err != nil {
 		t.Errorf("summaries for the command line: %v", err)
+	}
+}
+
+// The owners' read helpers start statements of their own on the caller's
+// connection: conditions the caller's handle carries do not leak in.
+func TestOwnerReadsIgnoreTheCallersConditions(t *testing.T) {
+	t.Parallel()
+	w := apptest.NewWorld(t, apptest.SQLite(t))
+	ctx := context.Background()
+	w.Staff("姓名,手机,角色,部门,任教班级,班主任\n王建国,13800000001,管理员,校长室,,\n")
+	dirty := w.DB.Where("1 = 0")
+	if staff, err := auth.Staff(ctx, dirty); err != nil || len(staff) != 1 {
+		t.Errorf("auth.Staff: %d, %v", len(staff), err)
+	}
+	if staff, err := auth.CurrentStaffUsers(ctx, dirty, nil); err != nil || len(staff) != 1 {
+		t.Errorf("auth.CurrentStaffUsers: %d, %v", len(staff), err)
+	}
+	all, err := w.Groups.All(ctx)
+	if err != nil || len(all) == 0 {
+		t.Fatalf("groups: %d, %v", len(all), err)
+	}
+	if gs, err := group.ByIDs(ctx, dirty, []uint64{all[0].ID}); err != nil || len(gs) != 1 {
+		t.Errorf("group.ByIDs: %d, %v", len(gs), err)
 	}
 }

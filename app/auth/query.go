@@ -35,6 +35,12 @@ func IDsWithRole(q *gorm.DB, roles ...Role) *gorm.DB {
 // without the conditions q may carry.
 func fresh(q *gorm.DB) *gorm.DB { return q.Session(&gorm.Session{NewDB: true}) }
 
+// freshCtx is fresh with ctx. (WithContext after fresh would clone q's
+// statement again, conditions and all.)
+func freshCtx(ctx context.Context, q *gorm.DB) *gorm.DB {
+	return q.Session(&gorm.Session{NewDB: true, Context: ctx})
+}
+
 // UserIn reads one account through q (the caller's transaction).
 func UserIn(ctx context.Context, q *gorm.DB, id uint64) (User, error) { return userByID(ctx, q, id) }
 
@@ -119,14 +125,14 @@ func CurrentStaffRoles(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint6
 // school, by name.
 func Staff(ctx context.Context, q *gorm.DB) ([]User, error) {
 	var out []User
-	err := fresh(q).WithContext(ctx).Where("role IN ? AND status <> ?", []Role{RoleAdmin, RoleTeacher}, StatusDeparted).Order("name, id").Find(&out).Error
+	err := freshCtx(ctx, q).Where("role IN ? AND status <> ?", []Role{RoleAdmin, RoleTeacher}, StatusDeparted).Order("name, id").Find(&out).Error
 	return out, err
 }
 
 // StaffEver reads every teacher and admin account, departed or not.
 func StaffEver(ctx context.Context, q *gorm.DB) ([]User, error) {
 	var out []User
-	err := fresh(q).WithContext(ctx).Where("role IN ?", []Role{RoleAdmin, RoleTeacher}).Find(&out).Error
+	err := freshCtx(ctx, q).Where("role IN ?", []Role{RoleAdmin, RoleTeacher}).Find(&out).Error
 	return out, err
 }
 
@@ -134,7 +140,7 @@ func StaffEver(ctx context.Context, q *gorm.DB) ([]User, error) {
 // all), by department and name.
 func CurrentStaffUsers(ctx context.Context, q *gorm.DB, ids []uint64) ([]User, error) {
 	var out []User
-	err := fresh(q).WithContext(ctx).Where("id IN (?)", CurrentAmong(q, ids).Where("role IN ?", []Role{RoleAdmin, RoleTeacher})).
+	err := freshCtx(ctx, q).Where("id IN (?)", CurrentAmong(q, ids).Where("role IN ?", []Role{RoleAdmin, RoleTeacher})).
 		Order("department, name, id").Find(&out).Error
 	return out, err
 }
@@ -143,7 +149,7 @@ func CurrentStaffUsers(ctx context.Context, q *gorm.DB, ids []uint64) ([]User, e
 // is nil: who decides a request.
 func Approvers(ctx context.Context, q *gorm.DB, id *uint64) ([]User, error) {
 	var out []User
-	c := fresh(q).WithContext(ctx).Where("status = ?", StatusActive)
+	c := freshCtx(ctx, q).Where("status = ?", StatusActive)
 	if id != nil {
 		c = c.Where("id = ?", *id)
 	} else {

@@ -252,7 +252,16 @@ func cleanName(name string) string {
 	}, name)
 	name = strings.TrimLeft(strings.TrimSpace(name), ".")
 	if utf8.RuneCountInString(name) > MaxNameRunes {
-		name = shorten(name, func(s string) bool { return utf8.RuneCountInString(s) <= MaxNameRunes })
+		stem, ext := splitExt(name)
+		keep := MaxNameRunes - utf8.RuneCountInString(ext)
+		for i := range stem { // the byte offset of rune number keep
+			if keep == 0 {
+				stem = stem[:i]
+				break
+			}
+			keep--
+		}
+		name = stem + ext
 	}
 	if name == "" {
 		name = "file"
@@ -260,17 +269,15 @@ func cleanName(name string) string {
 	return name
 }
 
-// shorten cuts name's stem, keeping a short extension, until fits.
-func shorten(name string, fits func(string) bool) string {
-	ext := path.Ext(name)
+// splitExt splits off a short extension (an "extension" longer than
+// maxExtRunes is part of the name). Each step is one pass over the name,
+// whatever its length.
+func splitExt(name string) (stem, ext string) {
+	ext = path.Ext(name)
 	if utf8.RuneCountInString(ext) > maxExtRunes {
 		ext = ""
 	}
-	stem := []rune(strings.TrimSuffix(name, ext))
-	for len(stem) > 0 && !fits(string(stem)+ext) {
-		stem = stem[:len(stem)-1]
-	}
-	return string(stem) + ext
+	return strings.TrimSuffix(name, ext), ext
 }
 
 // storageKey is where content is stored: content-addressed, with the name
@@ -278,7 +285,12 @@ func shorten(name string, fits func(string) bool) string {
 // in the files table and names the download.
 func storageKey(sha256, name string) string {
 	if len(name) > maxKeyName {
-		name = shorten(name, func(s string) bool { return len(s) <= maxKeyName })
+		stem, ext := splitExt(name)
+		cut := maxKeyName - len(ext)
+		for cut > 0 && !utf8.RuneStart(stem[cut]) {
+			cut-- // back to the start of a character
+		}
+		name = stem[:cut] + ext
 	}
 	return "files/" + sha256 + "/" + name
 }

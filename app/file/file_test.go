@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/apptest"
@@ -188,5 +189,24 @@ func TestLongNames(t *testing.T) {
 				t.Errorf("shortened to %q", p.Name)
 			}
 		})
+	}
+}
+
+// A name of megabytes is shortened in one pass: an upload's name comes
+// before any permission check, so it must cost no more than reading it.
+func TestHugeNameIsCheap(t *testing.T) {
+	t.Parallel()
+	for _, n := range []string{strings.Repeat("长", 1<<20) + ".pdf", "a." + strings.Repeat("长", 1<<20)} {
+		start := time.Now()
+		p, err := file.Prepare("file", n, []byte("%PDF-1.4 x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("a %d-byte name took %v", len(n), d)
+		}
+		if r := []rune(p.Name); len(r) != file.MaxNameRunes {
+			t.Errorf("kept %d characters", len(r))
+		}
 	}
 }

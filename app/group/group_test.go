@@ -538,3 +538,34 @@ func TestGuardianCapHoldsInParallel(t *testing.T) {
 		}
 	})
 }
+
+// A class group calls a parent by their child (张小明爸爸), and keeps doing
+// so under their old messages after the child has left the school; the
+// member list knows only enrolled children.
+func TestDisplayNamesOutliveEnrolment(t *testing.T) {
+	t.Parallel()
+	f := setup(t, apptest.SQLite(t))
+	ctx := context.Background()
+	dad := f.User(auth.RoleParent, "张伟", "13900000001")
+	r, err := f.join(dad, f.c32, "20230201", "张小明", "父亲")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Groups.Approve(ctx, f.head, f.c32.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	names, err := f.Groups.DisplayNames(ctx, f.c32, []uint64{dad.ID})
+	if err != nil || names[dad.ID].Call != "张小明爸爸" {
+		t.Fatalf("enrolled: %+v %v", names[dad.ID], err)
+	}
+	if err := f.School.SetStudentStatus(ctx, f.admin, r.StudentID, school.Graduated); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := f.Groups.DisplayNames(ctx, f.c32, []uint64{dad.ID}); names[dad.ID].Call != "张小明爸爸" {
+		t.Errorf("after graduation the old messages say %+v", names[dad.ID])
+	}
+	kids, _ := school.ChildrenOf(ctx, f.DB, school.ChildFilter{Parents: []uint64{dad.ID}})
+	if len(kids) != 0 {
+		t.Errorf("a graduated child still counts as enrolled: %+v", kids)
+	}
+}

@@ -14,6 +14,12 @@ import (
 // without the conditions q may carry.
 func fresh(q *gorm.DB) *gorm.DB { return q.Session(&gorm.Session{NewDB: true}) }
 
+// freshCtx is fresh with ctx. (WithContext after fresh would clone q's
+// statement again, conditions and all.)
+func freshCtx(ctx context.Context, q *gorm.DB) *gorm.DB {
+	return q.Session(&gorm.Session{NewDB: true, Context: ctx})
+}
+
 // Reachable is a subquery (one column, user_id) of the current accounts
 // in any of groupIDs, each once, except except (the sender): who a
 // notice to those groups reaches.
@@ -37,7 +43,7 @@ func MemberOf(q *gorm.DB, userID uint64) *gorm.DB {
 // ids), in id order.
 func ByIDs(ctx context.Context, q *gorm.DB, ids any) ([]Group, error) {
 	var out []Group
-	if err := fresh(q).WithContext(ctx).Where(db.In("id", ids)).Order("id").Find(&out).Error; err != nil {
+	if err := freshCtx(ctx, q).Where(db.In("id", ids)).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("group: by ids: %w", err)
 	}
 	return out, nil

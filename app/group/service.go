@@ -389,7 +389,8 @@ type Names struct {
 
 // DisplayNames returns the names of users as group g shows them: each
 // user's name and, in a class group, the children of this class they are a
-// guardian of, by student number.
+// guardian of, by student number; a child who has left keeps the name under
+// their parent's old messages.
 func (s *Service) DisplayNames(ctx context.Context, g Group, userIDs []uint64) (map[uint64]Names, error) {
 	out := map[uint64]Names{}
 	if len(userIDs) == 0 {
@@ -405,7 +406,7 @@ func (s *Service) DisplayNames(ctx context.Context, g Group, userIDs []uint64) (
 	if g.Kind != KindClass || g.ClassID == nil {
 		return out, nil
 	}
-	kids, err := school.ChildrenOf(ctx, s.db, school.ChildFilter{Parents: userIDs, ClassID: *g.ClassID})
+	kids, err := school.ChildrenOf(ctx, s.db, school.ChildFilter{Parents: userIDs, ClassID: *g.ClassID, AnyStatus: true})
 	if err != nil {
 		return nil, fmt.Errorf("group: display names: %w", err)
 	}

@@ -175,26 +175,47 @@ func (c *checker) run() []Finding {
 		}
 		return cc.Args[i], true
 	}
-	// Wrappers that pass their own parameter on to a starter become
-	// starters too; repeat until nothing changes.
+	// Wrappers become starters too: one that passes its own parameter on
+	// to a starter, and one whose transaction body calls its parameter
+	// (a closure calling a captured fn(tx, …)). Repeat until nothing
+	// changes.
 	for changed := true; changed; {
 		changed = false
 		for _, fn := range fns {
+			mark := func(v ssa.Value) {
+				for k, q := range fn.Params {
+					if q == v {
+						if _, seen := starters[fn]; !seen {
+							starters[fn] = k
+							changed = true
+						}
+					}
+				}
+			}
 			forCalls(fn, func(cc *ssa.CallCommon, _ token.Pos) {
 				arg, ok := txArg(cc)
 				if !ok {
 					return
 				}
-				if p, isParam := arg.(*ssa.Parameter); isParam {
-					for k, q := range fn.Params {
-						if q == p {
-							if _, seen := starters[fn]; !seen {
-								starters[fn] = k
-								changed = true
+				mark(arg)
+				mc, isClosure := arg.(*ssa.MakeClosure)
+				if !isClosure {
+					return
+				}
+				body := mc.Fn.(*ssa.Function)
+				forCalls(body, func(inner *ssa.CallCommon, _ token.Pos) {
+					callee := inner.Value
+					if load, ok := callee.(*ssa.UnOp); ok && load.Op == token.MUL {
+						callee = load.X // a captured variable is read through its cell
+					}
+					if fv, isFree := callee.(*ssa.FreeVar); isFree && !inner.IsInvoke() {
+						for i, f := range body.FreeVars {
+							if f == fv {
+								mark(paramBehind(fn, mc.Bindings[i]))
 							}
 						}
 					}
-				}
+				})
 			})
 		}
 	}
@@ -310,6 +331,24 @@ func network(fn *ssa.Function) (string, bool) {
 
 func pool(fn *ssa.Function, f *types.Var) string {
 	return fmt.Sprintf("the connection pool (%s) instead of the transaction, in %s", f.Name(), name(fn))
+}
+
+// paramBehind is the parameter of fn that v holds: v itself, or the cell
+// fn stored it in for a closure to capture.
+func paramBehind(fn *ssa.Function, v ssa.Value) ssa.Value {
+	if _, isCell := v.(*ssa.Alloc); !isCell {
+		return v
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if st, ok := instr.(*ssa.Store); ok && st.Addr == v {
+				if p, isParam := st.Val.(*ssa.Parameter); isParam {
+					return p
+				}
+			}
+		}
+	}
+	return v
 }
 
 func funcOf(v ssa.Value) *ssa.Function {

@@ -50,6 +50,7 @@ func TestTxScopeReports(t *testing.T) {
 	slices.Sort(got)
 	want := []string{
 		"(*app/lint/testdata/bad.Service).PoolInTx$1: the connection pool (db) instead of the transaction, in (*app/lint/testdata/bad.Service).PoolInTx$1",
+		"(*app/lint/testdata/bad.Service).PoolInWrappedTx$1: the connection pool (db) instead of the transaction, in (*app/lint/testdata/bad.Service).PoolInWrappedTx$1",
 		"(*github.com/minio/minio-go/v7.Client).StatObject: a network call: github.com/minio/minio-go/v7.Client.StatObject",
 		"net/http.Get: a network call: net/http.Get",
 	}

@@ -63,6 +63,17 @@ func (c *Keyed[K, V]) Get(key K, read func() (V, error)) (V, error) {
 	return v, nil
 }
 
+// Cached returns key's value if memory holds a young enough one.
+func (c *Keyed[K, V]) Cached(key K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[key]; ok && time.Since(e.at) < c.maxAge {
+		return e.v, true
+	}
+	var zero V
+	return zero, false
+}
+
 // Drop forgets key's value; a read of it in progress is not kept.
 func (c *Keyed[K, V]) Drop(key K) {
 	c.mu.Lock()
@@ -95,6 +106,9 @@ func NewOne[V any](maxAge time.Duration) *One[V] {
 
 // Get is Keyed.Get for the one value.
 func (o *One[V]) Get(read func() (V, error)) (V, error) { return o.k.Get(struct{}{}, read) }
+
+// Cached is Keyed.Cached for the one value.
+func (o *One[V]) Cached() (V, bool) { return o.k.Cached(struct{}{}) }
 
 // Drop forgets the value.
 func (o *One[V]) Drop() { o.k.DropAll() }

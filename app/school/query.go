@@ -36,17 +36,25 @@ type ChildFilter struct {
 	Parents any
 	// ClassID, if not zero, keeps the children of that class.
 	ClassID uint64
+	// AnyStatus keeps children who have left (graduated, transferred) too:
+	// the names under old messages stay what they were.
+	AnyStatus bool
 }
 
-// ChildrenOf reads, through q, the enrolled children of current
-// guardianships, by student number. It is the one answer to "whose parent
-// is this": a transferred or graduated child no longer counts.
+// ChildrenOf reads, through q, the children of current guardianships, by
+// student number. It is the one answer to "whose parent is this": for who
+// belongs where now, enrolled children only (a transferred or graduated
+// child no longer counts); with AnyStatus, for what was written under a
+// name, those who have left too.
 func ChildrenOf(ctx context.Context, q *gorm.DB, f ChildFilter) ([]Child, error) {
-	c := q.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Table("guardianships").
+	c := q.Session(&gorm.Session{NewDB: true, Context: ctx}).Table("guardianships").
 		Select("guardianships.parent_id, students.id AS student_id, students.name, students.student_no, guardianships.relation, classes.id AS class_id, classes.grade, classes.number").
-		Joins("JOIN students ON students.id = guardianships.student_id AND students.status = ?", Enrolled).
+		Joins("JOIN students ON students.id = guardianships.student_id").
 		Joins("JOIN classes ON classes.id = students.class_id").
 		Where("guardianships.revoked_at IS NULL")
+	if !f.AnyStatus {
+		c = c.Where("students.status = ?", Enrolled)
+	}
 	if f.Parents != nil {
 		c = c.Where(db.In("guardianships.parent_id", f.Parents))
 	}
@@ -160,7 +168,7 @@ type Placements struct {
 // PlacementsOf reads, through q, the class places of users.
 func PlacementsOf(ctx context.Context, q *gorm.DB, users *gorm.DB) (Placements, error) {
 	var p Placements
-	q = q.Session(&gorm.Session{NewDB: true}).WithContext(ctx)
+	q = q.Session(&gorm.Session{NewDB: true, Context: ctx})
 	if err := q.Model(&ClassTeacher{}).Select("class_id, user_id").Where("user_id IN (?)", users).Scan(&p.Teachers).Error; err != nil {
 		return p, fmt.Errorf("school: teachers: %w", err)
 	}

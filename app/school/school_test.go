@@ -286,6 +286,15 @@ func TestImportStaff(t *testing.T) {
 		if err := w.School.Depart(ctx, chen, wang.ID); err == nil {
 			t.Fatal("a teacher marked someone departed")
 		}
+		// The form sent twice: the second departure succeeds and changes
+		// nothing; the users page no longer offers it.
+		if err := w.School.Depart(ctx, wang, li.ID); err != nil {
+			t.Fatalf("departing again: %v", err)
+		}
+		departed, _ := auth.UserIn(ctx, g, li.ID)
+		if err := school.CanDepart(wang, departed); err == nil {
+			t.Fatal("departure offered for someone departed")
+		}
 	})
 }
 

@@ -500,14 +500,25 @@ func (s *Service) ensureDepartment(ctx context.Context, tx *gorm.DB, name string
 // CanDepart says whether actor may mark u as having left the school: an
 // admin may, for a current member of staff other than themselves.
 func CanDepart(actor *auth.User, u auth.User) error {
+	if err := departable(actor, u); err != nil {
+		return err
+	}
+	if u.Status == auth.StatusDeparted {
+		return apperr.Invalid("", "该教职工已离职")
+	}
+	return nil
+}
+
+// departable is CanDepart for Depart itself, which may run again on
+// someone already departed (a form sent twice): it changes nothing new
+// and tidies anything left.
+func departable(actor *auth.User, u auth.User) error {
 	if err := mayManage(actor); err != nil {
 		return err
 	}
 	switch {
 	case !u.Role.Staff():
 		return apperr.Invalid("", "只有教职工可以标记为离职")
-	case u.Status == auth.StatusDeparted:
-		return apperr.Invalid("", "该教职工已离职")
 	case actor.ID == u.ID:
 		return apperr.Invalid("", "不能将自己标记为离职")
 	}
@@ -527,7 +538,7 @@ func (s *Service) Depart(ctx context.Context, actor *auth.User, userID uint64) e
 		if err != nil {
 			return err
 		}
-		if err := CanDepart(actor, u); err != nil {
+		if err := departable(actor, u); err != nil {
 			return err
 		}
 		if err := s.accounts.SetStatus(ctx, tx, userID, auth.StatusDeparted); err != nil {

@@ -160,12 +160,18 @@ func NewService(g *gorm.DB, now func() time.Time) *Service {
 }
 
 // Get returns the current settings.
-func (s *Service) Get(ctx context.Context) (Settings, error) { return s.GetIn(ctx, s.db) }
+func (s *Service) Get(ctx context.Context) (Settings, error) {
+	return s.settings.Get(func() (Settings, error) { return s.read(ctx, s.db) })
+}
 
 // GetIn is Get for a caller inside a transaction: a copy that is not
-// cached is read through tx.
+// cached is read through tx, and not kept (a transaction that began
+// before a change reads the old row, which must not outlive it).
 func (s *Service) GetIn(ctx context.Context, tx *gorm.DB) (Settings, error) {
-	return s.settings.Get(func() (Settings, error) { return s.read(ctx, tx) })
+	if v, ok := s.settings.Cached(); ok {
+		return v, nil
+	}
+	return s.read(ctx, tx)
 }
 
 // Invalidate drops the cached settings; the next Get reads them again.
@@ -174,12 +180,16 @@ func (s *Service) Invalidate() { s.settings.Drop() }
 // Calendar returns the school calendar (the school's own days over the
 // official holidays).
 func (s *Service) Calendar(ctx context.Context) (calendar.Calendar, error) {
-	return s.CalendarIn(ctx, s.db)
+	return s.calendar.Get(func() (calendar.Calendar, error) { return calendar.Load(ctx, s.db) })
 }
 
-// CalendarIn is Calendar for a caller inside a transaction.
+// CalendarIn is Calendar for a caller inside a transaction, kept as
+// GetIn keeps settings: not at all when read through tx.
 func (s *Service) CalendarIn(ctx context.Context, tx *gorm.DB) (calendar.Calendar, error) {
-	return s.calendar.Get(func() (calendar.Calendar, error) { return calendar.Load(ctx, tx) })
+	if v, ok := s.calendar.Cached(); ok {
+		return v, nil
+	}
+	return calendar.Load(ctx, tx)
 }
 
 // InvalidateCalendar drops the cached calendar.

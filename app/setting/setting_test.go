@@ -117,3 +117,29 @@ func TestCacheAcrossInstances(t *testing.T) {
 		}
 	})
 }
+
+// A read through a transaction that began before a change (MySQL's
+// snapshot) sees the old settings, and that copy is not kept: the next
+// Get reads the new ones.
+func TestSnapshotReadIsNotKept(t *testing.T) {
+	t.Parallel()
+	g := apptest.MySQL(t)
+	ctx := context.Background()
+	s := setting.NewService(g, nil)
+	admin := &auth.User{ID: 1, Role: auth.RoleAdmin}
+	tx := g.Begin()
+	defer tx.Rollback()
+	var n int64
+	if err := tx.Raw("SELECT COUNT(*) FROM settings").Scan(&n).Error; err != nil { // the snapshot begins
+		t.Fatal(err)
+	}
+	if _, err := s.Update(ctx, admin, map[string]string{"guardians_per_student": "4"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetIn(ctx, tx); err != nil || got.GuardiansPerStudent != 2 {
+		t.Fatalf("inside the older transaction: %d %v (want its snapshot, 2)", got.GuardiansPerStudent, err)
+	}
+	if got, _ := s.Get(ctx); got.GuardiansPerStudent != 4 {
+		t.Fatalf("after it, Get reads %d: the snapshot's copy was kept", got.GuardiansPerStudent)
+	}
+}

@@ -87,3 +87,17 @@ func (s *Service) Names(ctx context.Context) ([]string, error) {
 	var u auth.User
 	return names, s.db.WithContext(ctx).Take(&u).Error
 }
+
+// withRow is a wrapper whose transaction body calls its argument.
+func (s *Service) withRow(ctx context.Context, fn func(tx *gorm.DB, n int) error) error {
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		return fn(tx, 1)
+	})
+}
+
+// PoolInWrappedTx uses the pool inside withRow's transaction.
+func (s *Service) PoolInWrappedTx(ctx context.Context) error {
+	return s.withRow(ctx, func(tx *gorm.DB, n int) error {
+		return s.db.Exec("UPDATE t SET x = ?", n).Error
+	})
+}
