@@ -181,7 +181,22 @@ func (s *Server) decideMessage(approve bool) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := s.messages.Decide(c.Request().Context(), userOf(c), id, mid, approve, c.FormValue("reason")); err != nil {
+		err = s.messages.Decide(c.Request().Context(), userOf(c), id, mid, approve, c.FormValue("reason"))
+		if ve, ok := apperr.AsValidation(err); ok && ve.Fields["reason"] != "" {
+			// Answered on the moderation page, where held messages are
+			// decided, with the message beside that one's reason.
+			v, verr := s.moderationView(c, id)
+			if verr != nil {
+				return verr
+			}
+			for i := range v.Held {
+				if v.Held[i].RejectURL == groupURL(id, "/messages/", strconv.FormatUint(mid, 10), "/reject") {
+					v.Held[i].RejectError = ve.Message()
+				}
+			}
+			return render(c, http.StatusUnprocessableEntity, groupviews.ModerationPage(page(c, v.Header.Name+" · 群管理"), v))
+		}
+		if err != nil {
 			return err
 		}
 		return redirect(c, groupURL(id, "/moderation"))

@@ -11,6 +11,7 @@ import (
 
 	"jiaxiao/app/apptest"
 	"jiaxiao/app/attendance"
+	"jiaxiao/app/message"
 )
 
 // A refused form says what is wrong in words: never the form's field
@@ -110,5 +111,27 @@ func TestRejectionWithoutReasonStaysInTheInbox(t *testing.T) {
 	item := r.Doc.Find(`[data-testid="approval"]`)
 	if item.Length() != 1 || !strings.Contains(item.Find(`[data-testid="field-error"]`).Text(), "理由") {
 		t.Fatalf("the inbox shows %d requests; beside the reason: %q", item.Length(), item.Find(`[data-testid="field-error"]`).Text())
+	}
+}
+
+// A held message rejected without a reason is answered on the moderation
+// page, still held, with the message beside its reason field.
+func TestHeldRejectionWithoutReasonStaysOnThePage(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	held := s.postAs(t, "13900000001", "帮忙投票给三号")
+	if held.Status != message.Held {
+		t.Fatalf("not held: %+v", held)
+	}
+	r := s.clients["owner"].Post(fmt.Sprintf("/groups/%d/messages/%d/reject", s.c32.ID, held.ID), url.Values{"reason": {""}})
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("rejection without a reason: %d", r.StatusCode)
+	}
+	msg := r.Doc.Find(`[data-testid="field-error"]`)
+	if msg.Length() != 1 || !strings.Contains(msg.Text(), "理由") {
+		t.Fatalf("%d messages on the page: %q", msg.Length(), msg.Text())
+	}
+	if !strings.Contains(r.Doc.Find("main").Text(), "帮忙投票给三号") {
+		t.Error("the held message is not on the page")
 	}
 }

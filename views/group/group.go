@@ -192,6 +192,8 @@ type MessageRow struct {
 	Item       Item
 	ApproveURL string
 	RejectURL  string
+	// RejectError is the message after a rejection without a reason.
+	RejectError string
 }
 
 // WordRow is one word-list entry.

@@ -70,7 +70,7 @@ func ModerationPage(p layout.Page, v ModerationView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = component.DecisionForms(component.Decision{ApproveURL: h.ApproveURL, RejectURL: h.RejectURL, CSRF: v.CSRF, Name: "-held"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = component.DecisionForms(component.Decision{ApproveURL: h.ApproveURL, RejectURL: h.RejectURL, CSRF: v.CSRF, Name: "-held", Error: h.RejectError}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
