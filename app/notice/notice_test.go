@@ -208,8 +208,8 @@ func TestDing(t *testing.T) {
 			t.Fatalf("parent DING: %v", err)
 		}
 		count, err := f.Notices.Ding(ctx, f.head, n.ID)
-		if err != nil || count != 2 { // 王强 and 陈志强; 张伟 has read it
-			t.Fatalf("manual DING: %d %v", count, err)
+		if err != nil || count.Now != 2 || count.Later != 0 { // 王强 and 陈志强; 张伟 has read it
+			t.Fatalf("manual DING: %+v %v", count, err)
 		}
 		f.Clock.Advance(4*time.Minute + 59*time.Second)
 		if _, err := f.Notices.Ding(ctx, f.head, n.ID); !errors.Is(err, apperr.ErrTooMany) {
@@ -234,6 +234,27 @@ func TestDing(t *testing.T) {
 			t.Fatalf("DINGs sent: %v (王强 and 陈志强 twice each, the reader never)", dinged)
 		}
 	})
+}
+
+// A DING in quiet hours says what it did: staff at once, parents queued
+// until the end of quiet hours.
+func TestDingInQuietHoursSaysQueued(t *testing.T) {
+	t.Parallel()
+	f := setup(t, apptest.SQLite(t))
+	ctx := context.Background()
+	n := f.compose(t, notice.ComposeInput{Title: "明天停课通知", Category: "通知", GroupIDs: []uint64{f.c32.ID}})
+	if _, err := f.Notices.Open(ctx, f.dad, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.Clock.Set(time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)) // 22:00 in Shanghai
+	d, err := f.Notices.Ding(ctx, f.head, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	morning := time.Date(2026, 11, 2, 23, 0, 0, 0, time.UTC) // 07:00
+	if d.Now != 1 || d.Later != 1 || !d.At.Equal(morning) {
+		t.Fatalf("DING at 22:00: %+v (the teacher now, 王强 at 07:00)", d)
+	}
 }
 
 func TestAutoDingWaitsForMorning(t *testing.T) {

@@ -27,9 +27,9 @@ func (e *ErrDingTooSoon) Unwrap() error { return apperr.ErrTooMany }
 // Ding reminds every unread recipient now (parents in quiet hours in the
 // morning); the author and admins may, once every five minutes. It returns
 // how many were reminded.
-func (s *Service) Ding(ctx context.Context, actor *auth.User, id uint64) (int, error) {
+func (s *Service) Ding(ctx context.Context, actor *auth.User, id uint64) (Dinged, error) {
 	now := s.now()
-	var count int
+	var count Dinged
 	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		v, err := s.access(ctx, tx, actor, id)
 		if err != nil {
@@ -69,13 +69,21 @@ func (s *Service) AutoDing(ctx context.Context, j job.Job) error {
 	})
 }
 
+// Dinged is what a DING did: Now recipients reminded at once, Later
+// parents whose reminder waits for the end of quiet hours, at At.
+type Dinged struct {
+	Now, Later int
+	At         time.Time
+}
+
 // remindUnread DINGs the unread recipients: at once, or for parents in
 // quiet hours by a job at the end of them. auto limits it to recipients not
 // reminded automatically before.
-func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now time.Time, auto bool) (int, error) {
+func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now time.Time, auto bool) (Dinged, error) {
+	var done Dinged
 	rules, err := s.settings.GetIn(ctx, tx)
 	if err != nil {
-		return 0, err
+		return done, err
 	}
 	sched := ScheduleFrom(rules, s.loc)
 	var rows []struct {
@@ -89,7 +97,7 @@ func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now t
 		q = q.Where("receipts.dinged_at IS NULL")
 	}
 	if err := q.Scan(&rows).Error; err != nil {
-		return 0, err
+		return done, err
 	}
 	var later []uint64
 	for _, r := range rows {
@@ -99,13 +107,14 @@ func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now t
 			continue
 		}
 		if err := s.deliver(ctx, tx, n, r.UserID, r.ContactPhone, now); err != nil {
-			return 0, err
+			return done, err
 		}
+		done.Now++
 	}
 	if len(later) > 0 {
-		at := sched.Deliver(now, true)
-		if _, err := job.Enqueue(ctx, tx, now, JobRemind, map[string]any{"notice_id": n.ID, "users": later}, job.Options{RunAt: at}); err != nil {
-			return 0, err
+		done.Later, done.At = len(later), sched.Deliver(now, true)
+		if _, err := job.Enqueue(ctx, tx, now, JobRemind, map[string]any{"notice_id": n.ID, "users": later}, job.Options{RunAt: done.At}); err != nil {
+			return done, err
 		}
 	}
 	if len(rows) > 0 {
@@ -114,10 +123,10 @@ func (s *Service) remindUnread(ctx context.Context, tx *gorm.DB, n Notice, now t
 			ids[i] = r.UserID
 		}
 		if err := tx.Model(&Receipt{}).Where("notice_id = ? AND user_id IN ?", n.ID, ids).Update("dinged_at", now).Error; err != nil {
-			return 0, err
+			return done, err
 		}
 	}
-	return len(rows), nil
+	return done, nil
 }
 
 // deliver is one reminder: into the notification centre (live badge) and

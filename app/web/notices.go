@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -258,10 +259,7 @@ func (s *Server) noticeReceipts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Notice = c.QueryParam("dinged")
-	if v.Notice != "" {
-		v.Notice = "已 DING " + v.Notice + " 位未读的接收人。"
-	}
+	v.Notice = dingedNotice(c.QueryParam("dinged"), c.QueryParam("later"), c.QueryParam("at"))
 	return render(c, http.StatusOK, noticeviews.ReceiptsPage(page(c, "阅读情况"), v))
 }
 
@@ -302,5 +300,26 @@ func (s *Server) noticeDing(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, noticeURL(id, "/receipts?dinged="+strconv.Itoa(n)))
+	q := url.Values{"dinged": {strconv.Itoa(n.Now)}}
+	if n.Later > 0 {
+		q.Set("later", strconv.Itoa(n.Later))
+		q.Set("at", n.At.In(s.loc).Format("15:04"))
+	}
+	return redirect(c, noticeURL(id, "/receipts?"+q.Encode()))
+}
+
+// dingedNotice says what a DING did, in words of the server's own: the
+// query gives only numbers and a time, each checked, never text to show.
+func dingedNotice(now, later, at string) string {
+	n, err := strconv.Atoi(now)
+	if err != nil || n < 0 {
+		return ""
+	}
+	msg := "已 DING " + strconv.Itoa(n) + " 位未读的接收人。"
+	if m, err := strconv.Atoi(later); err == nil && m > 0 {
+		if t, err := time.Parse("15:04", at); err == nil {
+			msg += strconv.Itoa(m) + " 位家长正处于免打扰时段，提醒将于 " + t.Format("15:04") + " 发出。"
+		}
+	}
+	return msg
 }

@@ -258,3 +258,25 @@ func TestReceiptsPages(t *testing.T) {
 		t.Fatal("page 2 should link back, not on")
 	}
 }
+
+// A DING in quiet hours tells the truth: who was reminded now, and how
+// many parents will be at the end of quiet hours.
+func TestDingInQuietHoursSaysQueued(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	n := s.notice(t, false)
+	s.world.Clock.Set(time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)) // 22:00 in Shanghai
+	owner := s.clients["owner"]
+	r := owner.Post(fmt.Sprintf("/notices/%d/ding", n.ID), nil)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("DING: %d", r.StatusCode)
+	}
+	page := owner.Get(r.Location()).Doc.Find("main").Text()
+	if !strings.Contains(page, "正处于免打扰时段，提醒将于 07:00 发出") {
+		t.Fatalf("the receipts page says: %q", strings.TrimSpace(page))
+	}
+	// What the query says is numbers and a time, never words to show.
+	if got := owner.Get(fmt.Sprintf("/notices/%d/receipts?dinged=%s", n.ID, url.QueryEscape("<b>全部已送达</b>"))).Body; strings.Contains(got, "全部已送达") {
+		t.Fatal("text from the query string shown")
+	}
+}
