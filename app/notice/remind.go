@@ -69,6 +69,13 @@ func (s *Service) AutoDing(ctx context.Context, j job.Job) error {
 	})
 }
 
+// DingWait is how long until the notice may be DINGed by hand again (0:
+// now), on the service's clock.
+func (s *Service) DingWait(n Notice) time.Duration {
+	_, wait := ManualAllowed(n.LastDingAt, s.now())
+	return wait
+}
+
 // Dinged is what a DING did: Now recipients reminded at once, Later
 // parents whose reminder waits for the end of quiet hours, at At.
 type Dinged struct {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -223,6 +224,9 @@ func (s *Server) receiptsView(c echo.Context, id uint64) (noticeviews.ReceiptsVi
 		RequiresAck: n.RequiresAck, CSVURL: noticeURL(id, "/receipts.csv")}
 	if n.CanDing {
 		v.DingURL = noticeURL(id, "/ding")
+		if wait := s.notices.DingWait(n.Notice); wait > 0 {
+			v.DingWait = fmt.Sprintf("每 5 分钟最多 DING 一次，%d 分钟后可再次 DING", int(math.Ceil(wait.Minutes())))
+		}
 	}
 	if pages := (p.Total + receiptsPerPage - 1) / receiptsPerPage; pages > 1 {
 		v.PageNote = fmt.Sprintf("第 %d / %d 页，每页 %d 人", pageNo, pages, receiptsPerPage)

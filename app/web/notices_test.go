@@ -271,9 +271,18 @@ func TestDingInQuietHoursSaysQueued(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("DING: %d", r.StatusCode)
 	}
-	page := owner.Get(r.Location()).Doc.Find("main").Text()
+	after := owner.Get(r.Location())
+	page := after.Doc.Find("main").Text()
 	if !strings.Contains(page, "正处于免打扰时段，提醒将于 07:00 发出") {
 		t.Fatalf("the receipts page says: %q", strings.TrimSpace(page))
+	}
+	// The button waits out the five minutes, and says so.
+	if _, off := after.Doc.Find(`[data-testid="ding"]`).Attr("disabled"); !off || !strings.Contains(after.TestID("ding-wait"), "5 分钟后") {
+		t.Errorf("after a DING the button is enabled=%v and says %q", !off, after.TestID("ding-wait"))
+	}
+	s.world.Clock.Advance(5 * time.Minute)
+	if _, off := owner.Get(r.Location()).Doc.Find(`[data-testid="ding"]`).Attr("disabled"); off {
+		t.Error("the button still waits after five minutes")
 	}
 	// What the query says is numbers and a time, never words to show.
 	if got := owner.Get(fmt.Sprintf("/notices/%d/receipts?dinged=%s", n.ID, url.QueryEscape("<b>全部已送达</b>"))).Body; strings.Contains(got, "全部已送达") {

@@ -73,8 +73,10 @@ type ReceiptsView struct {
 	ReadList    []Person
 	CSVURL      string
 	DingURL     string
-	Notice      string
-	Error       string
+	// DingWait, if set, says when DING may be used again; the button waits.
+	DingWait string
+	Notice   string
+	Error    string
 	// PageNote, PrevURL and NextURL page through the recipients when they
 	// are more than one page holds.
 	PageNote string
