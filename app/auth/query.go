@@ -18,7 +18,7 @@ var Current = []Status{StatusActive, StatusPending}
 // CurrentIDs is a subquery of current accounts' ids, for a statement of
 // another package to filter by ("user_id IN ?").
 func CurrentIDs(q *gorm.DB) *gorm.DB {
-	return fresh(q).Model(&User{}).Select("id").Where("status IN ?", Current)
+	return db.Fresh(q).Model(&User{}).Select("id").Where("status IN ?", Current)
 }
 
 // CurrentStaff is a subquery of current teachers' and admins' ids.
@@ -28,17 +28,7 @@ func CurrentStaff(q *gorm.DB) *gorm.DB {
 
 // IDsWithRole is a subquery of the ids of accounts with one of roles.
 func IDsWithRole(q *gorm.DB, roles ...Role) *gorm.DB {
-	return fresh(q).Model(&User{}).Select("id").Where("role IN ?", roles)
-}
-
-// fresh starts a statement on q's connection (its transaction, if any)
-// without the conditions q may carry.
-func fresh(q *gorm.DB) *gorm.DB { return q.Session(&gorm.Session{NewDB: true}) }
-
-// freshCtx is fresh with ctx. (WithContext after fresh would clone q's
-// statement again, conditions and all.)
-func freshCtx(ctx context.Context, q *gorm.DB) *gorm.DB {
-	return q.Session(&gorm.Session{NewDB: true, Context: ctx})
+	return db.Fresh(q).Model(&User{}).Select("id").Where("role IN ?", roles)
 }
 
 // UserIn reads one account through q (the caller's transaction).
@@ -125,14 +115,14 @@ func CurrentStaffRoles(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint6
 // school, by name.
 func Staff(ctx context.Context, q *gorm.DB) ([]User, error) {
 	var out []User
-	err := freshCtx(ctx, q).Where("role IN ? AND status <> ?", []Role{RoleAdmin, RoleTeacher}, StatusDeparted).Order("name, id").Find(&out).Error
+	err := db.FreshIn(ctx, q).Where("role IN ? AND status <> ?", []Role{RoleAdmin, RoleTeacher}, StatusDeparted).Order("name, id").Find(&out).Error
 	return out, err
 }
 
 // StaffEver reads every teacher and admin account, departed or not.
 func StaffEver(ctx context.Context, q *gorm.DB) ([]User, error) {
 	var out []User
-	err := freshCtx(ctx, q).Where("role IN ?", []Role{RoleAdmin, RoleTeacher}).Find(&out).Error
+	err := db.FreshIn(ctx, q).Where("role IN ?", []Role{RoleAdmin, RoleTeacher}).Find(&out).Error
 	return out, err
 }
 
@@ -140,7 +130,7 @@ func StaffEver(ctx context.Context, q *gorm.DB) ([]User, error) {
 // all), by department and name.
 func CurrentStaffUsers(ctx context.Context, q *gorm.DB, ids []uint64) ([]User, error) {
 	var out []User
-	err := freshCtx(ctx, q).Where("id IN (?)", CurrentAmong(q, ids).Where("role IN ?", []Role{RoleAdmin, RoleTeacher})).
+	err := db.FreshIn(ctx, q).Where("id IN (?)", CurrentAmong(q, ids).Where("role IN ?", []Role{RoleAdmin, RoleTeacher})).
 		Order("department, name, id").Find(&out).Error
 	return out, err
 }
@@ -149,7 +139,7 @@ func CurrentStaffUsers(ctx context.Context, q *gorm.DB, ids []uint64) ([]User, e
 // is nil: who decides a request.
 func Approvers(ctx context.Context, q *gorm.DB, id *uint64) ([]User, error) {
 	var out []User
-	c := freshCtx(ctx, q).Where("status = ?", StatusActive)
+	c := db.FreshIn(ctx, q).Where("status = ?", StatusActive)
 	if id != nil {
 		c = c.Where("id = ?", *id)
 	} else {

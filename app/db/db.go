@@ -282,3 +282,14 @@ func In(col string, ids any) clause.Expr {
 	}
 	return gorm.Expr(col+" IN ?", ids)
 }
+
+// Fresh starts a statement on q's connection (its transaction, if any)
+// without the conditions q may carry: for a subquery, which runs with the
+// statement it is part of.
+func Fresh(q *gorm.DB) *gorm.DB { return q.Session(&gorm.Session{NewDB: true}) }
+
+// FreshIn is Fresh with ctx. (WithContext after Fresh would clone q's
+// statement again, conditions and all.)
+func FreshIn(ctx context.Context, q *gorm.DB) *gorm.DB {
+	return q.Session(&gorm.Session{NewDB: true, Context: ctx})
+}

@@ -351,6 +351,9 @@ func groupSubject(id uint64) string { return fmt.Sprintf("group:%d", id) }
 func (s *Service) ByInvite(ctx context.Context, code string) (Group, school.Class, error) {
 	var g Group
 	code = strings.ToUpper(strings.TrimSpace(code))
+	if len(code) > maxInviteCode { // typed or pasted: no code is that long
+		return Group{}, school.Class{}, apperr.ErrNotFound
+	}
 	if err := s.db.WithContext(ctx).Where("invite_code = ? AND kind = ?", code, KindClass).Take(&g).Error; err != nil {
 		return Group{}, school.Class{}, db.Translate(err)
 	}

@@ -173,6 +173,9 @@ func ensureGroups(tx *gorm.DB, now time.Time) (staff, schoolG uint64, classes ma
 // inviteAlphabet leaves out look-alikes because codes are typed from paper.
 const inviteAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
+// maxInviteCode bounds what ByInvite looks up; codes have 8 characters.
+const maxInviteCode = 16
+
 func newInviteCode() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)

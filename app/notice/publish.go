@@ -168,7 +168,7 @@ func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs,
 		"status": Published, "published_at": now, "recipients": count, "auto_ding_at": due}).Error; err != nil {
 		return err
 	}
-	recipients := tx.Session(&gorm.Session{NewDB: true}).Model(&Receipt{}).Select("user_id").Where("notice_id = ?", n.ID)
+	recipients := db.Fresh(tx).Model(&Receipt{}).Select("user_id").Where("notice_id = ?", n.ID)
 	if err := notify.AddEach(ctx, tx, now, recipients, notify.Notification{Kind: "notice",
 		Title: "新" + n.Category + "：" + n.Title, Link: fmt.Sprintf("/notices/%d", n.ID)}); err != nil {
 		return err

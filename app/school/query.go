@@ -47,7 +47,7 @@ type ChildFilter struct {
 // child no longer counts); with AnyStatus, for what was written under a
 // name, those who have left too.
 func ChildrenOf(ctx context.Context, q *gorm.DB, f ChildFilter) ([]Child, error) {
-	c := q.Session(&gorm.Session{NewDB: true, Context: ctx}).Table("guardianships").
+	c := db.FreshIn(ctx, q).Table("guardianships").
 		Select("guardianships.parent_id, students.id AS student_id, students.name, students.student_no, guardianships.relation, classes.id AS class_id, classes.grade, classes.number").
 		Joins("JOIN students ON students.id = guardianships.student_id").
 		Joins("JOIN classes ON classes.id = students.class_id").
@@ -168,7 +168,7 @@ type Placements struct {
 // PlacementsOf reads, through q, the class places of users.
 func PlacementsOf(ctx context.Context, q *gorm.DB, users *gorm.DB) (Placements, error) {
 	var p Placements
-	q = q.Session(&gorm.Session{NewDB: true, Context: ctx})
+	q = db.FreshIn(ctx, q)
 	if err := q.Model(&ClassTeacher{}).Select("class_id, user_id").Where("user_id IN (?)", users).Scan(&p.Teachers).Error; err != nil {
 		return p, fmt.Errorf("school: teachers: %w", err)
 	}

@@ -190,7 +190,7 @@ func (s *Server) decideMessage(approve bool) echo.HandlerFunc {
 				return verr
 			}
 			for i := range v.Held {
-				if v.Held[i].RejectURL == groupURL(id, "/messages/", strconv.FormatUint(mid, 10), "/reject") {
+				if v.Held[i].Item.ID == mid {
 					v.Held[i].RejectError = ve.Message()
 				}
 			}

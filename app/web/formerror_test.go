@@ -86,6 +86,9 @@ func TestWrongInviteCodeKeepsTheCode(t *testing.T) {
 	if _, invalid := box.Attr("aria-invalid"); !invalid || !strings.Contains(r.Doc.Find("#code-error").Text(), "邀请码无效") {
 		t.Errorf("no reason beside the box: %q", r.Doc.Find("#code-error").Text())
 	}
+	if r := c.Get("/join?code=" + strings.Repeat("A", 4000)); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a 4,000-character code: %d", r.StatusCode)
+	}
 	g := s.world.ClassGroup(3, 2)
 	if r := c.Get("/join?code=" + strings.ToLower(g.InviteCode)); r.StatusCode != http.StatusSeeOther || r.Location() != "/join/"+g.InviteCode {
 		t.Errorf("good code: %d to %q", r.StatusCode, r.Location())
