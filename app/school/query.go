@@ -197,3 +197,9 @@ func DepartmentHead(ctx context.Context, q *gorm.DB, name string) (*uint64, erro
 	}
 	return d.HeadID, err
 }
+
+// Children is what a parent sees of their own children: those enrolled, by
+// student number.
+func (s *Service) Children(ctx context.Context, parentID uint64) ([]Child, error) {
+	return ChildrenOf(ctx, s.db, ChildFilter{Parents: []uint64{parentID}})
+}

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/labstack/echo/v4"
 
 	"jiaxiao/app/apperr"
@@ -13,6 +16,7 @@ const (
 	ctxToken  = "jx.session"
 	ctxCSRF   = "jx.csrf"
 	ctxUnread = "jx.unread"
+	ctxFlash  = "jx.flash"
 
 	sessionCookie = "jx_session"
 	csrfCookie    = "jx_csrf"
@@ -44,9 +48,11 @@ func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") =
 func page(c echo.Context, title string) layout.Page {
 	p := layout.Page{Title: title}
 	p.CSRF = csrfOf(c)
+	p.Flash, _ = c.Get(ctxFlash).(string)
 	if u := userOf(c); u != nil {
 		p.User = &layout.User{Name: u.Name, RoleLabel: u.Role.Label()}
 		p.Nav = navFor(u, c.Path())
+		p.Tabs = tabsFor(u, c.Request().URL.Path)
 		p.Unread, _ = c.Get(ctxUnread).(int)
 		p.Events = "/events"
 	}
@@ -66,4 +72,41 @@ func navFor(u *auth.User, current string) []layout.NavItem {
 		items[i].Active = items[i].URL == current
 	}
 	return items
+}
+
+// tabsFor is the bottom tab bar of a phone: the four or five places a
+// person goes every day, the current one marked. Everything else (归档,
+// 审批, 管理, 提醒, 退出) is one tap away on 我的.
+func tabsFor(u *auth.User, path string) []layout.NavItem {
+	tabs := []layout.NavItem{
+		{Label: "首页", URL: "/", Icon: "home"},
+		{Label: "群聊", URL: "/groups", Icon: "chat"},
+		{Label: "通知", URL: "/notices", Icon: "notice"},
+	}
+	if u.Role.Staff() {
+		tabs = append(tabs, layout.NavItem{Label: "考勤", URL: "/attendance", Icon: "clock"})
+	}
+	tabs = append(tabs, layout.NavItem{Label: "我的", URL: "/me", Icon: "me"})
+	for i := range tabs {
+		t := &tabs[i]
+		if t.URL == "/" {
+			t.Active = path == "/"
+		} else {
+			t.Active = path == t.URL || strings.HasPrefix(path, t.URL+"/")
+		}
+	}
+	if !slices.ContainsFunc(tabs, func(t layout.NavItem) bool { return t.Active }) {
+		tabs[len(tabs)-1].Active = mineTab(path)
+	}
+	return tabs
+}
+
+// mineTab: the pages reached from 我的 keep it marked.
+func mineTab(path string) bool {
+	for _, p := range []string{"/notifications", "/archive", "/approvals", "/admin"} {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"jiaxiao/app/auth"
 	homeviews "jiaxiao/views/home"
 )
 
@@ -48,4 +49,38 @@ func (s *Server) home(c echo.Context) error {
 		v.Pending = len(inbox)
 	}
 	return render(c, http.StatusOK, homeviews.Page(page(c, "首页"), v))
+}
+
+// me is 我的: the account, a parent's children, and the menu of places the
+// tab bar has no room for.
+func (s *Server) me(c echo.Context) error {
+	u, err := mustUser(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p := page(c, "我的")
+	v := homeviews.MeView{Name: u.Name, RoleLabel: u.Role.Label(), Phone: u.Phone}
+	if u.Role == auth.RoleParent {
+		kids, err := s.school.Children(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, k := range kids {
+			v.Children = append(v.Children, homeviews.Child{Name: k.Name, Class: k.Class(), Relation: k.Relation})
+		}
+	}
+	v.Links = append(v.Links, homeviews.MeLink{URL: "/notifications", Label: "消息提醒", Count: p.Unread})
+	v.Links = append(v.Links, homeviews.MeLink{URL: "/archive", Label: "归档", Note: "通知与重要文件"})
+	if u.Role.Staff() {
+		inbox, err := s.attendance.Inbox(ctx, u)
+		if err != nil {
+			return err
+		}
+		v.Links = append(v.Links, homeviews.MeLink{URL: "/approvals", Label: "审批", Note: "请假、补卡", Count: len(inbox)})
+	}
+	if u.Role == auth.RoleAdmin {
+		v.Links = append(v.Links, homeviews.MeLink{URL: "/admin", Label: "学校管理", Note: "名册、账号、设置、日志"})
+	}
+	return render(c, http.StatusOK, homeviews.Me(p, v))
 }

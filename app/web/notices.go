@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -263,7 +262,6 @@ func (s *Server) noticeReceipts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Notice = dingedNotice(c.QueryParam("dinged"), c.QueryParam("later"), c.QueryParam("at"))
 	return render(c, http.StatusOK, noticeviews.ReceiptsPage(page(c, "阅读情况"), v))
 }
 
@@ -304,26 +302,17 @@ func (s *Server) noticeDing(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := url.Values{"dinged": {strconv.Itoa(n.Now)}}
-	if n.Later > 0 {
-		q.Set("later", strconv.Itoa(n.Later))
-		q.Set("at", n.At.In(s.loc).Format("15:04"))
-	}
-	return redirect(c, noticeURL(id, "/receipts?"+q.Encode()))
+	at := n.At.In(s.loc)
+	s.setFlash(c, flashDinged, int64(n.Now), int64(n.Later), int64(at.Hour()*60+at.Minute()))
+	return redirect(c, noticeURL(id, "/receipts"))
 }
 
-// dingedNotice says what a DING did, in words of the server's own: the
-// query gives only numbers and a time, each checked, never text to show.
-func dingedNotice(now, later, at string) string {
-	n, err := strconv.Atoi(now)
-	if err != nil || n < 0 {
-		return ""
-	}
-	msg := "已 DING " + strconv.Itoa(n) + " 位未读的接收人。"
-	if m, err := strconv.Atoi(later); err == nil && m > 0 {
-		if t, err := time.Parse("15:04", at); err == nil {
-			msg += strconv.Itoa(m) + " 位家长正处于免打扰时段，提醒将于 " + t.Format("15:04") + " 发出。"
-		}
+// flashDinged says what a DING did: how many were reminded now, and how
+// many parents in quiet hours will be at its end (minutes after midnight).
+var flashDinged = newFlash("dinged", 3, func(n []int64) string {
+	msg := fmt.Sprintf("已 DING %d 位未读的接收人。", n[0])
+	if n[1] > 0 {
+		msg += fmt.Sprintf("%d 位家长正处于免打扰时段，提醒将于 %02d:%02d 发出。", n[1], n[2]/60%24, n[2]%60)
 	}
 	return msg
-}
+})

@@ -284,7 +284,11 @@ func TestDingInQuietHoursSaysQueued(t *testing.T) {
 	if _, off := owner.Get(r.Location()).Doc.Find(`[data-testid="ding"]`).Attr("disabled"); off {
 		t.Error("the button still waits after five minutes")
 	}
-	// What the query says is numbers and a time, never words to show.
+	// The message was said once: a reload does not repeat it, and the
+	// query string cannot make the page say anything.
+	if got := owner.Get(r.Location()).TestID("flash"); got != "" {
+		t.Errorf("a reload says %q again", got)
+	}
 	if got := owner.Get(fmt.Sprintf("/notices/%d/receipts?dinged=%s", n.ID, url.QueryEscape("<b>全部已送达</b>"))).Body; strings.Contains(got, "全部已送达") {
 		t.Fatal("text from the query string shown")
 	}

@@ -137,6 +137,7 @@ func New(o Options) *echo.Echo {
 	e.Use(s.requestLog(newHTTPMetrics(o.Metrics)))
 	e.Use(s.session)
 	e.Use(s.currentUser)
+	e.Use(s.takeFlash)
 	e.Use(bodyBudget)
 	e.Use(s.csrf)
 	e.Use(cleanForm)
@@ -196,6 +197,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// Route-level middleware, not a Group: a group with middleware would
 	// also catch unknown paths and turn their 404 into a login redirect.
 	e.GET("/", s.home, requireUser)
+	e.GET("/me", s.me, requireUser)
 
 	e.GET("/groups", s.groupList, requireUser)
 	e.GET("/groups/:id", s.groupShow, requireUser)

@@ -8,6 +8,11 @@ type Page struct {
 	CSRF  string
 	User  *User // nil when nobody is logged in
 	Nav   []NavItem
+	// Tabs is the phone's bottom tab bar (hidden on a wide screen, where
+	// Nav shows instead).
+	Tabs []NavItem
+	// Flash is the one-time message after a form succeeded.
+	Flash string
 	// Narrow centres a small form (login, register) on the page.
 	Narrow bool
 	// Unread is the count of unread notifications for the badge.
@@ -28,6 +33,7 @@ type NavItem struct {
 	Label  string
 	URL    string
 	Active bool
+	Icon   string // home, chat, notice, clock, me: the tab bar's pictures
 }
 
 // htmxConfig swaps 422 answers (a form re-rendered with its errors) and

@@ -75,7 +75,6 @@ type ReceiptsView struct {
 	DingURL     string
 	// DingWait, if set, says when DING may be used again; the button waits.
 	DingWait string
-	Notice   string
 	Error    string
 	// PageNote, PrevURL and NextURL page through the recipients when they
 	// are more than one page holds.
