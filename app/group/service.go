@@ -384,11 +384,22 @@ func (s *Service) Counts(ctx context.Context, a Access) (Counts, error) {
 }
 
 // Names is how a group shows a person: their real name and, for parents in
-// a class group, how the class knows them (张小明妈妈).
+// a class group, how the class knows them (张小明妈妈), and for staff in a
+// parents' group a tag that marks them as school staff.
 type Names struct {
 	Name string
 	Call string
+	// Tag is 班主任 for a class group's owner (its head teacher) and 老师
+	// for the other teachers and admins in a class or school group; the
+	// staff group, all staff, tags nobody.
+	Tag string
 }
+
+// Staff tags.
+const (
+	TagHeadTeacher = "班主任"
+	TagTeacher     = "老师"
+)
 
 // DisplayNames returns the names of users as group g shows them: each
 // user's name and, in a class group, the children of this class they are a
@@ -399,12 +410,31 @@ func (s *Service) DisplayNames(ctx context.Context, g Group, userIDs []uint64) (
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	names, err := auth.Names(ctx, s.db, userIDs)
+	contacts, err := auth.Contacts(ctx, s.db, userIDs)
 	if err != nil {
 		return nil, fmt.Errorf("group: display names: %w", err)
 	}
-	for id, n := range names {
-		out[id] = Names{Name: n}
+	var staff []uint64
+	for id, c := range contacts {
+		n := Names{Name: c.Name}
+		if c.Role.Staff() && g.Kind != KindStaff {
+			n.Tag = TagTeacher
+			staff = append(staff, id)
+		}
+		out[id] = n
+	}
+	if len(staff) > 0 && g.Kind == KindClass {
+		var owners []uint64
+		err := s.db.WithContext(ctx).Model(&Member{}).Where("group_id = ? AND role = ? AND user_id IN ?", g.ID, RoleOwner, staff).
+			Pluck("user_id", &owners).Error
+		if err != nil {
+			return nil, fmt.Errorf("group: display names: %w", err)
+		}
+		for _, id := range owners {
+			n := out[id]
+			n.Tag = TagHeadTeacher
+			out[id] = n
+		}
 	}
 	if g.Kind != KindClass || g.ClassID == nil {
 		return out, nil

@@ -5,7 +5,8 @@
 // author and them), mask stores it with the match replaced by ＊. The same
 // text three times in a row by one author is held; posting is rate-limited
 // per user. Only moderators delete other people's messages, and they give
-// a reason that goes into the moderation log.
+// a reason that goes into the moderation log; an author takes back (撤回)
+// their own message only within RecallWindow of sending it.
 package message
 
 import (
@@ -64,13 +65,21 @@ const (
 	RatePerMinute = 10
 	FloodRepeats  = 3
 	MentionAll    = "@所有人"
+	// RecallWindow is how long after sending an author may take a message
+	// back; after that only a moderator removes it, with a reason.
+	RecallWindow = 2 * time.Minute
 )
 
 // Errors.
 var (
 	ErrTooFast = apperr.New(apperr.ErrTooMany, "发言太频繁，请稍后再发")
 	ErrEmpty   = apperr.Invalid("body", "请输入消息内容或选择文件")
+	// ErrRecallTooLate refuses an author's late take-back.
+	ErrRecallTooLate = apperr.New(apperr.ErrForbidden, "消息发出已超过 2 分钟，不能撤回")
 )
+
+// RecalledReason is the deletion reason of a message its author took back.
+const RecalledReason = "本人撤回"
 
 // Filters gives the compiled banned-content filter of a group.
 type Filters interface {
@@ -261,8 +270,31 @@ type View struct {
 	Message
 	AuthorName string
 	AuthorCall string
-	File       *file.File
-	Own        bool
+	// AuthorTag marks staff in a parents' group (group.TagTeacher,
+	// group.TagHeadTeacher).
+	AuthorTag string
+	File      *file.File
+	Own       bool
+	// RecallLeft is how much longer the viewer, its author, may take it
+	// back; 0 when they may not.
+	RecallLeft time.Duration
+}
+
+// RecallLeft is how much longer actorID may take back m as its author, 0
+// when not (someone else's, already gone, or past RecallWindow).
+func (s *Service) RecallLeft(m Message, actorID uint64) time.Duration {
+	return recallLeft(m, actorID, s.now())
+}
+
+func recallLeft(m Message, actorID uint64, now time.Time) time.Duration {
+	if m.AuthorID != actorID || actorID == 0 || (m.Status != Visible && m.Status != Held) {
+		return 0
+	}
+	left := m.CreatedAt.Add(RecallWindow).Sub(now)
+	if left <= 0 {
+		return 0
+	}
+	return left
 }
 
 // visibleTo limits a query to what the actor may see in the feed: visible
@@ -361,8 +393,13 @@ func (s *Service) views(ctx context.Context, g group.Group, actor *auth.User, ms
 		}
 	}
 	out := make([]View, len(ms))
+	now := s.now()
 	for i, m := range ms {
-		v := View{Message: m, AuthorName: names[m.AuthorID].Name, AuthorCall: names[m.AuthorID].Call, Own: actor != nil && m.AuthorID == actor.ID}
+		n := names[m.AuthorID]
+		v := View{Message: m, AuthorName: n.Name, AuthorCall: n.Call, AuthorTag: n.Tag, Own: actor != nil && m.AuthorID == actor.ID}
+		if actor != nil {
+			v.RecallLeft = recallLeft(m, actor.ID, now)
+		}
 		if m.FileID != nil && m.Status != Deleted {
 			v.File = files[*m.FileID]
 		}
@@ -374,8 +411,9 @@ func (s *Service) views(ctx context.Context, g group.Group, actor *auth.User, ms
 	return out, nil
 }
 
-// Delete removes a message: its author may take back their own, a
-// moderator may delete anyone's with a reason that is logged and told.
+// Delete removes a message: its author may take back their own within
+// RecallWindow, a moderator may delete anyone's (their own too, once it is
+// too late to take back) with a reason that is logged and told.
 func (s *Service) Delete(ctx context.Context, actor *auth.User, groupID, messageID uint64, reason string) error {
 	defer s.newest.Drop(groupID) // after the change commits: see newest
 	now := s.now()
@@ -385,17 +423,20 @@ func (s *Service) Delete(ctx context.Context, actor *auth.User, groupID, message
 			return err
 		}
 		own := m.AuthorID == actor.ID
+		recall := recallLeft(m, actor.ID, now) > 0
 		switch {
 		case m.Status == Deleted || m.Status == Rejected:
 			return apperr.New(apperr.ErrConflict, "该消息已被删除")
+		case own && !recall && !a.CanModerate():
+			return ErrRecallTooLate
 		case !own && !a.CanModerate():
 			return apperr.New(apperr.ErrForbidden, "只能删除自己的消息")
-		case !own:
+		case !recall:
 			if n := utf8.RuneCountInString(reason); n < 2 || n > 200 {
 				return apperr.Invalid("reason", "请填写删除理由（2–200 字）")
 			}
 		default:
-			reason = "本人撤回"
+			reason = RecalledReason
 		}
 		if err := tx.Model(&Message{}).Where("id = ?", m.ID).
 			Updates(map[string]any{"status": Deleted, "deleted_reason": reason, "decided_by": actor.ID, "decided_at": now}).Error; err != nil {
@@ -404,11 +445,14 @@ func (s *Service) Delete(ctx context.Context, actor *auth.User, groupID, message
 		if err := event.Publish(ctx, tx, now, event.Event{GroupID: groupID, Kind: event.Deleted, RefID: m.ID}); err != nil {
 			return err
 		}
-		if own {
+		if recall {
 			return nil
 		}
 		if err := modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, SubjectID: &m.AuthorID, MessageID: &m.ID, Action: modlog.DeleteMessage, Reason: reason, CreatedAt: now}); err != nil {
 			return err
+		}
+		if own {
+			return nil // a moderator's own message: logged, nobody to tell
 		}
 		return notify.Add(ctx, tx, now, notify.Notification{UserID: m.AuthorID, Kind: "message_deleted",
 			Title: "您在“" + a.Group.Name + "”的消息被管理员删除", Body: "理由：" + reason, Link: fmt.Sprintf("/groups/%d", groupID)})

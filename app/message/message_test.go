@@ -459,3 +459,99 @@ func TestGroupAllowCannotLiftSchoolBans(t *testing.T) {
 		}
 	})
 }
+
+// An author takes a message back within RecallWindow and not after; a
+// moderator's own late message goes the moderator's way, with a reason
+// that is logged; the feed tells the author how long they have left.
+func TestRecallWindow(t *testing.T) {
+	t.Parallel()
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		soon, _ := f.post(f.wang, f.c32, "发错群了")
+		f.Clock.Advance(message.RecallWindow - time.Second)
+		p, err := f.Messages.List(ctx, f.wang, f.c32.ID, 0)
+		if err != nil || len(p.Messages) != 1 || p.Messages[0].RecallLeft != time.Second {
+			t.Fatalf("recall left for the author: %+v %v", p.Messages, err)
+		}
+		if p, _ := f.Messages.List(ctx, f.dad, f.c32.ID, 0); p.Messages[0].RecallLeft != 0 {
+			t.Fatalf("another member may recall: %v", p.Messages[0].RecallLeft)
+		}
+		if err := f.Messages.Delete(ctx, f.wang, f.c32.ID, soon.ID, ""); err != nil {
+			t.Fatalf("within the window: %v", err)
+		}
+		var got message.Message
+		g.Where("id = ?", soon.ID).Take(&got)
+		if got.Status != message.Deleted || got.DeletedReason != message.RecalledReason {
+			t.Fatalf("recalled: %+v", got)
+		}
+
+		late, _ := f.post(f.wang, f.c32, "明天几点到校？")
+		f.Clock.Advance(message.RecallWindow + time.Second)
+		if p, _ := f.Messages.List(ctx, f.wang, f.c32.ID, 0); p.Messages[len(p.Messages)-1].RecallLeft != 0 {
+			t.Fatal("recall offered after the window")
+		}
+		err = f.Messages.Delete(ctx, f.wang, f.c32.ID, late.ID, "")
+		if !errors.Is(err, apperr.ErrForbidden) || apperr.UserMessage(err) != "消息发出已超过 2 分钟，不能撤回" {
+			t.Fatalf("late recall: %v", err)
+		}
+		var kept message.Message
+		g.Where("id = ?", late.ID).Take(&kept)
+		if kept.Status != message.Visible {
+			t.Fatalf("late recall changed the message: %+v", kept)
+		}
+
+		// The head teacher (owner) past the window: a deletion with a reason, logged.
+		own, _ := f.post(f.head, f.c32, "通知有误，以此为准")
+		f.Clock.Advance(3 * time.Minute)
+		if err := f.Messages.Delete(ctx, f.head, f.c32.ID, own.ID, ""); err == nil {
+			t.Fatal("a moderator's late own deletion without a reason")
+		}
+		if err := f.Messages.Delete(ctx, f.head, f.c32.ID, own.ID, "内容有误"); err != nil {
+			t.Fatal(err)
+		}
+		var logged int64
+		g.Model(&modlog.Entry{}).Where("message_id = ? AND reason = ?", own.ID, "内容有误").Count(&logged)
+		if logged != 1 {
+			t.Fatalf("moderator's own late deletion logged %d times", logged)
+		}
+	})
+}
+
+// Staff are tagged in parents' groups: the class's head teacher 班主任,
+// other teachers and admins 老师; parents and the staff group are not.
+func TestAuthorTags(t *testing.T) {
+	t.Parallel()
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		f.post(f.head, f.c32, "班主任的消息")
+		f.Clock.Advance(time.Minute)
+		f.post(f.admin, f.c32, "校长的消息")
+		f.Clock.Advance(time.Minute)
+		f.post(f.dad, f.c32, "家长的消息")
+		p, err := f.Messages.List(ctx, f.wang, f.c32.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags := map[string]string{}
+		for _, m := range p.Messages {
+			tags[m.Body] = m.AuthorTag
+		}
+		want := map[string]string{"班主任的消息": group.TagHeadTeacher, "校长的消息": group.TagTeacher, "家长的消息": ""}
+		for body, tag := range want {
+			if tags[body] != tag {
+				t.Errorf("%s: tag %q, want %q", body, tags[body], tag)
+			}
+		}
+		staffG := f.KindGroup(group.KindStaff)
+		f.Clock.Advance(time.Minute)
+		if _, err := f.post(f.head, staffG, "办公群的消息"); err != nil {
+			t.Fatal(err)
+		}
+		p, err = f.Messages.List(ctx, f.admin, staffG.ID, 0)
+		if err != nil || len(p.Messages) == 0 || p.Messages[len(p.Messages)-1].AuthorTag != "" {
+			t.Fatalf("staff group tags: %+v %v", p.Messages, err)
+		}
+	})
+}

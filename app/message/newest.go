@@ -22,7 +22,7 @@ import (
 //
 // newestPage is one group's page.
 type newestPage struct {
-	views []View // oldest first, Own unset
+	views []View // oldest first, Own and RecallLeft unset
 	older uint64
 	// heldBy are the authors of held messages newer than the page's
 	// oldest message: they, and moderators, see other pages.
@@ -53,8 +53,10 @@ func (s *Service) cachedNewest(ctx context.Context, a group.Access, actor *auth.
 		return Page{}, false, nil
 	}
 	out := Page{Access: a, Older: p.older, Messages: make([]View, len(p.views))}
+	now := s.now()
 	for i, v := range p.views {
 		v.Own = v.AuthorID == actor.ID
+		v.RecallLeft = recallLeft(v.Message, actor.ID, now)
 		out.Messages[i] = v
 	}
 	return out, true, nil
