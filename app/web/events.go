@@ -50,38 +50,40 @@ func (s *Server) pokeAfterChange(next echo.HandlerFunc) echo.HandlerFunc {
 
 // sharedItems renders a visible or deleted message once for every page
 // that receives it live, however many ask at the same moment; the entries
-// expire after a minute.
-type sharedItems struct {
+// expire after a minute. V is what is kept: the HTML, and for messages
+// the view the viewers' own versions are rendered from (liveMessage).
+type sharedItems[V any] struct {
 	mu    sync.Mutex
-	m     map[uint64]*sharedItem // event id → rendering
+	m     map[uint64]*sharedItem[V] // key → rendering
 	swept time.Time
 }
 
-type sharedItem struct {
-	done chan struct{} // closed when html and err are set
-	html string
+type sharedItem[V any] struct {
+	done chan struct{} // closed when val and err are set
+	val  V
 	err  error
 	at   time.Time
 }
 
-// get returns the rendering of eventID, calling render only if no other
+// get returns the rendering of key, calling render only if no other
 // caller has or is doing so; the others wait for it.
-func (c *sharedItems) get(ctx context.Context, eventID uint64, now time.Time, render func() (string, error)) (string, error) {
+func (c *sharedItems[V]) get(ctx context.Context, key uint64, now time.Time, render func() (V, error)) (V, error) {
 	c.mu.Lock()
 	if c.m == nil {
-		c.m = map[uint64]*sharedItem{}
+		c.m = map[uint64]*sharedItem[V]{}
 	}
-	if it, ok := c.m[eventID]; ok {
+	if it, ok := c.m[key]; ok {
 		c.mu.Unlock()
 		select {
 		case <-it.done:
-			return it.html, it.err
+			return it.val, it.err
 		case <-ctx.Done():
-			return "", ctx.Err()
+			var zero V
+			return zero, ctx.Err()
 		}
 	}
-	it := &sharedItem{done: make(chan struct{}), at: now}
-	c.m[eventID] = it
+	it := &sharedItem[V]{done: make(chan struct{}), at: now}
+	c.m[key] = it
 	if now.Sub(c.swept) > 10*time.Second {
 		c.swept = now
 		for id, old := range c.m {
@@ -91,17 +93,85 @@ func (c *sharedItems) get(ctx context.Context, eventID uint64, now time.Time, re
 		}
 	}
 	c.mu.Unlock()
-	it.html, it.err = render()
+	it.val, it.err = render()
 	if it.err != nil {
 		// Let the next caller try again rather than remember a failure.
 		c.mu.Lock()
-		if c.m[eventID] == it {
-			delete(c.m, eventID)
+		if c.m[key] == it {
+			delete(c.m, key)
 		}
 		c.mu.Unlock()
 	}
 	close(it.done)
-	return it.html, it.err
+	return it.val, it.err
+}
+
+// liveMessage is a message event rendered for every member, with the view
+// its author's and the moderators' versions are rendered from.
+type liveMessage struct {
+	view message.View
+	html string
+}
+
+// Versions of a live message, each rendered once: as every member sees
+// it, with 删除 for moderators, with 撤回 for its author (on the right).
+const (
+	forMembers uint64 = iota
+	forModerators
+	forAuthor
+	forModeratingAuthor
+	versions
+)
+
+// liveItem is a visible or deleted message for viewer v: the members'
+// version, or the author's or moderators' own, each rendered once.
+func (s *Server) liveItem(ctx context.Context, v viewer, e event.Event) (string, error) {
+	// One stream renders for all; it must not fail them all by going away.
+	shared := context.WithoutCancel(ctx)
+	base, err := s.shared.get(ctx, e.ID*versions+forMembers, s.now(), func() (liveMessage, error) {
+		m, err := s.messages.Shared(shared, e.GroupID, e.RefID)
+		if err != nil {
+			return liveMessage{}, err
+		}
+		if e.Kind == event.Deleted {
+			m.Status = message.Deleted
+		}
+		it := s.chatItem(e.GroupID, m, viewer{}, 0, "")
+		if m.Status == message.Deleted {
+			html, err := renderString(shared, groupviews.ReplaceItem(it))
+			return liveMessage{view: m, html: html}, err
+		}
+		html, err := renderString(shared, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
+		return liveMessage{view: m, html: html}, err
+	})
+	if err != nil {
+		return "", err
+	}
+	m := base.view
+	version := forMembers
+	if v.moderator {
+		version = forModerators
+	}
+	if m.AuthorID == v.id {
+		version += forAuthor
+	}
+	deleted := m.Status == message.Deleted
+	if deleted && m.AuthorID == v.id {
+		version = forAuthor // 你撤回了一条消息; no menu either way
+	}
+	if version == forMembers || (deleted && version != forAuthor) {
+		return base.html, nil
+	}
+	own, err := s.shared.get(ctx, e.ID*versions+version, s.now(), func() (liveMessage, error) {
+		it := s.chatItem(e.GroupID, m, v, s.messages.RecallLeft(m.Message, v.id), "")
+		if deleted {
+			html, err := renderString(shared, groupviews.ReplaceItem(it))
+			return liveMessage{html: html}, err
+		}
+		html, err := renderString(shared, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
+		return liveMessage{html: html}, err
+	})
+	return own.html, err
 }
 
 func renderString(ctx context.Context, cmps ...templ.Component) (string, error) {
@@ -136,15 +206,17 @@ func (s *Server) events(c echo.Context) error {
 	u := userOf(c)
 	ctx := c.Request().Context()
 	var groupID uint64
+	me := viewer{id: u.ID}
 	if g := c.QueryParam("group"); g != "" {
 		id, ok := parseID(g)
 		if !ok {
 			return echo.ErrNotFound
 		}
-		if _, err := s.groups.Access(ctx, u, id); err != nil {
+		a, err := s.groups.Access(ctx, u, id)
+		if err != nil {
 			return err
 		}
-		groupID = id
+		groupID, me.moderator = id, a.CanModerate()
 	}
 	// Subscribe before looking back, so that nothing falls between the
 	// two; what both find is sent once.
@@ -176,7 +248,7 @@ func (s *Server) events(c echo.Context) error {
 	for _, e := range missed {
 		sent[e.ID] = struct{}{}
 	}
-	if s.send(ctx, w, u.ID, missed) {
+	if s.send(ctx, w, me, missed) {
 		return nil
 	}
 	ping := time.NewTicker(20 * time.Second)
@@ -199,7 +271,7 @@ func (s *Server) events(c echo.Context) error {
 			if accountChanged(batch) && !s.signedIn(ctx, c) {
 				return nil // logged out or account closed: nothing more reaches this page
 			}
-			if s.send(ctx, w, u.ID, batch) || !open {
+			if s.send(ctx, w, me, batch) || !open {
 				return nil
 			}
 		}
@@ -257,12 +329,12 @@ func unsent(batch []event.Event, sent map[uint64]struct{}) []event.Event {
 	return out
 }
 
-// send writes a batch of events and flushes. It reports whether the
-// stream is over (the user was removed from the group).
-func (s *Server) send(ctx context.Context, w *echo.Response, userID uint64, batch []event.Event) bool {
+// send writes a batch of events for viewer v and flushes. It reports
+// whether the stream is over (the user was removed from the group).
+func (s *Server) send(ctx context.Context, w *echo.Response, v viewer, batch []event.Event) bool {
 	defer w.Flush()
 	for _, e := range coalesce(batch) {
-		name, html, err := s.renderEvent(ctx, userID, e)
+		name, html, err := s.renderEvent(ctx, v, e)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("events: render", "kind", e.Kind, "ref", e.RefID, "err", err)
@@ -318,37 +390,24 @@ func writeEvent(w io.Writer, id uint64, name, data string) {
 	_, _ = io.WriteString(w, b.String())
 }
 
-// renderEvent turns an event into the SSE event name and the HTML htmx swaps.
-func (s *Server) renderEvent(ctx context.Context, userID uint64, e event.Event) (string, string, error) {
+// renderEvent turns an event into the SSE event name and the HTML htmx
+// swaps, for viewer v (their own messages and moderators' menus differ).
+func (s *Server) renderEvent(ctx context.Context, v viewer, e event.Event) (string, string, error) {
 	switch e.Kind {
 	case event.Message, event.Deleted:
-		// One stream renders for all; it must not fail them all by going away.
-		shared := context.WithoutCancel(ctx)
-		html, err := s.shared.get(ctx, e.ID, s.now(), func() (string, error) {
-			m, err := s.messages.Shared(shared, e.GroupID, e.RefID)
-			if err != nil {
-				return "", err
-			}
-			it := s.item(e.GroupID, m)
-			if e.Kind == event.Deleted || m.Status == message.Deleted {
-				it.Status = "deleted"
-				return renderString(shared, groupviews.ReplaceItem(it))
-			}
-			return renderString(shared, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
-		})
+		html, err := s.liveItem(ctx, v, e)
 		return e.Kind, html, err
 	case event.Held:
-		u, err := s.auth.User(ctx, userID)
+		u, err := s.auth.User(ctx, v.id)
 		if err != nil {
 			return "", "", err
 		}
-		_, m, err := s.messages.Get(ctx, &u, e.GroupID, e.RefID)
+		a, m, err := s.messages.Get(ctx, &u, e.GroupID, e.RefID)
 		if err != nil {
 			return "", "", err
 		}
-		it := s.item(e.GroupID, m)
+		it := s.chatItem(e.GroupID, m, viewer{id: v.id, moderator: a.CanModerate()}, m.RecallLeft, "")
 		if m.Status == message.Deleted || m.Status == message.Rejected {
-			it.Status = "deleted"
 			html, err := renderString(ctx, groupviews.ReplaceItem(it))
 			return event.Deleted, html, err
 		}
@@ -366,7 +425,7 @@ func (s *Server) renderEvent(ctx context.Context, userID uint64, e event.Event) 
 		case <-ctx.Done():
 			return "", "", ctx.Err()
 		}
-		n, err := s.centre.Unread(ctx, userID)
+		n, err := s.centre.Unread(ctx, v.id)
 		<-s.badgeReads
 		if err != nil {
 			return "", "", err

@@ -7,7 +7,7 @@ var (
 )
 
 // SharedItems is the shared rendering of live messages.
-type SharedItems = sharedItems
+type SharedItems = sharedItems[string]
 
 // Get is sharedItems.get.
-var Get = (*sharedItems).get
+var Get = (*sharedItems[string]).get

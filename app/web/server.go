@@ -81,7 +81,7 @@ type Server struct {
 	files      *file.Service
 	centre     *notify.Centre
 	hub        *event.Hub
-	shared     sharedItems
+	shared     sharedItems[liveMessage]
 	badgeReads chan struct{} // bounds the streams' concurrent unread counts
 	loc        *time.Location
 	log        *slog.Logger

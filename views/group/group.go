@@ -119,8 +119,8 @@ type JoinForm struct {
 	Done        bool
 }
 
-// Item is one message of the feed. It looks the same to every member, so
-// live updates render it once for all.
+// Item is one message of the feed. Own and Menu are the viewer's (see
+// chat.go); live updates render each kind of viewer's version once.
 type Item struct {
 	ID         uint64
 	DOMID      string
@@ -135,6 +135,7 @@ type Item struct {
 	IsImage    bool
 	MentionAll bool
 	URL        string // the message's own page, with its actions
+	Chat
 }
 
 // FeedView is a group's feed with the compose form.
@@ -149,6 +150,11 @@ type FeedView struct {
 	Body      string // the text kept after a failed post
 	Error     string
 	ShowHints bool
+	// MaxUpload is the largest file taken, in bytes, checked before sending.
+	MaxUpload int64
+	// NewestURL, on an older page of the feed (?before=), links back to
+	// the newest messages.
+	NewestURL string
 }
 
 // MessageView is one message's page with the actions the viewer may take.
@@ -159,6 +165,7 @@ type MessageView struct {
 	BackURL    string
 	DeleteURL  string // moderators and the author
 	NeedReason bool   // a moderator deleting someone else's message
+	Reason     string // typed before a refused deletion
 	ApproveURL string // held messages, moderators
 	RejectURL  string
 	Error      string
