@@ -120,13 +120,18 @@ func (s *Server) composerView(c echo.Context, a group.Access) (groupviews.FeedVi
 	case err == nil:
 		v.CanPost = true
 	case errors.As(err, &muted):
-		v.NoPost = "您已被禁言，解除时间：" + muted.Until.In(s.loc).Format("01-02 15:04")
+		v.NoPost = mutedUntil(muted, s.loc)
 	case errors.Is(err, apperr.ErrForbidden):
 		v.NoPost = apperr.UserMessage(err)
 	default:
 		return v, err
 	}
 	return v, nil
+}
+
+// mutedUntil says the viewer is muted and until when.
+func mutedUntil(m *group.MutedError, loc *time.Location) string {
+	return "您已被禁言，解除时间：" + m.Until.In(loc).Format("01-02 15:04")
 }
 
 // feedView is one page of the feed, the newest (before 0) or the one
@@ -222,11 +227,14 @@ func (s *Server) postMessage(c echo.Context) error {
 // the text kept and the reason, with the status the error calls for.
 func (s *Server) composeFailed(c echo.Context, groupID uint64, body string, cause error) error {
 	status, _, msg := classify(cause)
+	var muted *group.MutedError
 	if v, ok := apperr.AsValidation(cause); ok {
 		msg = ""
 		for _, m := range v.Fields {
 			msg += m
 		}
+	} else if errors.As(cause, &muted) {
+		msg = mutedUntil(muted, s.loc)
 	}
 	if status == http.StatusInternalServerError || status == http.StatusNotFound || status == http.StatusUnauthorized {
 		return cause
