@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -395,6 +396,12 @@ func writeEvent(w io.Writer, id uint64, name, data string) {
 func (s *Server) renderEvent(ctx context.Context, v viewer, e event.Event) (string, string, error) {
 	switch e.Kind {
 	case event.Message, event.Deleted:
+		if e.Kind == event.Deleted && e.UserID != 0 {
+			// A held message rejected, told to its author alone: it leaves
+			// their feed, as it is gone from it on the next visit.
+			html, err := renderString(ctx, groupviews.DropItem("msg-"+strconv.FormatUint(e.RefID, 10)))
+			return e.Kind, html, err
+		}
 		html, err := s.liveItem(ctx, v, e)
 		return e.Kind, html, err
 	case event.Held:

@@ -705,3 +705,37 @@ func TestLiveFeedVersions(t *testing.T) {
 		}
 	}
 }
+
+// A held message reaches only its author and the moderators, live; when it
+// is rejected it leaves the author's feed.
+func TestLiveHeldAndRejected(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	path := fmt.Sprintf("/events?group=%d", s.c32.ID)
+	author := openStream(t, s.clients["parent-member"], path)
+	mod := openStream(t, s.clients["moderator"], path)
+	waitSubscribers(t, s.hub, 2)
+	held := s.postAs(t, "13900000001", "帮忙投票给我家孩子")
+	if held.Status != message.Held {
+		t.Fatalf("not held: %+v", held)
+	}
+	id := fmt.Sprintf("msg-%d", held.ID)
+	for who, st := range map[string]*stream{"author": author, "moderator": mod} {
+		f := st.next()
+		doc, _ := goquery.NewDocumentFromReader(strings.NewReader("<ol>" + f.data + "</ol>"))
+		li := doc.Find("li#" + id).Last()
+		if f.name != "held" || !li.HasClass("held") || !strings.Contains(li.Find(`[data-testid="held-note"]`).Text(), "待审核") {
+			t.Fatalf("%s: %s %s", who, f.name, f.data)
+		}
+		if want := map[string]string{"author": "copy,recall", "moderator": "copy,delete"}[who]; menuOf(li) != want {
+			t.Fatalf("%s's menu on the held message: %q, want %q", who, menuOf(li), want)
+		}
+	}
+	if err := s.world.Messages.Decide(context.Background(), s.world.ByPhone("13800000002"), s.c32.ID, held.ID, false, "请勿拉票"); err != nil {
+		t.Fatal(err)
+	}
+	f := author.next()
+	if f.name != "deleted" || !strings.Contains(f.data, `id="`+id+`"`) || !strings.Contains(f.data, `hx-swap-oob="delete"`) {
+		t.Fatalf("rejection on the author's page: %s %s", f.name, f.data)
+	}
+}
