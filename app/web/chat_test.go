@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"jiaxiao/app/apptest"
@@ -116,6 +117,16 @@ func browserLogin(t *testing.T, ctx context.Context, base, path, phone string) {
 	}
 }
 
+// openMenu taps a message's ⋯ (msg is a JavaScript expression for its
+// li) and waits for the menu to open and settle where it shows.
+func openMenu(t *testing.T, ctx context.Context, msg string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(msg+`.querySelector('summary')`))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the menu open", msg+`.querySelector('details[open][data-placed]') !== null`)
+}
+
 // shot saves what the screen shows. (apptest.Screenshot saves the whole
 // page, which for a long chat is a strip, and lays the page out anew to
 // take it: the journey takes it only at the end.)
@@ -154,7 +165,7 @@ func waitJS(t *testing.T, ctx context.Context, what, js string) {
 	defer cancel()
 	if _, err := chromedp.Run(wctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
 		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const r = document.scrollingElement, m = [...document.querySelectorAll('#messages > li.msg')].pop(), c = document.getElementById('composer');
-			return JSON.stringify({top: r.scrollTop, height: r.scrollHeight, client: r.clientHeight, last: m && m.getBoundingClientRect().toJSON(), lastText: m && m.textContent.trim().slice(0, 40), composer: c && c.getBoundingClientRect().toJSON()}); })()`))
+			return JSON.stringify({errors: window.__errors, menu: m && m.querySelector('details') && m.querySelector('details').outerHTML.slice(0, 600), top: r.scrollTop, height: r.scrollHeight, client: r.clientHeight, last: m && m.getBoundingClientRect().toJSON(), lastText: m && m.textContent.trim().slice(0, 40), composer: c && c.getBoundingClientRect().toJSON()}); })()`))
 		t.Fatalf("waiting for %s (%s): %v\npage: %s", what, js, err, state)
 	}
 }
@@ -181,6 +192,7 @@ func TestChatJourney(t *testing.T) {
 	s := newSchool(t, apptest.SQLite(t))
 	seedChat(t, s, message.PageSize+14)
 	ctx := apptest.Browser(t, 120*time.Second)
+	catchErrors(t, ctx)
 	feed := fmt.Sprintf("/groups/%d", s.c32.ID)
 	browserLogin(t, ctx, s.URL, feed, "13900000001")
 
@@ -258,11 +270,8 @@ func TestChatJourney(t *testing.T) {
 		}
 	}
 	last := `[...document.querySelectorAll('#messages li.msg.own')].pop()`
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.JSPath(last+`.querySelector('summary')`)),
-		chromedp.WaitVisible(chromedp.JSPath(last+`.querySelector('[data-testid="menu-recall"] button')`)),
-		chromedp.Click(chromedp.JSPath(last+`.querySelector('[data-testid="menu-copy"]')`)),
-	)
+	openMenu(t, ctx, last)
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(last+`.querySelector('[data-testid="menu-copy"]')`)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,11 +282,8 @@ func TestChatJourney(t *testing.T) {
 		t.Fatalf("clipboard: %q %v", clip, err)
 	}
 	shot(t, ctx, "after-menu-390")
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.JSPath(last+`.querySelector('summary')`)),
-		chromedp.WaitVisible(chromedp.JSPath(last+`.querySelector('[data-testid="menu-recall"] button')`)),
-		chromedp.Click(chromedp.JSPath(last+`.querySelector('[data-testid="menu-recall"] button')`)),
-	)
+	openMenu(t, ctx, last)
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(last+`.querySelector('[data-testid="menu-recall"] button')`)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,6 +306,8 @@ func TestChatJourney(t *testing.T) {
 		t.Fatal("no end of the feed after the last page")
 	}
 
+	noErrors(t, ctx)
+
 	// A 360 px phone: nothing wider than the screen, the menu included.
 	err = chromedp.Do(ctx,
 		chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
@@ -314,13 +322,36 @@ func TestChatJourney(t *testing.T) {
 		t.Fatalf("wider than 360 px: %v", eval[float64](t, ctx, `document.documentElement.scrollWidth`))
 	}
 	shot(t, ctx, "after-feed-360")
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#messages li.msg:not(.own)')].pop().querySelector('summary')`)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	openMenu(t, ctx, `[...document.querySelectorAll('#messages li.msg:not(.own)')].pop()`)
 	if !eval[bool](t, ctx, noOverflow) {
 		t.Fatal("the open menu makes the page wider than 360 px")
 	}
 	shot(t, ctx, "after-menu-360")
+	noErrors(t, ctx)
 	apptest.Screenshot(t, ctx, "after-feed-360-page")
+}
+
+// catchErrors makes every page the browser opens note its script errors,
+// console errors and content-security-policy violations in
+// window.__errors, for noErrors.
+func catchErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+		window.__errors = [];
+		addEventListener('error', e => window.__errors.push('error: ' + e.message));
+		addEventListener('unhandledrejection', e => window.__errors.push('rejection: ' + e.reason));
+		document.addEventListener('securitypolicyviolation', e => window.__errors.push('csp: ' + e.violatedDirective + ' ' + e.blockedURI));
+		const logError = console.error;
+		console.error = (...args) => { window.__errors.push('console: ' + args.join(' ')); logError.apply(console, args); };`})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noErrors fails the test if the page noted any error.
+func noErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if errs := eval[[]string](t, ctx, `window.__errors || ['no error catcher on this page']`); len(errs) > 0 {
+		t.Fatalf("page errors: %q", errs)
+	}
 }

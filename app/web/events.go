@@ -142,7 +142,7 @@ func (s *Server) liveItem(ctx context.Context, v viewer, e event.Event) (string,
 			html, err := renderString(shared, groupviews.ReplaceItem(it))
 			return liveMessage{view: m, html: html}, err
 		}
-		html, err := renderString(shared, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
+		html, err := renderString(shared, groupviews.MessageItem(it))
 		return liveMessage{view: m, html: html}, err
 	})
 	if err != nil {
@@ -169,7 +169,7 @@ func (s *Server) liveItem(ctx context.Context, v viewer, e event.Event) (string,
 			html, err := renderString(shared, groupviews.ReplaceItem(it))
 			return liveMessage{html: html}, err
 		}
-		html, err := renderString(shared, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
+		html, err := renderString(shared, groupviews.MessageItem(it))
 		return liveMessage{html: html}, err
 	})
 	return own.html, err
@@ -418,7 +418,7 @@ func (s *Server) renderEvent(ctx context.Context, v viewer, e event.Event) (stri
 			html, err := renderString(ctx, groupviews.ReplaceItem(it))
 			return event.Deleted, html, err
 		}
-		html, err := renderString(ctx, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
+		html, err := renderString(ctx, groupviews.MessageItem(it))
 		return event.Held, html, err
 	case event.Removed:
 		html, err := renderString(ctx, groupviews.Removed())

@@ -146,7 +146,7 @@ func (s *Server) feedView(c echo.Context, groupID, before uint64) (groupviews.Fe
 	if err != nil {
 		return v, err
 	}
-	v.Header = s.header(c, p.Access, groupURL(groupID))
+	v.Header, v.MembersURL = s.header(c, p.Access, groupURL(groupID)), groupURL(groupID, "/members")
 	me := viewer{id: u.ID, moderator: p.Access.CanModerate()}
 	for _, m := range p.Messages {
 		v.Items = append(v.Items, s.chatItem(groupID, m, me, m.RecallLeft, v.CSRF))

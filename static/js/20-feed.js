@@ -104,9 +104,30 @@
     if (watcher && older) { watcher.observe(older); }
   }
 
-  // Whatever changes in the list: dividers, the place kept after older
-  // messages came in, the bottom followed.
-  new MutationObserver(function () {
+  // One rendering per message (views/group/feed.templ): what arrives
+  // replaces an earlier rendering of the same message; a deletion
+  // (data-replace) takes its place, or goes if the page does not show it;
+  // data-drop takes it out.
+  function settle(li) {
+    if (li.nodeType !== 1 || !li.id || li.parentNode !== log) { return; }
+    var others = [].filter.call(log.querySelectorAll('[id="' + li.id + '"]'), function (o) { return o !== li; });
+    if (li.hasAttribute("data-drop")) {
+      others.forEach(function (o) { o.remove(); });
+      li.remove();
+    } else if (li.hasAttribute("data-replace")) {
+      li.removeAttribute("data-replace");
+      if (others.length === 0) { li.remove(); return; }
+      others[0].replaceWith(li);
+      others.slice(1).forEach(function (o) { o.remove(); });
+    } else {
+      others.forEach(function (o) { o.remove(); });
+    }
+  }
+
+  // Whatever changes in the list: one rendering per message, dividers,
+  // the place kept after older messages came in, the bottom followed.
+  new MutationObserver(function (records) {
+    records.forEach(function (r) { [].forEach.call(r.addedNodes, settle); });
     fixDays();
     if (anchor && !anchor.loader.isConnected) {
       if (anchor.el.isConnected) {
@@ -302,7 +323,9 @@
   }
   document.addEventListener("toggle", function (e) {
     var d = e.target;
-    if (!d.matches || !d.matches("details.msg-menu") || !d.open) { return; }
+    if (!d.matches || !d.matches("details.msg-menu")) { return; }
+    d.removeAttribute("data-placed");
+    if (!d.open) { return; }
     expireRecalls();
     closeMenus(d);
     var note = d.querySelector(".menu-note");
@@ -313,6 +336,7 @@
     var composerBox = document.getElementById("composer");
     var limit = composerBox ? composerBox.getBoundingClientRect().top : window.innerHeight;
     if (pop && pop.getBoundingClientRect().bottom > limit) { d.classList.add("up"); }
+    d.setAttribute("data-placed", "");
   }, true);
   document.addEventListener("click", function (e) {
     if (!e.target.closest("details.msg-menu")) { closeMenus(null); }
@@ -358,6 +382,14 @@
       note.textContent = "复制失败，请长按文字复制。";
     });
   });
+
+  // The chat's title bar sticks under the site's header, whatever its height.
+  var siteHeader = document.querySelector("header.site");
+  function measureHeader() {
+    if (siteHeader) { document.documentElement.style.setProperty("--site-header-height", siteHeader.offsetHeight + "px"); }
+  }
+  window.addEventListener("resize", measureHeader);
+  measureHeader();
 
   fixDays();
   expireRecalls();

@@ -155,6 +155,8 @@ type FeedView struct {
 	// NewestURL, on an older page of the feed (?before=), links back to
 	// the newest messages.
 	NewestURL string
+	// MembersURL is the members page, from the chat's title bar.
+	MembersURL string
 }
 
 // MessageView is one message's page with the actions the viewer may take.
