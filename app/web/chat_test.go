@@ -190,7 +190,7 @@ const noOverflow = `document.documentElement.scrollWidth <= window.innerWidth`
 // 360 px screen.
 func TestChatJourney(t *testing.T) {
 	s := newSchool(t, apptest.SQLite(t))
-	seedChat(t, s, message.PageSize+14)
+	sent := seedChat(t, s, message.PageSize+14)
 	ctx := apptest.Browser(t, 120*time.Second)
 	catchErrors(t, ctx)
 	feed := fmt.Sprintf("/groups/%d", s.c32.ID)
@@ -308,6 +308,59 @@ func TestChatJourney(t *testing.T) {
 
 	noErrors(t, ctx)
 
+	// Sending fails: the line drops (said by the page), or the file is
+	// refused (said by the server); either way the text stays.
+	toBottomJS := `window.scrollTo(0, document.scrollingElement.scrollHeight); true`
+	eval[bool](t, ctx, toBottomJS)
+	offline := network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, offline); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="compose-body"]`), "网络断了也不丢"),
+		chromedp.Click(chromedp.CSS(`[data-testid="compose-send"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the send failing offline", `(() => {
+		const a = document.querySelector('#composer [data-testid="alert-error"]'), b = document.querySelector('[data-testid="compose-send"]');
+		return a && a.textContent.includes('网络') && !b.disabled && b.textContent === '发送' && document.querySelector('[data-testid="compose-body"]').value === '网络断了也不丢';
+	})()`)
+	waitJS(t, ctx, "the newest message above the grown composer", scrolledToNewest)
+	shot(t, ctx, "after-offline-390")
+	// htmx reports the failed request on the console; that one is expected.
+	for _, e := range eval[[]string](t, ctx, `window.__errors.splice(0)`) {
+		if !strings.Contains(e, "htmx:sendError") && !strings.Contains(e, "htmx:afterRequest") {
+			t.Fatalf("page error offline: %s", e)
+		}
+	}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{}}); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "安装包.exe")
+	if err := os.WriteFile(bad, []byte("MZ\x90\x00 not a document"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="compose-file"]`), []string{bad}),
+		chromedp.Click(chromedp.CSS(`[data-testid="compose-send"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the file refused", `(() => {
+		const a = document.querySelector('#composer [data-testid="alert-error"]');
+		return a && a.textContent.includes('不支持的文件类型') && document.querySelector('[data-testid="compose-body"]').value === '网络断了也不丢';
+	})()`)
+	noErrors(t, ctx)
+
+	// 撤回 leaves the menu when its time is up: a message sent 115 s ago
+	// offers it for 5 s more.
+	s.world.Clock.Set(sent.Add(-115*time.Second - 2*time.Minute)) // postAs moves it on 2 minutes
+	s.postAs(t, "13900000001", "快到两分钟的消息")
+	s.world.Clock.Set(sent)
+
 	// A 360 px phone: nothing wider than the screen, the menu included.
 	err = chromedp.Do(ctx,
 		chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
@@ -318,6 +371,11 @@ func TestChatJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, "the feed at 360 px scrolled to the newest message", scrolledToNewest)
+	late := `[...document.querySelectorAll('#messages li.msg.own')].pop()`
+	if left := eval[float64](t, ctx, `Number(`+late+`.querySelector('[data-testid="menu-recall"]')?.dataset.recallLeft || -1)`); left < 1 || left > 5 {
+		t.Fatalf("recall offered for %v s on a message sent 115 s ago", left)
+	}
+	waitJS(t, ctx, "撤回 gone when its time is up", late+`.querySelector('[data-testid="menu-recall"]') === null && `+late+`.querySelector('[data-testid="menu-copy"]') !== null`)
 	if !eval[bool](t, ctx, noOverflow) {
 		t.Fatalf("wider than 360 px: %v", eval[float64](t, ctx, `document.documentElement.scrollWidth`))
 	}

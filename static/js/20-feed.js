@@ -141,8 +141,9 @@
     expireRecalls();
   }).observe(log, { childList: true });
   if ("ResizeObserver" in window) {
-    // Photos load after the page opens; keep the newest message in view.
-    new ResizeObserver(function () { if (pinned && !anchor) { toBottom(); } }).observe(log);
+    // Photos load after the page opens, the composer grows with a message
+    // or a file: keep the newest message in view.
+    new ResizeObserver(function () { if (pinned && !anchor) { toBottom(); } }).observe(document.getElementById("feed"));
   }
 
   // The composer.
