@@ -161,11 +161,6 @@
   }
   function sending(form, on) {
     var send = form.querySelector('[data-testid="compose-send"]');
-    if (on && document.activeElement === send) {
-      // A focused button that is disabled drops the focus, and the browser
-      // may scroll the page as it does: keep it in the composer.
-      form.elements.body.focus({ preventScroll: true });
-    }
     send.disabled = on;
     send.textContent = on ? "发送中…" : "发送";
     form.elements.body.readOnly = on;
@@ -225,7 +220,7 @@
     if (!form || e.target.name !== "body" || e.key !== "Enter" || e.shiftKey || e.isComposing) { return; }
     if (!window.matchMedia("(hover: hover) and (pointer: fine)").matches) { return; }
     e.preventDefault();
-    form.requestSubmit();
+    if (!form.querySelector('[data-testid="compose-send"]').disabled) { form.requestSubmit(); }
   });
 
   document.body.addEventListener("htmx:beforeRequest", function (e) {
@@ -295,6 +290,7 @@
     var menu = elt.closest && elt.closest("details.msg-menu");
     if (menu) {
       menu.querySelector(".menu-note").textContent = reason(xhr, "操作没有成功，请稍后重试。");
+      if (xhr && xhr.status === 403 && elt.matches("form[data-recall-left]")) { elt.remove(); }
       return;
     }
     var older = elt.closest && elt.closest("#older");
