@@ -351,7 +351,7 @@
       var t = document.createElement("textarea");
       t.value = text;
       t.setAttribute("readonly", "");
-      t.className = "visually-hidden";
+      t.className = "sr-only";
       document.body.appendChild(t);
       t.select();
       var ok = false;

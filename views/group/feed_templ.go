@@ -548,7 +548,7 @@ func messageLi(m Item, attrs templ.Attributes) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if m.Own {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<p class=\"who visually-hidden\">我：</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<p class=\"sr-only\">我：</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1172,7 +1172,7 @@ func Composer(v FeedView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "<div class=\"compose-row\"><label class=\"attach\" title=\"发送图片或文件\" data-testid=\"compose-attach\"><svg class=\"icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M4 6h16v13H4z M4 15l5-5 4 4 3-3 4 4 M15 9.5h.01\"></path></svg> <span class=\"visually-hidden\">添加图片或文件</span> <input type=\"file\" name=\"file\" class=\"visually-hidden\" accept=\"image/jpeg,image/png,image/gif,.pdf,.docx,.xlsx,.pptx,.txt,.csv\" data-testid=\"compose-file\"></label> <textarea name=\"body\" rows=\"1\" maxlength=\"2000\" placeholder=\"说点什么…\" aria-label=\"消息内容\" data-testid=\"compose-body\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "<div class=\"compose-row\"><label class=\"attach\" title=\"发送图片或文件\" data-testid=\"compose-attach\"><svg class=\"icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M4 6h16v13H4z M4 15l5-5 4 4 3-3 4 4 M15 9.5h.01\"></path></svg> <span class=\"sr-only\">添加图片或文件</span> <input type=\"file\" name=\"file\" class=\"sr-only\" accept=\"image/jpeg,image/png,image/gif,.pdf,.docx,.xlsx,.pptx,.txt,.csv\" data-testid=\"compose-file\"></label> <textarea name=\"body\" rows=\"1\" maxlength=\"2000\" placeholder=\"说点什么…\" aria-label=\"消息内容\" data-testid=\"compose-body\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
