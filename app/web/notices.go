@@ -123,7 +123,7 @@ func (s *Server) audienceLine(c echo.Context, raw []string) noticeviews.Audience
 		s.log.Warn("notices: audience", "err", err)
 		return noticeviews.AudienceLine{Text: "暂时无法计算接收人数，发布后会告诉您通知了多少人。", Error: true}
 	}
-	return noticeviews.AudienceLine{Text: audienceSentence(a)}
+	return noticeviews.AudienceLine{Text: audienceSentence(a), Count: true}
 }
 
 func audienceSentence(a notice.Audience) string {

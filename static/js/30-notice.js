@@ -22,3 +22,15 @@
     }, 0);
   });
 })();
+
+// The compose form: the count of who a notice will reach, which htmx
+// swaps in under the groups as they are ticked, is repeated beside 发布.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var line = document.getElementById("audience");
+    var confirm = document.getElementById("audience-confirm");
+    if (!line || !confirm) { return; }
+    confirm.textContent = line.getAttribute("data-count") === "true" ? line.textContent : "";
+  });
+})();

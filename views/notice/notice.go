@@ -41,6 +41,8 @@ type Form struct {
 type AudienceLine struct {
 	Text  string
 	Error bool
+	// Count says Text is a count (not a hint or an error).
+	Count bool
 }
 
 // Attachment is a file of a notice.
