@@ -131,7 +131,7 @@ func TestBrowserDingInQuietHours(t *testing.T) {
 	s := newSchool(t, apptest.SQLite(t))
 	n := s.notice(t, true)
 	s.clients["parent-member"].Get(fmt.Sprintf("/notices/%d", n.ID)) // read, not acknowledged
-	s.world.Clock.Set(time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC))  // 22:00 in Shanghai
+	s.world.Clock.Set(time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)) // 22:00 in Shanghai
 	owner := browserAs(t, s.clients["owner"])
 	err := chromedp.Do(owner,
 		chromedp.Navigate(s.URL+fmt.Sprintf("/notices/%d/receipts", n.ID)),
