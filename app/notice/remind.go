@@ -39,16 +39,17 @@ const (
 	DingPending DingTarget = "pending"
 )
 
-// ParseDingTarget reads a target from a form ("unread", "unacked",
-// "pending"; empty is pending), or false.
+// ParseDingTarget reads a target from a form: "unread" or nothing (what
+// the DING form always meant), "unacked" or "pending"; anything else is
+// false.
 func ParseDingTarget(s string) (DingTarget, bool) {
 	switch s {
-	case "", string(DingPending):
-		return DingPending, true
-	case "unread":
+	case "", "unread":
 		return DingUnread, true
 	case string(DingUnacked):
 		return DingUnacked, true
+	case string(DingPending):
+		return DingPending, true
 	}
 	return DingUnread, false
 }

@@ -491,8 +491,8 @@ func receiptsFileName(title string, day time.Time) string {
 	return "阅读情况-" + name + "-" + day.Format("2006-01-02") + ".csv"
 }
 
-// noticeDing reminds the unread or the unacknowledged (to=unread|unacked|
-// pending; absent: everyone who has not done what the notice asks): 303
+// noticeDing reminds the unread (to=unread, or absent as before), the
+// unacknowledged (to=unacked) or both (to=pending): 303
 // back to the receipts with what it did; 429 within five minutes of the
 // last DING, on the receipts page with the reason.
 func (s *Server) noticeDing(c echo.Context) error {

@@ -326,6 +326,33 @@ func TestReceiptsSections(t *testing.T) {
 	if r.Doc.Find(`[data-testid="section-unacked"]`).Length() != 0 || !strings.Contains(r.TestID("section-done"), "已读（0）") {
 		t.Errorf("a notice without 收到: sections %q", r.Doc.Find("section h2").Text())
 	}
+	// A DING form without a target means what it always did: the unread.
+	again := s.notice(t, true)
+	s.clients["parent-member"].Get(fmt.Sprintf("/notices/%d", again.ID))
+	if r := owner.Post(fmt.Sprintf("/notices/%d/ding", again.ID), nil); r.StatusCode != 303 {
+		t.Fatalf("DING without a target: %d", r.StatusCode)
+	} else if got := owner.Get(r.Location()).TestID("flash"); got != "已 DING 2 位未读的接收人。" {
+		t.Fatalf("DING without a target says %q", got)
+	}
+}
+
+// TestArchiveFiledFlash: filing a document says so on the entry, once.
+func TestArchiveFiledFlash(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	owner := s.clients["owner"]
+	owner.Get("/archive")
+	r := multipartForm(t, owner, "/archive", map[string]string{"title": "十一月考勤报表", "category": "报表", "group_id": fmt.Sprint(s.c32.ID)}, "考勤.pdf", []byte("%PDF-1.4 report"))
+	if r.StatusCode != 303 || !strings.HasPrefix(r.Location(), "/archive/") {
+		t.Fatalf("filing: %d %q", r.StatusCode, r.Location())
+	}
+	entry := owner.Get(r.Location())
+	if entry.TestID("flash") != "文件已归档。" || !strings.Contains(entry.TestID("archive-entry"), "十一月考勤报表") {
+		t.Fatalf("entry after filing: flash %q", entry.TestID("flash"))
+	}
+	if again := owner.Get(r.Location()); again.TestID("flash") != "" {
+		t.Fatalf("the flash said twice: %q", again.TestID("flash"))
+	}
 }
 
 // TestReceiptsTelLinks: tap-to-call only for those who may see the full
