@@ -19,9 +19,11 @@ import (
 
 // attScene is a school on Wednesday 2026-11-18 at 10:00:05 (Shanghai) with
 // the school point set and a few weeks of punches: 陈志强 (teacher-class) has
-// normal, late, missing and field days, one punch on the rest day 11-15 and
-// a clock-in today; 李芳 (owner) punched today far from school with a poor
-// accuracy and a note.
+// normal days, an absent day (the 10th, out of the make-up window), a late
+// day (12th), a missing clock-out (13th), a field day (16th), one punch on
+// Sunday the 15th, nothing on the 17th and a clock-in today; 李芳 (owner)
+// punched today far from school with a poor accuracy and a note; 赵敏
+// (teacher-other) never punched.
 func attScene(t *testing.T, s *school32) {
 	t.Helper()
 	ctx := context.Background()
@@ -39,7 +41,7 @@ func attScene(t *testing.T, s *school32) {
 			t.Fatal(err)
 		}
 	}
-	for _, d := range []string{"02", "03", "04", "05", "06", "09", "10", "11"} {
+	for _, d := range []string{"02", "03", "04", "05", "06", "09", "11"} { // the 10th: absent
 		add(chen.ID, "2026-11-"+d+" 08:12:00", false, 20, 15, "")
 		add(chen.ID, "2026-11-"+d+" 17:41:00", false, 20, 15, "")
 	}
