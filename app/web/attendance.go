@@ -525,7 +525,7 @@ func (s *Server) monthlyView(c echo.Context) (attviews.MonthlyView, []attendance
 	if locked, err := s.attendance.Locked(ctx, m); err != nil {
 		return v, nil, err
 	} else if locked {
-		v.Confirmed = "本月考勤已确认"
+		v.Confirmed = "本月考勤已确认锁定，不能再修改。"
 	}
 	for _, r := range rows {
 		sm := r.Summary

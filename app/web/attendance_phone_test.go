@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,6 +189,22 @@ func TestAttendancePhoneBrowser(t *testing.T) {
 	attText(t, teacher, `[data-testid="punch-accuracy"]`, "定位精度 450 米，结果可能不准，建议到室外或打开 Wi-Fi 后重试")
 	apptest.Screenshot(t, teacher, "3-poor-accuracy")
 
+	// Location refused: the page says so and what to do.
+	if _, err := chromedp.CallBrowser(teacher, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingDenied, Origin: s.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(teacher, chromedp.Click(chromedp.CSS(`[data-testid="relocate"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := attText(t, teacher, `[data-testid="punch-status"]`, "定位失败"); !strings.Contains(got, "允许本网站使用位置信息") {
+		t.Errorf("location refused: %q", got)
+	}
+	if hidden, err := chromedp.Run(teacher, chromedp.Evaluate[bool](`document.querySelector('[data-testid="punch-accuracy"]').hidden`)); err != nil || !hidden {
+		t.Errorf("the accuracy warning outlives the position: hidden=%v %v", hidden, err)
+	}
+	apptest.Screenshot(t, teacher, "3b-location-refused")
+
 	// The field punch, with its note.
 	attPosition(t, teacher, s.URL, 31.2504, 121.4737, 30)
 	if err := chromedp.Do(teacher, chromedp.Click(chromedp.CSS(`[data-testid="relocate"]`))); err != nil {
@@ -222,11 +239,15 @@ func TestAttendancePhoneBrowser(t *testing.T) {
 	apptest.Screenshot(t, teacher, "punch-360")
 	attShot(t, teacher, `.my-month`, "calendar-360")
 
+	// A request waiting for the principal.
+	if r := s.clients["teacher-other"].Post("/attendance/makeup", url.Values{"date": {"2026-11-17"}, "which": {"in"}, "reason": {"去区里开会，忘记打卡"}}); r.StatusCode != 303 {
+		t.Fatalf("make-up request: %d", r.StatusCode)
+	}
 	admin := attBrowser(t, s, "admin", 360, 740)
 	for _, p := range []struct{ path, wait, name string }{
 		{"/attendance/daily?date=2026-11-18", `[data-testid="daily-board"]`, "daily-360"},
 		{"/attendance/monthly?month=2026-11", `[data-testid="monthly"]`, "monthly-360"},
-		{"/approvals", `main`, "approvals-360"},
+		{"/approvals", `[data-testid="approval"]`, "approvals-360"},
 		{"/admin/calendar", `[data-testid="calendar-form"]`, "admin-calendar-360"},
 	} {
 		if err := chromedp.Do(admin, chromedp.Navigate(s.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait))); err != nil {

@@ -121,6 +121,9 @@
 
   function failed(err) {
     form.elements.lat.value = "";
+    form.elements.lng.value = "";
+    form.elements.accuracy.value = "";
+    accuracy.hidden = true;
     if (err && err.code === 1) {
       say("定位失败：没有定位权限。请在浏览器或系统设置里允许本网站使用位置信息，再点“重新定位”。", "error");
     } else {
