@@ -256,4 +256,16 @@ func TestAttendancePhoneBrowser(t *testing.T) {
 		attFits(t, admin, p.path+" at 360 px")
 		apptest.Screenshot(t, admin, p.name)
 	}
+	// And on a desk.
+	attViewport(t, admin, 1280, 800)
+	for _, p := range []struct{ path, wait, name string }{
+		{"/attendance", `[data-testid="my-calendar"]`, "punch-1280"},
+		{"/attendance/daily?date=2026-11-18", `[data-testid="daily-board"]`, "daily-1280"},
+	} {
+		if err := chromedp.Do(admin, chromedp.Navigate(s.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait))); err != nil {
+			t.Fatal(err)
+		}
+		attFits(t, admin, p.path+" at 1280 px")
+		apptest.Screenshot(t, admin, p.name)
+	}
 }

@@ -71,7 +71,7 @@
   // already refused by the server stays in view.
   function showNote(needed) {
     var keep = form.hasAttribute("data-note-error") || note.value !== "";
-    noteBox.hidden = fence && !needed && !keep;
+    noteBox.hidden = !needed && !keep;
     note.setAttribute("aria-required", needed ? "true" : "false");
   }
 
@@ -116,6 +116,12 @@
       say("在范围内（距学校 " + m + " 米）", "ok");
     }
     showNote(outside);
+    var asked = document.getElementById("note-error");
+    if (!outside && asked) {
+      asked.remove(); // the page's own request for a note, no longer needed
+      note.removeAttribute("aria-invalid");
+      note.removeAttribute("aria-describedby");
+    }
     return m;
   }
 
