@@ -79,6 +79,7 @@ func TestAdminPagesOnAPhone(t *testing.T) {
 		{"users", "/admin/users", "[data-testid=user-row]"},
 		{"roster", "/admin/roster", "[data-testid=classes]"},
 		{"departments", "/admin/departments", "[data-testid=department]"},
+		{"words", "/admin/words", "[data-testid=word-form]"},
 	} {
 		sw, cw := pageWidth(t, b, s.URL, p.path, p.ready)
 		if sw > cw || cw > 360 {

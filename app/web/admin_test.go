@@ -392,3 +392,47 @@ func TestStaffImportRoleChangeIsLogged(t *testing.T) {
 		t.Errorf("role changes:\n%s", strings.Join(entries, "\n"))
 	}
 }
+
+// TestClassAndDepartmentChangesInPlace: a refused 学籍 or 组长 change
+// answers 422 on the same page with the message beside that card; a
+// done one says so once after the redirect.
+func TestClassAndDepartmentChangesInPlace(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	admin := s.clients["admin"]
+	var st struct{ ID, ClassID uint64 }
+	s.world.DB.Table("students").Select("id, class_id").Where("student_no = ?", "20230202").Scan(&st)
+	admin.Get(fmt.Sprintf("/admin/classes/%d", st.ClassID))
+	r := admin.Post(fmt.Sprintf("/admin/students/%d/status", st.ID), url.Values{"status": {"expelled"}})
+	card := r.Doc.Find(fmt.Sprintf("#student-%d", st.ID))
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(card.Find(`[data-testid="field-error"]`).Text(), "请选择在读、转出或毕业") ||
+		r.Doc.Find(`[data-testid="student"]`).Length() < 50 {
+		t.Fatalf("unknown status: %d %q", r.StatusCode, card.Text())
+	}
+	r = admin.Post(fmt.Sprintf("/admin/students/%d/status", st.ID), url.Values{"status": {"transferred"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("transfer: %d", r.StatusCode)
+	}
+	r = admin.Get(r.Location())
+	if !strings.Contains(r.TestID("flash"), "已更新学籍") || !strings.Contains(r.Doc.Find(fmt.Sprintf("#student-%d .tag", st.ID)).Text(), "转出") {
+		t.Errorf("after the transfer: flash %q", r.TestID("flash"))
+	}
+	if form := r.Doc.Find(fmt.Sprintf("#student-%d form", st.ID)); !strings.Contains(form.AttrOr("data-confirm", ""), "王芳") {
+		t.Error("no confirmation before a change of 学籍")
+	}
+
+	r = admin.Get("/admin/departments")
+	dept := r.Doc.Find(`[data-testid="department"]`).First()
+	action, _ := dept.Find("form").Attr("action")
+	id, _ := dept.Attr("id")
+	r = admin.Post(action, url.Values{"head": {fmt.Sprint(s.world.ByPhone("13900000001").ID)}})
+	if msg := r.Doc.Find("#" + id + ` [data-testid="field-error"]`).Text(); r.StatusCode != http.StatusUnprocessableEntity || msg != "请选择本校在职教职工" {
+		t.Errorf("a parent as head: %d %q", r.StatusCode, msg)
+	}
+	if r = admin.Post(action, url.Values{"head": {"0"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("no head: %d", r.StatusCode)
+	}
+	if f := admin.Get(r.Location()).TestID("flash"); f != "已更新部门组长。" {
+		t.Errorf("flash: %q", f)
+	}
+}
