@@ -171,7 +171,8 @@ var Words = map[string]described{
 	},
 	"group.reset_invite": func(f *facts) []Part { return []Part{t("重置了 "), f.group(), t(" 的邀请码")} },
 	"group.rename": func(f *facts) []Part {
-		return []Part{t("把群 "), f.group(), t(" 改名为“" + f.detail + "”")}
+		// The group's name now may be this very name: the old one is not kept.
+		return []Part{t("把一个群改名为“" + f.detail + "”")}
 	},
 	"group.moderator_add": func(f *facts) []Part {
 		return []Part{t("将 "), f.person(), t(" 设为 "), f.group(), t(" 的管理员")}
