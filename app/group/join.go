@@ -236,7 +236,7 @@ func (s *Service) approve(ctx context.Context, tx *gorm.DB, actor *auth.User, gr
 		return err
 	}
 	return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "join.approve", Subject: groupSubject(groupID),
-		Detail: fmt.Sprintf("request:%d parent:%d student:%d", req.ID, req.ParentID, st.ID), CreatedAt: now})
+		Detail: fmt.Sprintf("request:%d parent:%d student:%d roster_match=%t", req.ID, req.ParentID, st.ID, req.RosterMatch), CreatedAt: now})
 }
 
 // Reject turns a request down with a reason the parent will see.

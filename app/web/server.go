@@ -271,6 +271,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/admin/departments/:id/head", s.setDepartmentHead, requireAdmin)
 	e.GET("/admin/users", s.usersPage, requireAdmin)
 	e.POST("/admin/users/:id/depart", s.departUser, requireAdmin)
+	e.POST("/admin/users/:id/role", s.setUserRole, requireAdmin)
 	e.GET("/admin/settings", s.settingsPage, requireAdmin)
 	e.POST("/admin/settings", s.saveSettings, requireAdmin)
 	e.GET("/admin/audit", s.auditPage, requireAdmin)

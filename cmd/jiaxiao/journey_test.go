@@ -353,7 +353,7 @@ func TestAttendanceJourney(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`input[name="school_lat"]`), "31.2304"),
 		chromedp.SetValue(chromedp.CSS(`input[name="school_lng"]`), "121.4737"),
 		chromedp.Submit(chromedp.CSS(`[data-testid="settings-form"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="alert-ok"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)
 	if err != nil {
 		t.Fatal(err)
