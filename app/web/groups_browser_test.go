@@ -267,6 +267,19 @@ func TestMembersJourney(t *testing.T) {
 	jsValue[bool](t, owner, `window.scrollTo(0, 0), true`)
 	apptest.Screenshot(t, owner, "after-requests-360")
 
+	// The other group screens fit too.
+	for _, path := range []string{"/groups", fmt.Sprintf("/groups/%d/moderation", id), fmt.Sprintf("/groups/%d/invite", id)} {
+		if err := chromedp.Do(owner, chromedp.Navigate(s.URL+path), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+			t.Fatal(err)
+		}
+		noSideScroll(t, owner, path+" (360 px)")
+		apptest.Screenshot(t, owner, "after-"+strings.NewReplacer("/", "-", fmt.Sprint(id), "id").Replace(strings.TrimPrefix(path, "/"))+"-360")
+	}
+	qr := jsValue[[2]float64](t, owner, `[document.querySelector('img.qr').getBoundingClientRect().right, window.innerWidth]`)
+	if qr[0] > qr[1] {
+		t.Errorf("the invite QR code ends at %.0f px on a %.0f px screen", qr[0], qr[1])
+	}
+
 	// The removed parent's old link.
 	gone := phoneLogin(t, s.URL, target.Phone)
 	phone360(t, gone)
@@ -279,4 +292,9 @@ func TestMembersJourney(t *testing.T) {
 	}
 	noSideScroll(t, gone, "removed (360 px)")
 	apptest.Screenshot(t, gone, "after-removed-parent-360")
+	if err := chromedp.Do(gone, chromedp.Navigate(s.URL+"/join/"+s.c33.InviteCode), chromedp.WaitVisible(chromedp.CSS(`[data-testid="join-form"]`))); err != nil {
+		t.Fatal(err)
+	}
+	noSideScroll(t, gone, "join (360 px)")
+	apptest.Screenshot(t, gone, "after-join-360")
 }

@@ -18,6 +18,7 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
 	"jiaxiao/app/group"
+	"jiaxiao/app/school"
 )
 
 // headerCounts reads a group page's header: its member count and the
@@ -182,6 +183,21 @@ func TestRequestsOverHTMX(t *testing.T) {
 	}
 	if strings.Contains(r.Body, `class="site`) {
 		t.Error("htmx got a whole page")
+	}
+	// An approval refused for the child (no longer in the class) is
+	// answered in that request's card, the list still there.
+	c := s.pendingRequest(t)
+	var req group.JoinRequest
+	s.world.DB.Where("id = ?", c).Take(&req)
+	if err := s.world.School.SetStudentStatus(context.Background(), auth.System, req.StudentID, school.Transferred); err != nil {
+		t.Fatal(err)
+	}
+	r = owner.Post(fmt.Sprintf("/groups/%d/requests/%d/approve", id, c), nil)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc.Find(fmt.Sprintf(`#r%d [data-testid="alert-error"]`, c)).Text(), "不在本班在读") {
+		t.Fatalf("approval of a transferred pupil: %d %q", r.StatusCode, r.TestID("alert-error"))
+	}
+	if r.Doc.Find(`[data-testid="request"]`).Length() != 2 {
+		t.Errorf("%d requests listed after the refusal, want 2", r.Doc.Find(`[data-testid="request"]`).Length())
 	}
 }
 

@@ -46,7 +46,7 @@ func (s *Server) moderationView(c echo.Context, id uint64) (groupviews.Moderatio
 	if err != nil {
 		return groupviews.ModerationView{}, err
 	}
-	v := groupviews.ModerationView{Header: s.header(c, a, groupURL(id, "/moderation")), CSRF: csrfOf(c), WordsURL: groupURL(id, "/words"), GroupKind: a.Group.Kind.Label(),
+	v := groupviews.ModerationView{Header: s.header(c, a, groupURL(id, "/moderation")), CSRF: csrfOf(c), WordsURL: groupURL(id, "/words"),
 		MutedAll: a.Group.MutedAll, MuteAllURL: groupURL(id, "/mute-all"), CanSetPosting: a.CanSetPosting() == nil,
 		CanRename: a.CanRename() == nil, Posting: a.Group.PostingOpen, PostingURL: groupURL(id, "/posting"), RenameURL: groupURL(id, "/rename")}
 	v.Categories, v.Actions = wordOptions()

@@ -216,8 +216,6 @@ type ModerationView struct {
 	RenameURL     string
 	// NewName and NameError are a refused new name and why.
 	NewName, NameError string
-	// GroupKind is the group's kind, for the help texts.
-	GroupKind string
 }
 
 // MessageRow is a held message on the moderation page.
