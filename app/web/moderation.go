@@ -227,7 +227,7 @@ func (s *Server) removeMember(c echo.Context) error {
 	}
 	reason, ban := c.FormValue("reason"), c.FormValue("ban") == "1"
 	err = s.groups.Remove(c.Request().Context(), userOf(c), id, uid, reason, ban)
-	if ve, ok := apperr.AsValidation(err); ok && ve.Fields["reason"] != "" {
+	if ve, ok := apperr.AsValidation(err); ok {
 		return s.refusedOnMembers(c, id, refusedAction{userID: uid, field: "reason", reason: reason, msg: ve.Message(), ban: ban})
 	}
 	if err != nil {
