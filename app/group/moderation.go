@@ -133,6 +133,9 @@ func (s *Service) Remove(ctx context.Context, actor *auth.User, groupID, userID 
 		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err
 		}
+		if err := countsChanged(ctx, tx, now, groupID, everyMember); err != nil {
+			return err
+		}
 		if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Delete(&Mute{}).Error; err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@
 (function () {
   "use strict";
   if (!window.htmx || !htmx.createEventSource) { return; }
-  var kinds = ["message", "held", "deleted", "removed", "badge"];
+  var kinds = ["message", "held", "deleted", "removed", "badge", "counts"];
   var sources = [];
   var lastID = "";
   var create = htmx.createEventSource;
