@@ -208,8 +208,8 @@ func (s *Server) decide(c echo.Context, act func(groupID, requestID uint64) (don
 }
 
 var (
-	flashJoinApproved        = sayFlash("group-approved", "已通过申请，家长已加入本群。")
-	flashJoinRejected        = sayFlash("group-rejected", "已驳回申请，家长会在“提醒”里看到理由。")
+	flashJoinApproved    = sayFlash("group-approved", "已通过申请，家长已加入本群。")
+	flashJoinRejected    = sayFlash("group-rejected", "已驳回申请，家长会在“提醒”里看到理由。")
 	flashApprovedMatched = newFlash("group-approved-matched", 2, func(n []int64) string {
 		msg := fmt.Sprintf("已通过 %d 条花名册匹配的申请。", n[0])
 		if n[1] > 0 {
