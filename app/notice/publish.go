@@ -192,21 +192,16 @@ func recipientsOf(q *gorm.DB, groupIDs []uint64, author uint64) *gorm.DB {
 // audienceOf counts the users of the subquery users (one column,
 // user_id) by role.
 func audienceOf(ctx context.Context, q *gorm.DB, users *gorm.DB) (Audience, error) {
-	var rows []struct {
-		Role auth.Role
-		N    int
-	}
-	err := db.FreshIn(ctx, q).Table("(?) AS r", users).Joins("JOIN users ON users.id = r.user_id").
-		Select("users.role AS role, COUNT(*) AS n").Group("users.role").Scan(&rows).Error
+	byRole, err := auth.CountByRole(ctx, q, users)
 	if err != nil {
 		return Audience{}, fmt.Errorf("notice: audience: %w", err)
 	}
 	var a Audience
-	for _, r := range rows {
-		if r.Role.Staff() {
-			a.Staff += r.N
+	for role, n := range byRole {
+		if role.Staff() {
+			a.Staff += n
 		} else {
-			a.Parents += r.N
+			a.Parents += n
 		}
 	}
 	return a, nil
