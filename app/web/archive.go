@@ -17,9 +17,24 @@ import (
 	"jiaxiao/views/component"
 )
 
+// archiveQueryMax bounds the search words: a longer LIKE pattern costs
+// the database more and finds nothing a person types.
+const archiveQueryMax = 100
+
+// firstRunes is s cut to at most n characters.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
 func (s *Server) archiveView(c echo.Context) (archiveviews.ListView, error) {
 	ctx, u := c.Request().Context(), userOf(c)
-	q := archive.Query{Q: c.QueryParam("q"), Category: c.QueryParam("category")}
+	q := archive.Query{Q: firstRunes(c.QueryParam("q"), archiveQueryMax), Category: firstRunes(c.QueryParam("category"), 20)}
 	q.GroupID = optionalID(c.QueryParam("group"))
 	q.Page = pageParam(c.QueryParam("page"))
 	if q.Page < 1 {
@@ -112,6 +127,8 @@ func (s *Server) archiveShow(c echo.Context) error {
 	return render(c, http.StatusOK, archiveviews.ShowPage(page(c, h.Title), v))
 }
 
+var flashFiled = sayFlash("archive-filed", "文件已归档。")
+
 // archiveFile files a standalone document: 303 to it; a bad form 422, and
 // object storage down 503, both with the title kept.
 func (s *Server) archiveFile(c echo.Context) error {
@@ -144,5 +161,6 @@ func (s *Server) archiveFile(c echo.Context) error {
 	if err != nil {
 		return fail(err)
 	}
+	s.setFlash(c, flashFiled)
 	return redirect(c, "/archive/"+strconv.FormatUint(e.ID, 10))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"jiaxiao/app/event"
+	"jiaxiao/app/group"
 	"jiaxiao/app/message"
 	groupviews "jiaxiao/views/group"
 	"jiaxiao/views/layout"
@@ -354,6 +355,8 @@ func (s *Server) renderEvent(ctx context.Context, userID uint64, e event.Event) 
 		}
 		html, err := renderString(ctx, groupviews.DropItem(it.DOMID), groupviews.MessageItem(it))
 		return event.Held, html, err
+	case group.EventCounts:
+		return s.countsEvent(ctx, userID, e.RefID)
 	case event.Removed:
 		html, err := renderString(ctx, groupviews.Removed())
 		return event.Removed, html, err

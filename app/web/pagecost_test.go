@@ -102,6 +102,10 @@ func TestPageQueryBudget(t *testing.T) {
 			{"owner", "/", 6},
 			{"owner", feed, 1},
 			{"owner", fmt.Sprintf("/notices/%d/receipts", last.ID), 7},
+			// The audit log: its page of entries, then one statement per
+			// kind of thing they name (people, groups, students; requests
+			// and departments when named), however many entries.
+			{"admin", "/admin/audit", 6},
 		}
 		cost := func(actor, path string) int {
 			// Let the hub read every event so far: a badge event read
