@@ -114,6 +114,7 @@ func TestCrawlEveryPage(t *testing.T) {
 		{name: "parent", login: password("13900000001"), seeds: []string{"/no-such-page"}},
 		{name: "pending-parent", login: password("13700000010")},
 	}
+	c.selfTest()
 	// JIAXIAO_CRAWL_ROLES=admin,parent crawls only those roles, for a
 	// quicker look while working on their pages.
 	only := strings.FieldsFunc(os.Getenv("JIAXIAO_CRAWL_ROLES"), func(r rune) bool { return r == ',' || r == ' ' })
@@ -243,6 +244,72 @@ func (c *crawler) takeEvents() []string {
 
 func (c *crawler) fail(role, vp, page, kind, detail string) {
 	c.failures = append(c.failures, crawlFailure{role, vp, page, kind, detail})
+}
+
+// selfTest proves on the login page that the crawl sees what it looks for:
+// a console error, an uncaught exception, an inline script the CSP
+// refuses, a box wider than the phone and a name one character per line.
+func (c *crawler) selfTest() {
+	t := c.t
+	if err := c.viewport(crawlViewports[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(c.ctx, chromedp.Navigate(c.base+"/login")); err != nil {
+		t.Fatal(err)
+	}
+	c.takeEvents()
+	const inject = `(() => {
+  console.error('crawl self-test');
+  setTimeout(() => { throw new Error('crawl self-test'); });
+  const s = document.createElement('script');
+  s.textContent = 'void 0';
+  document.head.appendChild(s);
+  const main = document.querySelector('main');
+  const wide = document.createElement('div');
+  wide.id = 'self-test-wide';
+  wide.style.width = '900px';
+  wide.style.height = '1px';
+  main.appendChild(wide);
+  const name = document.createElement('span');
+  name.id = 'self-test-name';
+  name.textContent = '王建国';
+  name.style.display = 'inline-block';
+  name.style.width = '1em';
+  main.appendChild(name);
+  return true;
+})()`
+	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](inject)); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"console.error": "console.error: crawl self-test", "exception": "uncaught: ", "CSP": "Content Security Policy"}
+	var seen []string
+	for deadline := time.Now().Add(10 * time.Second); len(want) > 0 && time.Now().Before(deadline); {
+		ev := c.takeEvents()
+		seen = append(seen, ev...)
+		for k, w := range want {
+			if slices.ContainsFunc(seen, func(e string) bool { return strings.Contains(e, w) }) {
+				delete(want, k)
+			}
+		}
+		if len(want) > 0 {
+			if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => r(true), 20))`, chromedp.EvalAwaitPromise)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Fatalf("the crawl does not see %v; it saw %q", want, seen)
+	}
+	o, err := chromedp.Run(c.ctx, chromedp.Evaluate[overflow](fmt.Sprintf("%s(%d)", overflowJS, crawlViewports[0].w)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ScrollWidth <= o.InnerWidth || !slices.ContainsFunc(o.Outer, func(s string) bool { return strings.HasPrefix(s, "div#self-test-wide") }) {
+		t.Fatalf("the crawl does not see a box wider than the phone: %+v", o)
+	}
+	if !slices.ContainsFunc(o.Squeezed, func(s string) bool { return strings.HasPrefix(s, "span#self-test-name") }) {
+		t.Fatalf("the crawl does not see a name one character per line: %+v", o)
+	}
 }
 
 // crawl logs in as the role at the phone size, follows links breadth-first
@@ -381,6 +448,18 @@ const overflowJS = `((screen) => {
     const text = (el.innerText || el.value || '').replace(/\s+/g, ' ').trim().slice(0, 30);
     return s + ' right=' + Math.round(r.right) + ' width=' + Math.round(r.width) + (text ? ' “' + text + '”' : '');
   };
+  // Text only screen readers get (.sr-only: clipped to a pixel) is not seen.
+  const unseen = el => {
+    for (let p = el; p && p !== document.body; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.clip !== 'auto' || s.clipPath !== 'none') return true;
+      if (s.overflow !== 'visible') {
+        const r = p.getBoundingClientRect();
+        if (r.width <= 2 || r.height <= 2) return true;
+      }
+    }
+    return false;
+  };
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const squeezed = new Set();
   for (let n; (n = walker.nextNode()); ) {
@@ -392,7 +471,7 @@ const overflowJS = `((screen) => {
     const lines = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
     const fs = parseFloat(getComputedStyle(el).fontSize) || 16;
     const widest = Math.max(0, ...lines.map(r => r.width));
-    if ((lines.length >= 2 && widest < 1.6 * fs) || (lines.length >= 3 && widest < 2.6 * fs)) squeezed.add(el);
+    if (((lines.length >= 2 && widest < 1.6 * fs) || (lines.length >= 3 && widest < 2.6 * fs)) && !unseen(el)) squeezed.add(el);
   }
   res.squeezed = [...squeezed].slice(0, 4).map(name);
   if (de.scrollWidth <= W) return res;
