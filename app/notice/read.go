@@ -68,6 +68,16 @@ func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, id 
 	return v, nil
 }
 
+// Visible reports whether actor may open the notice: the archive links to
+// the original only for those it would not answer 页面不存在.
+func (s *Service) Visible(ctx context.Context, actor *auth.User, id uint64) (bool, error) {
+	_, err := s.access(ctx, s.db, actor, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Open shows a notice; for a recipient it also marks it read, and marks
 // read the 提醒 that pointed at it (the notice and its DINGs), which drops
 // the badge on every page the recipient has open.

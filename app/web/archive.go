@@ -119,7 +119,13 @@ func (s *Server) archiveShow(c echo.Context) error {
 		v.State = "归档中"
 	}
 	if h.NoticeID != nil {
-		v.NoticeURL = noticeURL(*h.NoticeID)
+		ok, err := s.notices.Visible(c.Request().Context(), userOf(c), *h.NoticeID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			v.NoticeURL = noticeURL(*h.NoticeID)
+		}
 	}
 	for _, f := range files {
 		v.Files = append(v.Files, archiveviews.File{Name: f.Name, URL: "/files/" + strconv.FormatUint(f.ID, 10), Size: sizeLabel(f.Size), SHA256: f.SHA256})

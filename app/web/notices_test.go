@@ -97,6 +97,18 @@ func TestNoticePermissionMatrix(t *testing.T) {
 				t.Errorf("archive entry as %s: %d, want %d", actor, got, want)
 			}
 		}
+		// A parent who joined after the notice went out reads the entry,
+		// with no link to an original that was never sent to them.
+		late := s.freshMember(t)
+		lc := apptest.NewClient(t, s.URL)
+		lc.Login(late.Phone, "secret-123")
+		entry := fmt.Sprintf("/archive/%d", entryID)
+		if r := lc.Get(entry); r.StatusCode != 200 || r.Doc.Find(`a[href="`+np("")+`"]`).Length() != 0 {
+			t.Errorf("late member's archive entry: %d, link to the notice shown: %v", r.StatusCode, r.Doc.Find(`a[href="`+np("")+`"]`).Length() != 0)
+		}
+		if r := s.clients["parent-member"].Get(entry); r.Doc.Find(`a[href="`+np("")+`"]`).Length() != 1 {
+			t.Error("a recipient's archive entry has no link to the notice")
+		}
 	})
 }
 

@@ -93,12 +93,13 @@ func (s *Server) addSchoolWord(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		v.Pattern, v.Error = pattern, ve.Message()
+		v.Pattern, v.Category, v.Action, v.Error = pattern, c.FormValue("category"), c.FormValue("action"), ve.Message()
 		return render(c, http.StatusUnprocessableEntity, adminviews.WordsPage(page(c, "全校词库"), v))
 	}
 	if err != nil {
 		return err
 	}
+	s.setFlash(c, flashSchoolWordAdded)
 	return redirect(c, "/admin/words")
 }
 
@@ -110,5 +111,11 @@ func (s *Server) deleteSchoolWord(c echo.Context) error {
 	if err := s.words.Delete(c.Request().Context(), userOf(c), 0, wid); err != nil {
 		return err
 	}
+	s.setFlash(c, flashSchoolWordDeleted)
 	return redirect(c, "/admin/words")
 }
+
+var (
+	flashSchoolWordAdded   = sayFlash("school-word-added", "已加入全校词库，新发布的内容立即按它处理。")
+	flashSchoolWordDeleted = sayFlash("school-word-deleted", "已从全校词库删除。")
+)
