@@ -153,6 +153,14 @@ type Day struct {
 	Leave      float64 // 0, 0.5 or 1
 	FieldCount int
 	Makeups    int
+	Punches    int // punches that day, approved make-ups included
+}
+
+// Middle is the middle of the day's work period: a lone punch before it
+// clocks in, after it clocks out.
+func (r Rules) Middle(d calendar.Day) time.Time {
+	start, end := r.period(d)
+	return start.Add(end.Sub(start) / 2)
 }
 
 // period returns the day's work period in time.
@@ -185,19 +193,18 @@ func Compute(r Rules, cal calendar.Calendar, d calendar.Day, in Input, now time.
 		}
 	}
 	sort.Slice(punches, func(i, j int) bool { return punches[i].At.Before(punches[j].At) })
+	out.Punches = len(punches)
 	for _, p := range punches {
 		if p.Field {
 			out.FieldCount++
 		}
 	}
+	mid := start.Add(end.Sub(start) / 2)
 	if !out.Work {
 		// Punches on rest days are kept and shown, but count for nothing
 		// (Summarize skips rest days).
 		out.Status = Rest
-		if len(punches) > 0 {
-			a, b := punches[0].At, punches[len(punches)-1].At
-			out.In, out.Out = &a, &b
-		}
+		out.In, out.Out = inOut(punches, mid)
 		return out
 	}
 	if !now.After(dayStart) {
@@ -205,7 +212,6 @@ func Compute(r Rules, cal calendar.Calendar, d calendar.Day, in Input, now time.
 		return out
 	}
 	// Leave: how much of the work period it covers (halves at the midpoint).
-	mid := start.Add(end.Sub(start) / 2)
 	coversAM, coversPM := covered(in.Leave, start, mid), covered(in.Leave, mid, end)
 	switch {
 	case coversAM && coversPM:
@@ -214,19 +220,7 @@ func Compute(r Rules, cal calendar.Calendar, d calendar.Day, in Input, now time.
 	case coversAM || coversPM:
 		out.Leave = 0.5
 	}
-	// The first punch clocks in, the last clocks out; a lone punch counts
-	// for the half of the day it falls in.
-	if len(punches) >= 2 {
-		a, b := punches[0].At, punches[len(punches)-1].At
-		out.In, out.Out = &a, &b
-	} else if len(punches) == 1 {
-		a := punches[0].At
-		if a.Before(mid) {
-			out.In = &a
-		} else {
-			out.Out = &a
-		}
-	}
+	out.In, out.Out = inOut(punches, mid)
 	over := !now.Before(end)
 	needIn, needOut := !coversAM, !coversPM
 	switch {
@@ -281,6 +275,34 @@ func Compute(r Rules, cal calendar.Calendar, d calendar.Day, in Input, now time.
 		out.Status = Normal
 	}
 	return out
+}
+
+// inOut says which of a day's sorted punches clock in and out: the first
+// and the last; a lone punch is one or the other, never both — the
+// clock-in before the middle of the work period, the clock-out after it.
+func inOut(punches []PunchIn, mid time.Time) (in, out *time.Time) {
+	switch n := len(punches); {
+	case n >= 2:
+		a, b := punches[0].At, punches[n-1].At
+		return &a, &b
+	case n == 1 && punches[0].At.Before(mid):
+		a := punches[0].At
+		return &a, nil
+	case n == 1:
+		a := punches[0].At
+		return nil, &a
+	}
+	return nil, nil
+}
+
+// NextPunch says what a punch at now would count as on the day d computed
+// so far: "in" when it would be the day's first punch and comes before the
+// middle of the work period, "out" otherwise (the last punch clocks out).
+func NextPunch(r Rules, d Day, now time.Time) string {
+	if d.Punches == 0 && now.Before(r.Middle(d.Day)) {
+		return "in"
+	}
+	return "out"
 }
 
 func covered(spans []Span, from, to time.Time) bool {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/calendar"
 )
 
 // PunchInput is the punch form: the browser's position and an optional note.
@@ -60,4 +62,46 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// Now is the time a punch made now is stamped with: the punch page's clock
+// shows it.
+func (s *Service) Now() time.Time { return s.now() }
+
+// MaxDayPunches bounds the punches one page lists for a day.
+const MaxDayPunches = 500
+
+// TodayPunches lists the actor's own punches today (GPS and terminal), in
+// time order.
+func (s *Service) TodayPunches(ctx context.Context, actor *auth.User) ([]Punch, error) {
+	if err := staffOnly(actor); err != nil {
+		return nil, err
+	}
+	from, to := s.dayBounds(calendar.DayOf(s.now(), s.loc))
+	var out []Punch
+	err := s.db.WithContext(ctx).Where("user_id = ? AND at >= ? AND at < ?", actor.ID, from, to).Order("at").Order("id").Limit(MaxDayPunches).Find(&out).Error
+	return out, err
+}
+
+// NotablePunches lists a day's punches the principal should look at — in
+// the field (with the teacher's note and the distance) or with a poor
+// accuracy — in time order; admins only.
+func (s *Service) NotablePunches(ctx context.Context, actor *auth.User, d calendar.Day) ([]Punch, error) {
+	if err := adminOnly(actor); err != nil {
+		return nil, err
+	}
+	if _, err := time.Parse(time.DateOnly, string(d)); err != nil {
+		return nil, apperr.Invalid("date", "日期格式应为 2026-11-02")
+	}
+	from, to := s.dayBounds(d)
+	var out []Punch
+	err := s.db.WithContext(ctx).Where("at >= ? AND at < ? AND (field = ? OR flagged = ?)", from, to, true, true).
+		Order("at").Order("id").Limit(MaxDayPunches).Find(&out).Error
+	return out, err
+}
+
+// dayBounds is the day's first instant and the next day's, in UTC.
+func (s *Service) dayBounds(d calendar.Day) (time.Time, time.Time) {
+	t, _ := time.ParseInLocation(time.DateOnly, string(d), s.loc)
+	return t.UTC(), t.AddDate(0, 0, 1).UTC()
 }

@@ -128,7 +128,8 @@ type MakeupInput struct {
 }
 
 // RequestMakeup files a make-up punch (补卡) for a work day within the last
-// five work days, within the monthly quota; an admin approves it.
+// five work days, within the monthly quota (MakeupRule); an admin
+// approves it.
 func (s *Service) RequestMakeup(ctx context.Context, actor *auth.User, in MakeupInput) (Approval, error) {
 	if err := staffOnly(actor); err != nil {
 		return Approval{}, err
@@ -151,15 +152,9 @@ func (s *Service) RequestMakeup(ctx context.Context, actor *auth.User, in Makeup
 	if err := v.Err(); err != nil {
 		return Approval{}, err
 	}
-	day := calendar.Day(in.Date)
-	today := calendar.DayOf(s.now(), s.loc)
-	switch {
-	case !cal.IsWorkDay(day):
-		return Approval{}, apperr.Invalid("date", "只能为工作日补卡")
-	case day > today:
-		return Approval{}, apperr.Invalid("date", "不能为以后的日期补卡")
-	case workDaysBetween(cal, day, today, s.loc) > 5:
-		return Approval{}, apperr.Invalid("date", "只能补 5 个工作日以内的卡")
+	rule := MakeupRule{Cal: cal, Loc: s.loc, Today: calendar.DayOf(s.now(), s.loc), Month: in.Date[:7], Quota: set.MakeupPerMonth}
+	if err := rule.Window(calendar.Day(in.Date)); err != nil {
+		return Approval{}, err
 	}
 	if err := s.refuseLocked(ctx, actor, d, "makeup"); err != nil {
 		return Approval{}, err
@@ -171,15 +166,11 @@ func (s *Service) RequestMakeup(ctx context.Context, actor *auth.User, in Makeup
 		if err := auth.LockUser(ctx, tx, actor.ID); err != nil {
 			return err
 		}
-		var used int64
-		if err := tx.Model(&Approval{}).Where("user_id = ? AND kind = ? AND status IN ? AND day LIKE ?",
-			actor.ID, KindMakeup, []string{StatusPending, StatusApproved}, in.Date[:7]+"%").Count(&used).Error; err != nil {
+		var err error
+		if rule.Used, err = usedMakeups(ctx, tx, actor.ID, rule.Month); err != nil {
 			return err
 		}
-		if int(used) >= set.MakeupPerMonth {
-			return apperr.Invalid("date", fmt.Sprintf("本月补卡次数已用完（每月最多 %d 次）", set.MakeupPerMonth))
-		}
-		return nil
+		return rule.quota()
 	}
 	return a, s.file(ctx, r, cal, &a, quota)
 }

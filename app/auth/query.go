@@ -31,6 +31,24 @@ func IDsWithRole(q *gorm.DB, roles ...Role) *gorm.DB {
 	return db.Fresh(q).Model(&User{}).Select("id").Where("role IN ?", roles)
 }
 
+// CountByRole counts, through q, the accounts whose ids the subquery ids
+// (one column) yields, by role; an id yielded twice counts once.
+func CountByRole(ctx context.Context, q *gorm.DB, ids *gorm.DB) (map[Role]int, error) {
+	var rows []struct {
+		Role Role
+		N    int
+	}
+	err := db.FreshIn(ctx, q).Model(&User{}).Select("role, COUNT(*) AS n").Where("id IN (?)", ids).Group("role").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("auth: count by role: %w", err)
+	}
+	out := make(map[Role]int, len(rows))
+	for _, r := range rows {
+		out[r.Role] = r.N
+	}
+	return out, nil
+}
+
 // UserIn reads one account through q (the caller's transaction).
 func UserIn(ctx context.Context, q *gorm.DB, id uint64) (User, error) { return userByID(ctx, q, id) }
 

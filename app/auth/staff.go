@@ -30,6 +30,8 @@ type StaffResult struct {
 	User    User
 	Created bool
 	Changed bool
+	// PrevRole is the role the account had before (a changed account).
+	PrevRole Role
 	// Code is the one-time activation code of a new account ("" otherwise).
 	Code string
 }
@@ -57,6 +59,7 @@ func (s *Service) UpsertStaff(ctx context.Context, tx *gorm.DB, in StaffInput) (
 	if u.Name == in.Name && u.Role == in.Role && u.Department == in.Department {
 		return StaffResult{User: u}, nil
 	}
+	prev := u.Role
 	u.Name, u.Role, u.Department, u.UpdatedAt = in.Name, in.Role, in.Department, now
 	err = tx.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).
 		Updates(map[string]any{"name": u.Name, "role": u.Role, "department": u.Department, "updated_at": now}).Error
@@ -64,7 +67,7 @@ func (s *Service) UpsertStaff(ctx context.Context, tx *gorm.DB, in StaffInput) (
 		s.sessions.forget(u.ID)
 		err = accountChanged(ctx, tx, u.ID, now)
 	}
-	return StaffResult{User: u, Changed: true}, err
+	return StaffResult{User: u, Changed: true, PrevRole: prev}, err
 }
 
 // activationCode checks a one-time activation code inside tx: it returns
@@ -223,6 +226,18 @@ func (s *Service) SetStatus(ctx context.Context, tx *gorm.DB, userID uint64, st 
 			return err
 		}
 	}
+	return accountChanged(ctx, tx, userID, now)
+}
+
+// SetRole changes an account's role inside tx; the account's cached
+// sessions learn it at once.
+func (s *Service) SetRole(ctx context.Context, tx *gorm.DB, userID uint64, role Role) error {
+	now := s.now()
+	if err := tx.WithContext(ctx).Model(&User{}).Where("id = ?", userID).
+		Updates(map[string]any{"role": role, "updated_at": now}).Error; err != nil {
+		return err
+	}
+	s.sessions.forget(userID)
 	return accountChanged(ctx, tx, userID, now)
 }
 

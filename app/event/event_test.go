@@ -269,6 +269,9 @@ func TestHubOutOfOrder(t *testing.T) {
 		waitFor(t, func() bool { return h.Floor() > 0 })
 		if db.Dialect(g) == db.MySQL {
 			waitFor(t, func() bool { return h.Floor() == e.ID-1 })
+			if h.Seen() != e.ID {
+				t.Fatalf("seen %d while the gap is open, want %d: it waits on nothing", h.Seen(), e.ID)
+			}
 			clock.Advance(31 * time.Second)
 		}
 		h.Poke()

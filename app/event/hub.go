@@ -60,6 +60,7 @@ type Hub struct {
 	// settled (delivered or given up on), published for Floor.
 	cur   cursor
 	floor atomic.Uint64
+	seen  atomic.Uint64 // the highest id read, published for Seen
 
 	mu      sync.Mutex
 	byUser  map[uint64]map[*Sub]struct{}
@@ -322,6 +323,7 @@ func (h *Hub) start(ctx context.Context) bool {
 				h.cur.last = *last
 			}
 			h.floor.Store(h.cur.last + 1)
+			h.seen.Store(h.cur.last)
 			close(h.ready)
 			return true
 		}
@@ -391,6 +393,7 @@ func (h *Hub) pass(ctx context.Context) error {
 		floor = h.cur.gaps[0].lo
 	}
 	h.floor.Store(floor)
+	h.seen.Store(h.cur.last)
 	return nil
 }
 
@@ -400,6 +403,12 @@ func (h *Hub) pass(ctx context.Context) error {
 // it is sent what lies above the floor (duplicates are harmless: every
 // swap replaces by id). 0 before Run has placed the cursor.
 func (h *Hub) Floor() uint64 { return h.floor.Load() }
+
+// Seen is the highest event id this hub has read and delivered. Unlike
+// Floor it does not wait on gaps: on MySQL an INSERT … SELECT reserves
+// more ids than it uses, and the holes it leaves stay open for the gap's
+// grace period though nothing will ever fill them.
+func (h *Hub) Seen() uint64 { return h.seen.Load() }
 
 // deliver hands each event to the subscriptions that want it, found
 // through the indexes, and to the listeners of its kind. A

@@ -7,6 +7,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"jiaxiao/app/auth"
+	"jiaxiao/app/db"
 	"jiaxiao/app/event"
 	"jiaxiao/app/memo"
 )
@@ -89,4 +91,36 @@ func (s *Service) ForgetCounts() { s.caches.drop() }
 func (s *Service) groupsChanged(ctx context.Context, tx *gorm.DB, now time.Time) error {
 	s.caches.drop()
 	return event.Publish(ctx, tx, now, event.Event{Kind: event.Members})
+}
+
+// EventCounts is the live event by which open pages learn that a group's
+// member count or its number of pending join requests changed: one per
+// user who sees the numbers (UserID), RefID the group. It reaches every
+// page of that user, wherever the group's numbers show (the group's
+// header and tabs, 我的群, the home page); the page asks for the numbers
+// as that user may see them.
+const EventCounts = "counts"
+
+// Who is told of a change of counts.
+type countsAudience int
+
+const (
+	// moderatorsOnly: the pending count changed, which only the group's
+	// owner, moderators and the admins see.
+	moderatorsOnly countsAudience = iota
+	// everyMember: the member count changed too, which every member sees.
+	everyMember
+)
+
+// countsChanged publishes EventCounts, inside tx, to those who see the
+// changed numbers of group groupID, and to the school's admins (who see
+// every group's). A member removed in tx is no longer told: their page
+// is sent the removal instead.
+func countsChanged(ctx context.Context, tx *gorm.DB, now time.Time, groupID uint64, who countsAudience) error {
+	members := db.Fresh(tx).Model(&Member{}).Select("user_id").Where("group_id = ?", groupID)
+	if who == moderatorsOnly {
+		members = members.Where("role IN ?", []Role{RoleOwner, RoleModerator})
+	}
+	users := auth.CurrentIDs(tx).Select("id AS user_id").Where("(id IN (?) OR role = ?)", members, auth.RoleAdmin)
+	return event.PublishEach(ctx, tx, now, users, event.Event{Kind: EventCounts, RefID: groupID})
 }

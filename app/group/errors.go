@@ -18,3 +18,38 @@ var (
 	// ErrDecided means the request was already approved or rejected.
 	ErrDecided = apperr.New(apperr.ErrConflict, "该申请已处理")
 )
+
+// RemovedError answers a former member who opens the group after a
+// moderator removed them: they are told so, with the reason they were
+// given, instead of a page that does not exist. It is a refusal
+// (ErrForbidden) and, for callers that only ask whether the group is
+// visible, still a group they cannot see (ErrNotFound). Strangers, who
+// were never removed, keep getting ErrNotFound alone.
+type RemovedError struct {
+	Reason string
+	Banned bool
+}
+
+func (e *RemovedError) Error() string { return "您已被移出本群" }
+
+// Title is the heading of the page that answers with e.
+func (e *RemovedError) Title() string { return "您已被移出本群" }
+
+// Unwrap makes e a forbidden action with its words for the user, and a
+// group the actor cannot see.
+func (e *RemovedError) Unwrap() []error {
+	return []error{apperr.New(apperr.ErrForbidden, e.message()), apperr.ErrNotFound}
+}
+
+func (e *RemovedError) message() string {
+	msg := "群主或群管理员已将您移出，您不能再查看本群的消息和成员。"
+	if e.Reason != "" {
+		msg += "移出理由：" + e.Reason + "。"
+	}
+	if e.Banned {
+		msg += "您已被禁止再次申请加入本群，如有疑问请联系班主任。"
+	} else {
+		msg += "如需重新加入，请向班主任索取邀请码再次申请。"
+	}
+	return msg
+}

@@ -96,6 +96,9 @@ func (s *Service) Join(ctx context.Context, actor *auth.User, code string, in Jo
 		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err
 		}
+		if err := countsChanged(ctx, tx, now, g.ID, moderatorsOnly); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "join.request", Subject: groupSubject(g.ID),
 			Detail: fmt.Sprintf("request:%d student:%d roster_match=%t", req.ID, st.ID, req.RosterMatch), CreatedAt: now})
 	})
@@ -188,7 +191,10 @@ func (s *Service) Approve(ctx context.Context, actor *auth.User, groupID, reques
 		return err
 	}
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		return s.approve(ctx, tx, actor, groupID, requestID, rules.GuardiansPerStudent)
+		if err := s.approve(ctx, tx, actor, groupID, requestID, rules.GuardiansPerStudent); err != nil {
+			return err
+		}
+		return countsChanged(ctx, tx, s.now(), groupID, everyMember)
 	})
 }
 
@@ -236,7 +242,7 @@ func (s *Service) approve(ctx context.Context, tx *gorm.DB, actor *auth.User, gr
 		return err
 	}
 	return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "join.approve", Subject: groupSubject(groupID),
-		Detail: fmt.Sprintf("request:%d parent:%d student:%d", req.ID, req.ParentID, st.ID), CreatedAt: now})
+		Detail: fmt.Sprintf("request:%d parent:%d student:%d roster_match=%t", req.ID, req.ParentID, st.ID, req.RosterMatch), CreatedAt: now})
 }
 
 // Reject turns a request down with a reason the parent will see.
@@ -255,6 +261,9 @@ func (s *Service) Reject(ctx context.Context, actor *auth.User, groupID, request
 		}
 		if err := notify.Add(ctx, tx, now, notify.Notification{UserID: req.ParentID, Kind: "join_rejected",
 			Title: "您的入群申请未通过", Body: "理由：" + reason}); err != nil {
+			return err
+		}
+		if err := countsChanged(ctx, tx, now, groupID, moderatorsOnly); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "join.reject", Subject: groupSubject(groupID),
@@ -298,7 +307,12 @@ func (s *Service) ApproveMatched(ctx context.Context, actor *auth.User, groupID 
 			return res, err
 		}
 	}
-	return res, nil
+	if res.Approved > 0 {
+		// One telling for the batch: each approval's own would reach every
+		// member of the class once per parent admitted.
+		err = db.InTx(ctx, s.db, func(tx *gorm.DB) error { return countsChanged(ctx, tx, s.now(), groupID, everyMember) })
+	}
+	return res, err
 }
 
 func (s *Service) pendingRequest(ctx context.Context, tx *gorm.DB, actor *auth.User, groupID, requestID uint64) (Access, JoinRequest, error) {

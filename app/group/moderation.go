@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"jiaxiao/app/apperr"
+	"jiaxiao/app/audit"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/app/event"
@@ -132,10 +133,17 @@ func (s *Service) Remove(ctx context.Context, actor *auth.User, groupID, userID 
 		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err
 		}
+		if err := countsChanged(ctx, tx, now, groupID, everyMember); err != nil {
+			return err
+		}
 		if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Delete(&Mute{}).Error; err != nil {
 			return err
 		}
 		if err := modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, SubjectID: &userID, Action: modlog.Remove, Reason: reason, CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "group.remove", Subject: groupSubject(groupID),
+			Detail: fmt.Sprintf("user:%d ban=%t reason=%s", userID, ban, reason), CreatedAt: now}); err != nil {
 			return err
 		}
 		body := "理由：" + reason
@@ -167,6 +175,10 @@ func (s *Service) MuteMember(ctx context.Context, actor *auth.User, groupID, use
 		if err := modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, SubjectID: &userID, Action: modlog.Mute, Reason: MuteLabel(minutes), CreatedAt: now}); err != nil {
 			return err
 		}
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "group.mute", Subject: groupSubject(groupID),
+			Detail: fmt.Sprintf("user:%d minutes=%d", userID, minutes), CreatedAt: now}); err != nil {
+			return err
+		}
 		return notify.Add(ctx, tx, now, notify.Notification{UserID: userID, Kind: "muted", Title: "您在“" + a.Group.Name + "”被禁言 " + MuteLabel(minutes),
 			Link: groupPath(groupID)})
 	})
@@ -182,7 +194,10 @@ func (s *Service) UnmuteMember(ctx context.Context, actor *auth.User, groupID, u
 		if err := tx.Where("group_id = ? AND user_id = ?", groupID, userID).Delete(&Mute{}).Error; err != nil {
 			return err
 		}
-		return modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, SubjectID: &userID, Action: modlog.Unmute, CreatedAt: now})
+		if err := modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, SubjectID: &userID, Action: modlog.Unmute, CreatedAt: now}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "group.unmute", Subject: groupSubject(groupID), Detail: fmt.Sprintf("user:%d", userID), CreatedAt: now})
 	})
 }
 
@@ -203,11 +218,14 @@ func (s *Service) SetMuteAll(ctx context.Context, actor *auth.User, groupID uint
 		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err
 		}
-		action := modlog.UnmuteAll
+		action, kind := modlog.UnmuteAll, "group.unmute_all"
 		if on {
-			action = modlog.MuteAll
+			action, kind = modlog.MuteAll, "group.mute_all"
 		}
-		return modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, Action: action, CreatedAt: now})
+		if err := modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, Action: action, CreatedAt: now}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: kind, Subject: groupSubject(groupID), CreatedAt: now})
 	})
 }
 
@@ -229,11 +247,14 @@ func (s *Service) SetPostingOpen(ctx context.Context, actor *auth.User, groupID 
 		if err := s.groupsChanged(ctx, tx, now); err != nil {
 			return err
 		}
-		action := modlog.ClosePosting
+		action, kind := modlog.ClosePosting, "group.close_posting"
 		if on {
-			action = modlog.OpenPosting
+			action, kind = modlog.OpenPosting, "group.open_posting"
 		}
-		return modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, Action: action, CreatedAt: now})
+		if err := modlog.Record(ctx, tx, modlog.Entry{GroupID: groupID, ActorID: actor.ID, Action: action, CreatedAt: now}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: kind, Subject: groupSubject(groupID), CreatedAt: now})
 	})
 }
 

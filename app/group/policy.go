@@ -2,6 +2,8 @@ package group
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -119,9 +121,24 @@ func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, gro
 		a.Role = *row.MemberRole
 	}
 	if !a.CanView() {
-		return Access{}, apperr.ErrNotFound
+		return Access{}, removedOrHidden(ctx, tx, groupID, actor.ID)
 	}
 	return a, nil
+}
+
+// removedOrHidden is the answer to someone who may not see a group: a
+// RemovedError for a member a moderator removed (they know the group and
+// were told why), ErrNotFound for everyone else.
+func removedOrHidden(ctx context.Context, tx *gorm.DB, groupID, userID uint64) error {
+	var r Removal
+	err := db.FreshIn(ctx, tx).Where("group_id = ? AND user_id = ?", groupID, userID).Take(&r).Error
+	switch {
+	case err == nil:
+		return &RemovedError{Reason: r.Reason, Banned: r.Banned}
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return apperr.ErrNotFound
+	}
+	return fmt.Errorf("group: removal of %d: %w", userID, err)
 }
 
 // Access returns the actor's standing in a group, or ErrNotFound when they

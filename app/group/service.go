@@ -57,6 +57,9 @@ type Summary struct {
 	Members int
 	Role    Role // the viewer's role, "" for an admin who is not a member
 	Pending int  // pending join requests, counted for moderators only
+	// Moderates says the viewer handles the group's join requests (a
+	// class group they own or moderate, or any class group for an admin).
+	Moderates bool
 }
 
 // Listing is one row of `jiaxiao group list`.
@@ -124,6 +127,7 @@ func (s *Service) Mine(ctx context.Context, actor *auth.User) ([]Summary, error)
 		out[i] = Summary{Group: r.Group, Members: members[r.ID], Role: r.Role}
 		if a.CanModerate() {
 			out[i].Pending = pending[r.ID]
+			out[i].Moderates = r.Kind == KindClass
 		}
 	}
 	return out, nil

@@ -2,10 +2,11 @@
 // goes to one or more groups; publishing snapshots the recipients (the
 // members of the target groups at that moment, once each) into one receipt
 // each, in one transaction, and tells each of them live. Opening a notice
-// marks it read and 收到 acknowledges it. The author, moderators of a target
-// group and admins see who has not read it and can DING them; unread
-// recipients are DINGed automatically once (see Schedule). Every published
-// notice is archived.
+// marks it read and 收到 acknowledges it; either marks read the 提醒 that
+// pointed at it. The author, moderators of a target group and admins see
+// who has not read or not acknowledged it; the author and admins can DING
+// them by hand; unread recipients are DINGed automatically once (see
+// Schedule). Every published notice is archived.
 package notice
 
 import (
@@ -53,6 +54,9 @@ type Notice struct {
 	LastDingAt  *time.Time
 	ArchivedAt  *time.Time
 	CreatedAt   time.Time
+	// Audience is who publishing reached, by role; set by Compose on a
+	// notice it published.
+	Audience Audience `gorm:"-"`
 }
 
 // Receipt is one recipient's state of a notice.

@@ -204,19 +204,19 @@ func TestDing(t *testing.T) {
 		if _, err := f.Notices.Open(ctx, f.dad, n.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.Notices.Ding(ctx, f.dad, n.ID); !errors.Is(err, apperr.ErrForbidden) {
+		if _, err := f.Notices.Ding(ctx, f.dad, n.ID, notice.DingPending); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("parent DING: %v", err)
 		}
-		count, err := f.Notices.Ding(ctx, f.head, n.ID)
+		count, err := f.Notices.Ding(ctx, f.head, n.ID, notice.DingPending)
 		if err != nil || count.Now != 2 || count.Later != 0 { // 王强 and 陈志强; 张伟 has read it
 			t.Fatalf("manual DING: %+v %v", count, err)
 		}
 		f.Clock.Advance(4*time.Minute + 59*time.Second)
-		if _, err := f.Notices.Ding(ctx, f.head, n.ID); !errors.Is(err, apperr.ErrTooMany) {
+		if _, err := f.Notices.Ding(ctx, f.head, n.ID, notice.DingPending); !errors.Is(err, apperr.ErrTooMany) {
 			t.Fatalf("DING within 5 minutes: %v", err)
 		}
 		f.Clock.Advance(time.Second)
-		if _, err := f.Notices.Ding(ctx, f.head, n.ID); err != nil {
+		if _, err := f.Notices.Ding(ctx, f.head, n.ID, notice.DingPending); err != nil {
 			t.Fatalf("DING after 5 minutes: %v", err)
 		}
 		// Nothing has left yet: the outbox sends after the commit.
@@ -247,7 +247,7 @@ func TestDingInQuietHoursSaysQueued(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Clock.Set(time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)) // 22:00 in Shanghai
-	d, err := f.Notices.Ding(ctx, f.head, n.ID)
+	d, err := f.Notices.Ding(ctx, f.head, n.ID, notice.DingPending)
 	if err != nil {
 		t.Fatal(err)
 	}

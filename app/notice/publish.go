@@ -33,6 +33,10 @@ type ComposeInput struct {
 	Files       []file.Prepared
 }
 
+// MaxTargets is the most groups one notice may go to, checked before any
+// of them is looked up.
+const MaxTargets = 200
+
 // ErrNotStaff refuses composing to parents.
 var ErrNotStaff = apperr.New(apperr.ErrForbidden, "只有教师和学校管理员可以发布通知")
 
@@ -72,16 +76,11 @@ func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput
 	if err := v.Err(); err != nil {
 		return Notice{}, err
 	}
-	slices.Sort(in.GroupIDs)
-	in.GroupIDs = slices.Compact(in.GroupIDs)
-	for _, gid := range in.GroupIDs {
-		if _, err := s.groups.MayPost(ctx, s.db, actor, gid); err != nil {
-			if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
-				return Notice{}, apperr.Invalid("group_id", "只能发送到您可以发言的群")
-			}
-			return Notice{}, err
-		}
+	groupIDs, err := s.checkTargets(ctx, actor, in.GroupIDs)
+	if err != nil {
+		return Notice{}, err
 	}
+	in.GroupIDs = groupIDs
 	f, err := s.filters.Filter(ctx, 0)
 	if err != nil {
 		return Notice{}, err
@@ -141,19 +140,88 @@ func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput
 	return n, nil
 }
 
+// checkTargets sorts and dedupes the groups a notice goes to and checks
+// that the actor may post to each.
+func (s *Service) checkTargets(ctx context.Context, actor *auth.User, ids []uint64) ([]uint64, error) {
+	if len(ids) > MaxTargets {
+		return nil, apperr.Invalid("group_id", fmt.Sprintf("一条通知最多发送到 %d 个群", MaxTargets))
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for _, gid := range ids {
+		if _, err := s.groups.MayPost(ctx, s.db, actor, gid); err != nil {
+			if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
+				return nil, apperr.Invalid("group_id", "只能发送到您可以发言的群")
+			}
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// Audience is who a notice reaches.
+type Audience struct {
+	Parents, Staff int
+}
+
+// Total is everyone the notice reaches.
+func (a Audience) Total() int { return a.Parents + a.Staff }
+
+// Audience counts who a notice from actor to the groups would reach if it
+// were published now: the same recipients publishing snapshots (members
+// of the groups, once each, without the author), by role. The groups are
+// checked as Compose checks them.
+func (s *Service) Audience(ctx context.Context, actor *auth.User, groupIDs []uint64) (Audience, error) {
+	if err := CanCompose(actor); err != nil {
+		return Audience{}, err
+	}
+	ids, err := s.checkTargets(ctx, actor, groupIDs)
+	if err != nil || len(ids) == 0 {
+		return Audience{}, err
+	}
+	return audienceOf(ctx, s.db, recipientsOf(s.db, ids, actor.ID))
+}
+
+// recipientsOf is the subquery (one column, user_id) of those a notice by
+// author to the groups reaches: what publishing writes a receipt for.
+func recipientsOf(q *gorm.DB, groupIDs []uint64, author uint64) *gorm.DB {
+	return group.Reachable(q, groupIDs, author)
+}
+
+// audienceOf counts the users of the subquery users (one column,
+// user_id) by role.
+func audienceOf(ctx context.Context, q *gorm.DB, users *gorm.DB) (Audience, error) {
+	byRole, err := auth.CountByRole(ctx, q, users)
+	if err != nil {
+		return Audience{}, fmt.Errorf("notice: audience: %w", err)
+	}
+	var a Audience
+	for role, n := range byRole {
+		if role.Staff() {
+			a.Staff += n
+		} else {
+			a.Parents += n
+		}
+	}
+	return a, nil
+}
+
 // publish snapshots the recipients, tells them, and queues the archive
 // bundle and the automatic DING — all inside tx.
 func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs, fileIDs []uint64) error {
 	now := s.now()
 	err := tx.Exec(`INSERT INTO receipts (notice_id, user_id) SELECT ?, r.user_id FROM (?) AS r`,
-		n.ID, group.Reachable(tx, groupIDs, n.AuthorID)).Error
+		n.ID, recipientsOf(tx, groupIDs, n.AuthorID)).Error
 	if err != nil {
 		return err
 	}
-	var count int64
-	if err := tx.Model(&Receipt{}).Where("notice_id = ?", n.ID).Count(&count).Error; err != nil {
+	audience, err := audienceOf(ctx, tx, db.Fresh(tx).Model(&Receipt{}).Select("user_id").Where("notice_id = ?", n.ID))
+	if err != nil {
 		return err
 	}
+	count := audience.Total()
+	n.Audience = audience
 	rules, err := s.settings.GetIn(ctx, tx)
 	if err != nil {
 		return err
@@ -163,14 +231,14 @@ func (s *Service) publish(ctx context.Context, tx *gorm.DB, n *Notice, groupIDs,
 		return err
 	}
 	due := ScheduleFrom(rules, s.loc).AutoDing(now, cal)
-	n.Status, n.PublishedAt, n.Recipients, n.AutoDingAt = Published, &now, int(count), &due
+	n.Status, n.PublishedAt, n.Recipients, n.AutoDingAt = Published, &now, count, &due
 	if err := tx.Model(&Notice{}).Where("id = ?", n.ID).Updates(map[string]any{
 		"status": Published, "published_at": now, "recipients": count, "auto_ding_at": due}).Error; err != nil {
 		return err
 	}
 	recipients := db.Fresh(tx).Model(&Receipt{}).Select("user_id").Where("notice_id = ?", n.ID)
 	if err := notify.AddEach(ctx, tx, now, recipients, notify.Notification{Kind: "notice",
-		Title: "新" + n.Category + "：" + n.Title, Link: fmt.Sprintf("/notices/%d", n.ID)}); err != nil {
+		Title: "新" + n.Category + "：" + n.Title, Link: Link(n.ID)}); err != nil {
 		return err
 	}
 	id := n.ID

@@ -15,6 +15,7 @@ import (
 	"jiaxiao/app/db"
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/notify"
 )
 
 // View is a notice as its page shows it.
@@ -27,7 +28,12 @@ type View struct {
 	CanManage  bool     // author, target-group moderator or admin
 	CanDing    bool     // author or admin
 	Archived   bool
+	// Cleared is how many of the viewer's 提醒 opening it marked read.
+	Cleared int
 }
+
+// Link is the address of a notice, which its 提醒 point at.
+func Link(id uint64) string { return fmt.Sprintf("/notices/%d", id) }
 
 // access loads a notice the actor may see: recipients, the author, admins,
 // and moderators of a target group.
@@ -62,19 +68,43 @@ func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, id 
 	return v, nil
 }
 
-// Open shows a notice; for a recipient it also marks it read.
+// Visible reports whether actor may open the notice: the archive links to
+// the original only for those it would not answer 页面不存在.
+func (s *Service) Visible(ctx context.Context, actor *auth.User, id uint64) (bool, error) {
+	_, err := s.access(ctx, s.db, actor, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Open shows a notice; for a recipient it also marks it read, and marks
+// read the 提醒 that pointed at it (the notice and its DINGs), which drops
+// the badge on every page the recipient has open.
 func (s *Service) Open(ctx context.Context, actor *auth.User, id uint64) (View, error) {
 	v, err := s.access(ctx, s.db, actor, id)
 	if err != nil {
 		return v, err
 	}
-	if v.Receipt != nil && v.Receipt.ReadAt == nil {
+	if v.Receipt != nil {
 		now := s.now()
-		if err := s.db.WithContext(ctx).Model(&Receipt{}).Where("notice_id = ? AND user_id = ? AND read_at IS NULL", id, actor.ID).
-			Update("read_at", now).Error; err != nil {
-			return v, err
+		err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+			if v.Receipt.ReadAt == nil {
+				if err := tx.Model(&Receipt{}).Where("notice_id = ? AND user_id = ? AND read_at IS NULL", id, actor.ID).
+					Update("read_at", now).Error; err != nil {
+					return err
+				}
+			}
+			n, err := notify.ReadLink(ctx, tx, now, actor.ID, Link(id))
+			v.Cleared = int(n)
+			return err
+		})
+		if err != nil {
+			return v, fmt.Errorf("notice: open: %w", err)
 		}
-		v.Receipt.ReadAt = &now
+		if v.Receipt.ReadAt == nil {
+			v.Receipt.ReadAt = &now
+		}
 	}
 	names, err := auth.Names(ctx, s.db, []uint64{v.AuthorID})
 	if err != nil {
@@ -97,7 +127,8 @@ func (s *Service) Open(ctx context.Context, actor *auth.User, id uint64) (View, 
 	return v, nil
 }
 
-// Ack records 收到; it is idempotent and also marks the notice read.
+// Ack records 收到; it is idempotent, also marks the notice read, and
+// marks its 提醒 read like Open.
 func (s *Service) Ack(ctx context.Context, actor *auth.User, id uint64) error {
 	v, err := s.access(ctx, s.db, actor, id)
 	if err != nil {
@@ -107,11 +138,21 @@ func (s *Service) Ack(ctx context.Context, actor *auth.User, id uint64) error {
 		return apperr.New(apperr.ErrForbidden, "只有通知的接收人可以确认收到")
 	}
 	now := s.now()
-	q := s.db.WithContext(ctx).Model(&Receipt{}).Where("notice_id = ? AND user_id = ?", id, actor.ID)
-	if err := q.Where("read_at IS NULL").Update("read_at", now).Error; err != nil {
+	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		mine := func() *gorm.DB { return tx.Model(&Receipt{}).Where("notice_id = ? AND user_id = ?", id, actor.ID) }
+		if err := mine().Where("read_at IS NULL").Update("read_at", now).Error; err != nil {
+			return err
+		}
+		if err := mine().Where("acked_at IS NULL").Update("acked_at", now).Error; err != nil {
+			return err
+		}
+		_, err := notify.ReadLink(ctx, tx, now, actor.ID, Link(id))
 		return err
+	})
+	if err != nil {
+		return fmt.Errorf("notice: ack: %w", err)
 	}
-	return s.db.WithContext(ctx).Model(&Receipt{}).Where("notice_id = ? AND user_id = ? AND acked_at IS NULL", id, actor.ID).Update("acked_at", now).Error
+	return nil
 }
 
 // Summary is a notice in a list.
@@ -196,6 +237,40 @@ func (s *Service) Unread(ctx context.Context, actor *auth.User) (int, error) {
 	err := s.db.WithContext(ctx).Model(&Receipt{}).Joins("JOIN notices ON notices.id = receipts.notice_id").
 		Where("receipts.user_id = ? AND receipts.read_at IS NULL AND notices.status = ?", actor.ID, Published).Count(&n).Error
 	return int(n), err
+}
+
+// Pending returns what the actor still has to do about the notices they
+// received, newest first: those unread, and those read but not yet
+// acknowledged when the notice asks for 收到; at most limit of them, and
+// how many there are in all. It is one indexed read of the actor's own
+// receipts: the count comes with the rows (a window over the same
+// selection), so the home page costs one statement for it.
+func (s *Service) Pending(ctx context.Context, actor *auth.User, limit int) ([]Summary, int, error) {
+	if actor == nil {
+		return nil, 0, apperr.ErrUnauthenticated
+	}
+	var rows []struct {
+		Summary
+		PendingTotal int
+	}
+	err := s.db.WithContext(ctx).Table("receipts").Joins("JOIN notices ON notices.id = receipts.notice_id").
+		Select(listColumns+", receipts.read_at, receipts.acked_at, COUNT(*) OVER () AS pending_total").
+		Where("receipts.user_id = ? AND notices.status = ?", actor.ID, Published).
+		Where("(receipts.read_at IS NULL OR (notices.requires_ack = ? AND receipts.acked_at IS NULL))", true).
+		Order("notices.publish_at DESC, notices.id DESC").Limit(max(limit, 1)).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("notice: pending: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, 0, nil
+	}
+	out := make([]Summary, 0, len(rows))
+	for _, r := range rows {
+		if len(out) < limit {
+			out = append(out, r.Summary)
+		}
+	}
+	return out, rows[0].PendingTotal, nil
 }
 
 // Targets lists the groups the actor may send notices to.

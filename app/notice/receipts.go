@@ -15,28 +15,39 @@ import (
 
 // Line is one recipient on the receipts page.
 type Line struct {
-	UserID   uint64
-	Name     string
-	Phone    string
-	Role     auth.Role
-	Students string // a parent's children and classes
-	ReadAt   *time.Time
-	AckedAt  *time.Time
+	UserID uint64
+	Name   string
+	Phone  string // as the viewer may see it: full or masked
+	// FullPhone says the viewer may see (and call) the full number.
+	FullPhone bool
+	Role      auth.Role
+	Students  string // a parent's children and classes
+	ReadAt    *time.Time
+	AckedAt   *time.Time
 }
 
-// Progress counts a notice's receipts.
+// Progress counts a notice's receipts. Acknowledging also reads, so the
+// acknowledged are among the read.
 type Progress struct {
 	Total, Read, Acked int
 }
 
-// ReceiptsPage picks a slice of the receipts, unread first: Limit lines
+// Unread is how many have not opened the notice.
+func (p Progress) Unread() int { return p.Total - p.Read }
+
+// Unacked is how many opened it but have not acknowledged it.
+func (p Progress) Unacked() int { return p.Read - p.Acked }
+
+// ReceiptsPage picks a slice of the receipts, unread first, then read
+// but not acknowledged, then done (see Receipts): Limit lines
 // after Offset, or every line when Limit is 0 (the CSV).
 type ReceiptsPage struct {
 	Offset, Limit int
 }
 
 // Receipts returns the notice, its progress counted over every receipt,
-// and the lines of one page, unread first, each parent with their
+// and the lines of one page, unread first, then (for a notice that asks
+// for 收到) read but not acknowledged, then done, each parent with their
 // children and classes. The author, moderators of a target group and
 // admins may see them. A page costs the same whatever the notice's size.
 func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64, pg ReceiptsPage) (View, Progress, []Line, error) {
@@ -59,7 +70,7 @@ func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64, pg 
 	}
 	q := auth.JoinContact(s.db.WithContext(ctx).Model(&Receipt{}), "receipts.user_id").
 		Select("receipts.user_id, receipts.read_at, receipts.acked_at, "+auth.ContactColumns).Where("receipts.notice_id = ?", id).
-		Order("CASE WHEN receipts.read_at IS NULL THEN 0 ELSE 1 END, contact_role, contact_name, receipts.user_id")
+		Order("CASE WHEN receipts.read_at IS NULL THEN 0 WHEN receipts.acked_at IS NULL THEN 1 ELSE 2 END, contact_role, contact_name, receipts.user_id")
 	if pg.Limit > 0 {
 		q = q.Offset(max(pg.Offset, 0)).Limit(pg.Limit)
 	}
@@ -93,7 +104,7 @@ func (s *Service) Receipts(ctx context.Context, actor *auth.User, id uint64, pg 
 	}
 	for i := range lines {
 		lines[i].Students = strings.Join(byParent[lines[i].UserID], "、")
-		lines[i].Phone = phones.Show(lines[i].UserID, lines[i].Phone)
+		lines[i].Phone, lines[i].FullPhone = phones.Show(lines[i].UserID, lines[i].Phone), phones.Full(lines[i].UserID)
 	}
 	return v, p, lines, nil
 }
@@ -127,16 +138,17 @@ func (s *Service) WriteCSV(w io.Writer, lines []Line) error {
 }
 
 // Progress counts a notice's receipts for those who may see them, without
-// loading the recipients.
-func (s *Service) Progress(ctx context.Context, actor *auth.User, id uint64) (Progress, error) {
+// loading the recipients, and returns the notice with them.
+func (s *Service) Progress(ctx context.Context, actor *auth.User, id uint64) (Notice, Progress, error) {
 	v, err := s.access(ctx, s.db, actor, id)
 	if err != nil {
-		return Progress{}, err
+		return v.Notice, Progress{}, err
 	}
 	if !v.CanManage {
-		return Progress{}, apperr.New(apperr.ErrForbidden, "只有发布人、群管理员和学校管理员可以查看阅读情况")
+		return v.Notice, Progress{}, apperr.New(apperr.ErrForbidden, "只有发布人、群管理员和学校管理员可以查看阅读情况")
 	}
-	return s.progress(ctx, id)
+	p, err := s.progress(ctx, id)
+	return v.Notice, p, err
 }
 
 // progress counts a notice's receipts in one query.

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"jiaxiao/app/db"
 	"jiaxiao/app/event"
 	"jiaxiao/app/memo"
 )
@@ -89,6 +90,46 @@ func (c *Centre) MarkAllRead(ctx context.Context, userID uint64) error {
 		}
 		return event.Publish(ctx, tx, now, event.Event{UserID: userID, Kind: event.Badge})
 	})
+}
+
+// ReadLink marks read, through db (normally the transaction of the change
+// that answered them), the user's unread notifications that point at link,
+// and refreshes their live badge on every page they have open if any
+// changed. It returns how many it marked.
+func ReadLink(ctx context.Context, db *gorm.DB, now time.Time, userID uint64, link string) (int64, error) {
+	res := db.WithContext(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL AND link = ?", userID, link).Update("read_at", now.UTC())
+	if res.Error != nil {
+		return 0, fmt.Errorf("notify: read link: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return 0, nil
+	}
+	return res.RowsAffected, event.Publish(ctx, db, now, event.Event{UserID: userID, Kind: event.Badge})
+}
+
+// Open marks one of the user's notifications read (tapping it in the
+// list) and returns it; someone else's is not found.
+func (c *Centre) Open(ctx context.Context, userID, id uint64) (Notification, error) {
+	var n Notification
+	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ? AND user_id = ?", id, userID).Take(&n).Error; err != nil {
+			return db.Translate(err)
+		}
+		if n.ReadAt != nil {
+			return nil
+		}
+		now := c.now().UTC()
+		if err := tx.Model(&Notification{}).Where("id = ? AND read_at IS NULL", id).Update("read_at", now).Error; err != nil {
+			return err
+		}
+		n.ReadAt = &now
+		return event.Publish(ctx, tx, now, event.Event{UserID: userID, Kind: event.Badge})
+	})
+	if err != nil {
+		return n, fmt.Errorf("notify: open: %w", err)
+	}
+	c.Forget(userID)
+	return n, nil
 }
 
 // AddEach puts the same notification in the centre of every user the

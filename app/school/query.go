@@ -203,3 +203,32 @@ func DepartmentHead(ctx context.Context, q *gorm.DB, name string) (*uint64, erro
 func (s *Service) Children(ctx context.Context, parentID uint64) ([]Child, error) {
 	return ChildrenOf(ctx, s.db, ChildFilter{Parents: []uint64{parentID}})
 }
+
+// DepartmentNames reads departments' names by id, for the audit log.
+func DepartmentNames(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]string, error) {
+	out := make(map[uint64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var ds []Department
+	if err := db.FreshIn(ctx, q).Select("id, name").Where("id IN ?", ids).Find(&ds).Error; err != nil {
+		return nil, fmt.Errorf("school: department names: %w", err)
+	}
+	for _, d := range ds {
+		out[d.ID] = d.Name
+	}
+	return out, nil
+}
+
+// StudentNames reads students' names by id, for the audit log.
+func StudentNames(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]string, error) {
+	sts, err := Students(ctx, db.FreshIn(ctx, q), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]string, len(sts))
+	for id, st := range sts {
+		out[id] = st.Name
+	}
+	return out, nil
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
@@ -26,6 +27,7 @@ type Syncer interface {
 type Accounts interface {
 	UpsertStaff(ctx context.Context, tx *gorm.DB, in auth.StaffInput) (auth.StaffResult, error)
 	SetStatus(ctx context.Context, tx *gorm.DB, userID uint64, st auth.Status) error
+	SetRole(ctx context.Context, tx *gorm.DB, userID uint64, role auth.Role) error
 }
 
 // Service is the roster's API.
@@ -330,6 +332,13 @@ type StaffImportResult struct {
 	// Codes are the one-time activation codes of the new accounts.
 	Codes  []ActivationCode
 	DryRun bool
+	// roles are the accounts whose role the file changed, for the log.
+	roles []roleChange
+}
+
+type roleChange struct {
+	userID   uint64
+	from, to auth.Role
 }
 
 // ActivationCode is a new account's code, to hand to its owner.
@@ -358,6 +367,12 @@ func (s *Service) ImportStaff(ctx context.Context, actor *auth.User, filename st
 		}
 		if err := s.groups.Sync(ctx, tx, nil); err != nil {
 			return err
+		}
+		for _, c := range res.roles {
+			if err := audit.Record(ctx, tx, audit.Entry{ActorID: actorID(actor), Action: "user.role", Subject: fmt.Sprintf("user:%d", c.userID), CreatedAt: s.now(),
+				Detail: fmt.Sprintf("from=%s to=%s by=roster", c.from, c.to)}); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID(actor), Action: "roster.import_staff", Subject: filename, CreatedAt: s.now(),
 			Detail: fmt.Sprintf("created=%d updated=%d unchanged=%d", res.Created, res.Updated, res.Unchanged)})
@@ -410,6 +425,9 @@ func (s *Service) applyStaff(ctx context.Context, tx *gorm.DB, staff []*rosterSt
 			res.Codes = append(res.Codes, ActivationCode{Name: r.User.Name, Phone: r.User.Phone, Code: r.Code})
 		case r.Changed:
 			res.Updated++
+			if r.PrevRole != r.User.Role {
+				res.roles = append(res.roles, roleChange{r.User.ID, r.PrevRole, r.User.Role})
+			}
 		}
 		uid := r.User.ID
 		want := map[uint64]bool{}
@@ -525,6 +543,60 @@ func departable(actor *auth.User, u auth.User) error {
 	return nil
 }
 
+// StaffRoles are the roles an admin may give a staff member.
+var StaffRoles = []auth.Role{auth.RoleTeacher, auth.RoleAdmin}
+
+// CanSetRole says whether actor may change u's role: a current staff
+// member other than the actor themself (so a school never loses its last
+// admin by a slip).
+func CanSetRole(actor *auth.User, u auth.User) error {
+	if err := mayManage(actor); err != nil {
+		return err
+	}
+	switch {
+	case !u.Role.Staff():
+		return apperr.Invalid("role", "家长账号不能改为教职工，请通过教职工名单导入")
+	case u.Status == auth.StatusDeparted || u.Status == auth.StatusDisabled:
+		return apperr.Invalid("role", "该教职工已离职，不能修改身份")
+	case actor.ID == u.ID:
+		return apperr.Invalid("role", "不能修改自己的身份，请让另一位管理员修改")
+	}
+	return nil
+}
+
+// SetRole makes a staff member a teacher or an admin: their group roles
+// follow at once (admins own the school groups) and the log says who
+// changed what.
+func (s *Service) SetRole(ctx context.Context, actor *auth.User, userID uint64, role auth.Role) error {
+	if err := mayManage(actor); err != nil {
+		return err
+	}
+	if !slices.Contains(StaffRoles, role) {
+		return apperr.Invalid("role", "请选择教师或管理员")
+	}
+	now := s.now()
+	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		u, err := auth.UserIn(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if err := CanSetRole(actor, u); err != nil {
+			return err
+		}
+		if u.Role == role {
+			return nil // a form sent twice
+		}
+		if err := s.accounts.SetRole(ctx, tx, userID, role); err != nil {
+			return err
+		}
+		if err := s.groups.Sync(ctx, tx, []uint64{userID}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID(actor), Action: "user.role", Subject: fmt.Sprintf("user:%d", userID),
+			Detail: fmt.Sprintf("from=%s to=%s", u.Role, role), CreatedAt: now})
+	})
+}
+
 // Depart marks a staff member as departed (离职): they cannot log in, their
 // sessions end, and they leave every group, class and department headship
 // at once.
@@ -567,7 +639,7 @@ func (s *Service) SetStudentStatus(ctx context.Context, actor *auth.User, studen
 		return err
 	}
 	if st != Enrolled && st != Transferred && st != Graduated {
-		return apperr.Invalid("status", "学籍状态无效")
+		return apperr.Invalid("status", "请选择在读、转出或毕业")
 	}
 	now := s.now()
 	return db.InTx(ctx, s.db, func(tx *gorm.DB) error {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -49,8 +50,14 @@ func Defaults() Settings {
 }
 
 type field struct {
-	name   string
-	label  string
+	name  string
+	label string // the field's name on the page, without its unit
+	unit  string // 米, 分钟, 次, 人; "" for coordinates and times
+	group string // a Groups key
+	help  string // what the field does
+	// unset: the zero value means "not set" (the school point), shown as
+	// an empty box and stored as 0 when the box is emptied.
+	unset  bool
 	kind   byte // 'i' int, 'f' float, 't' HH:MM
 	min    float64
 	max    float64
@@ -59,36 +66,105 @@ type field struct {
 	strp   func(*Settings) *string
 }
 
-// fields are the form fields (CONTRACT §3) and their bounds.
+// Group is a section of the settings page.
+type Group struct {
+	Key, Title, Help string
+}
+
+// Groups are the settings page's sections, in order.
+var Groups = []Group{
+	{"attendance", "考勤", "教师打卡的地点、时间和补卡规则。"},
+	{"remind", "提醒", "通知未读时自动 DING 的时间，以及家长的免打扰时段。"},
+	{"join", "入群", "家长申请加入班级群时的规则。"},
+}
+
+// fields are the form fields (CONTRACT §3), their bounds and their words.
 var fields = []field{
-	{name: "school_lat", label: "学校纬度", kind: 'f', min: -90, max: 90, floatp: func(s *Settings) *float64 { return &s.SchoolLat }},
-	{name: "school_lng", label: "学校经度", kind: 'f', min: -180, max: 180, floatp: func(s *Settings) *float64 { return &s.SchoolLng }},
-	{name: "geofence_m", label: "考勤范围（米）", kind: 'i', min: 50, max: 5000, intp: func(s *Settings) *int { return &s.GeofenceM }},
-	{name: "work_start", label: "上班时间", kind: 't', strp: func(s *Settings) *string { return &s.WorkStart }},
-	{name: "work_end", label: "下班时间", kind: 't', strp: func(s *Settings) *string { return &s.WorkEnd }},
-	{name: "late_grace_min", label: "迟到宽限（分钟）", kind: 'i', min: 0, max: 60, intp: func(s *Settings) *int { return &s.LateGraceMin }},
-	{name: "absent_after_min", label: "迟到超过多少分钟记旷工", kind: 'i', min: 1, max: 240, intp: func(s *Settings) *int { return &s.AbsentAfterMin }},
-	{name: "max_accuracy_m", label: "定位精度上限（米）", kind: 'i', min: 10, max: 2000, intp: func(s *Settings) *int { return &s.MaxAccuracyM }},
-	{name: "makeup_per_month", label: "每月补卡次数", kind: 'i', min: 0, max: 31, intp: func(s *Settings) *int { return &s.MakeupPerMonth }},
-	{name: "ding_after_work_min", label: "工作时间未读提醒（分钟）", kind: 'i', min: 5, max: 1440, intp: func(s *Settings) *int { return &s.DingAfterWorkMin }},
-	{name: "ding_after_offhours_min", label: "非工作时间未读提醒（分钟）", kind: 'i', min: 5, max: 2880, intp: func(s *Settings) *int { return &s.DingAfterOffhoursMin }},
-	{name: "quiet_start", label: "免打扰开始", kind: 't', strp: func(s *Settings) *string { return &s.QuietStart }},
-	{name: "quiet_end", label: "免打扰结束", kind: 't', strp: func(s *Settings) *string { return &s.QuietEnd }},
-	{name: "guardians_per_student", label: "每名学生监护人上限", kind: 'i', min: 1, max: 6, intp: func(s *Settings) *int { return &s.GuardiansPerStudent }},
+	{name: "school_lat", label: "学校纬度", group: "attendance", unset: true, kind: 'f', min: -90, max: 90,
+		help:   "打卡范围中心点的纬度（如上海 31.2304）。与经度一起设置；未设置时不检查打卡地点，任何地点打卡都算在校。",
+		floatp: func(s *Settings) *float64 { return &s.SchoolLat }},
+	{name: "school_lng", label: "学校经度", group: "attendance", unset: true, kind: 'f', min: -180, max: 180,
+		help:   "打卡范围中心点的经度（如上海 121.4737）。",
+		floatp: func(s *Settings) *float64 { return &s.SchoolLng }},
+	{name: "geofence_m", label: "打卡范围", unit: "米", group: "attendance", kind: 'i', min: 50, max: 5000,
+		help: "离学校中心点多远以内算在校打卡；超出范围算外勤，须填写说明。",
+		intp: func(s *Settings) *int { return &s.GeofenceM }},
+	{name: "work_start", label: "上班时间", group: "attendance", kind: 't',
+		help: "晚于此时上班打卡记迟到（另加迟到宽限）。",
+		strp: func(s *Settings) *string { return &s.WorkStart }},
+	{name: "work_end", label: "下班时间", group: "attendance", kind: 't',
+		help: "早于此时下班打卡记早退。也是工作时间的结束，影响通知的自动 DING。",
+		strp: func(s *Settings) *string { return &s.WorkEnd }},
+	{name: "late_grace_min", label: "迟到宽限", unit: "分钟", group: "attendance", kind: 'i', min: 0, max: 60,
+		help: "上班时间后这么多分钟内打卡不算迟到；0 表示不宽限。",
+		intp: func(s *Settings) *int { return &s.LateGraceMin }},
+	{name: "absent_after_min", label: "旷工界限", unit: "分钟", group: "attendance", kind: 'i', min: 1, max: 240,
+		help: "上班打卡晚于上班时间超过这么多分钟，当天记旷工而不是迟到。",
+		intp: func(s *Settings) *int { return &s.AbsentAfterMin }},
+	{name: "max_accuracy_m", label: "定位精度上限", unit: "米", group: "attendance", kind: 'i', min: 10, max: 2000,
+		help: "手机定位误差大于此值的打卡会被标记，供管理员核对。",
+		intp: func(s *Settings) *int { return &s.MaxAccuracyM }},
+	{name: "makeup_per_month", label: "每月补卡次数", unit: "次", group: "attendance", kind: 'i', min: 0, max: 31,
+		help: "每位教师每月最多申请补卡的次数；0 表示不允许补卡。",
+		intp: func(s *Settings) *int { return &s.MakeupPerMonth }},
+	{name: "ding_after_work_min", label: "工作时间未读提醒", unit: "分钟", group: "remind", kind: 'i', min: 5, max: 1440,
+		help: "工作时间发布的通知，过这么久仍未读的人会收到一次自动 DING。",
+		intp: func(s *Settings) *int { return &s.DingAfterWorkMin }},
+	{name: "ding_after_offhours_min", label: "非工作时间未读提醒", unit: "分钟", group: "remind", kind: 'i', min: 5, max: 2880,
+		help: "下班后或假日发布的通知，过这么久仍未读的人会收到一次自动 DING。",
+		intp: func(s *Settings) *int { return &s.DingAfterOffhoursMin }},
+	{name: "quiet_start", label: "免打扰开始", group: "remind", kind: 't',
+		help: "从此时起，给家长的提醒和 DING 暂不发送，等免打扰结束再发。",
+		strp: func(s *Settings) *string { return &s.QuietStart }},
+	{name: "quiet_end", label: "免打扰结束", group: "remind", kind: 't',
+		help: "免打扰期间攒下的提醒在此时发出。开始和结束相同表示不设免打扰。",
+		strp: func(s *Settings) *string { return &s.QuietEnd }},
+	{name: "guardians_per_student", label: "每名学生监护人上限", unit: "人", group: "join", kind: 'i', min: 1, max: 6,
+		help: "每名学生最多可以有几位家长加入班级群；达到上限后新的申请不能通过。",
+		intp: func(s *Settings) *int { return &s.GuardiansPerStudent }},
 }
 
 // Field describes one form field for the settings page.
 type Field struct {
 	Name, Label, Value string
+	Unit, Group, Help  string
+	// Default is the built-in value in words ("300 米"), "" for a field
+	// that is not set until an admin sets it.
+	Default string
+	// Unset: the field has no value (Value is "").
+	Unset bool
+	// Kind is "int", "float" or "time".
+	Kind     string
+	Min, Max float64
 }
 
 // Form returns the settings as form fields in display order.
 func (s Settings) Form() []Field {
+	d := Defaults()
 	out := make([]Field, len(fields))
 	for i, f := range fields {
-		out[i] = Field{Name: f.name, Label: f.label, Value: f.format(&s)}
+		out[i] = Field{Name: f.name, Label: f.label, Value: f.format(&s), Unit: f.unit, Group: f.group, Help: f.help,
+			Kind: map[byte]string{'i': "int", 'f': "float", 't': "time"}[f.kind], Min: f.min, Max: f.max}
+		if f.unset {
+			if f.isZero(&s) {
+				out[i].Value, out[i].Unset = "", true
+			}
+		} else {
+			out[i].Default = strings.TrimSpace(f.format(&d) + " " + f.unit)
+		}
 	}
 	return out
+}
+
+// isZero: the field holds its zero value.
+func (f field) isZero(s *Settings) bool {
+	switch f.kind {
+	case 'i':
+		return *f.intp(s) == 0
+	case 'f':
+		return *f.floatp(s) == 0
+	}
+	return *f.strp(s) == ""
 }
 
 func (f field) format(s *Settings) string {
@@ -101,13 +177,30 @@ func (f field) format(s *Settings) string {
 	return *f.strp(s)
 }
 
-// set parses v into s, returning a Chinese message when v is out of bounds.
+// set parses v into s, returning a Chinese message when v is out of
+// bounds. An empty v is the default: "not set" for the school point.
 func (f field) set(s *Settings, v string) string {
+	if v == "" {
+		d := Defaults()
+		switch f.kind {
+		case 'i':
+			*f.intp(s) = *f.intp(&d)
+		case 'f':
+			*f.floatp(s) = *f.floatp(&d)
+		default:
+			*f.strp(s) = *f.strp(&d)
+		}
+		return ""
+	}
+	unit := f.unit
+	if unit != "" {
+		unit = "（" + unit + "）"
+	}
 	switch f.kind {
 	case 'i':
 		n, err := strconv.Atoi(v)
 		if err != nil || float64(n) < f.min || float64(n) > f.max {
-			return fmt.Sprintf("%s应为 %g–%g 的整数", f.label, f.min, f.max)
+			return fmt.Sprintf("%s应为 %g–%g 的整数%s", f.label, f.min, f.max, unit)
 		}
 		*f.intp(s) = n
 	case 'f':
@@ -125,6 +218,26 @@ func (f field) set(s *Settings, v string) string {
 		*f.strp(s) = t.Format("15:04")
 	}
 	return ""
+}
+
+// changes says in words what differs between old and new, for the log:
+// "打卡范围：300 → 500 米；上班时间：08:30 → 08:00".
+func changes(old, new Settings) string {
+	var out []string
+	for _, f := range fields {
+		a, b := f.format(&old), f.format(&new)
+		if a == b {
+			continue
+		}
+		if f.unset && f.isZero(&old) {
+			a = "未设置"
+		}
+		if f.unset && f.isZero(&new) {
+			b = "未设置"
+		}
+		out = append(out, strings.TrimSpace(fmt.Sprintf("%s：%s → %s %s", f.label, a, b, f.unit)))
+	}
+	return strings.Join(out, "；")
 }
 
 type row struct {
@@ -211,8 +324,9 @@ func (s *Service) read(ctx context.Context, tx *gorm.DB) (Settings, error) {
 	return out, nil
 }
 
-// Update validates every field of form (missing fields keep their value)
-// and stores them; on any bad value nothing is stored and every bad field
+// Update validates every field of form (missing fields keep their value,
+// empty ones go back to the default; the school point to not set) and
+// stores them; on any bad value nothing is stored and every bad field
 // is named. Only admins may.
 func (s *Service) Update(ctx context.Context, actor *auth.User, form map[string]string) (Settings, error) {
 	if actor == nil || actor.Role != auth.RoleAdmin {
@@ -223,14 +337,25 @@ func (s *Service) Update(ctx context.Context, actor *auth.User, form map[string]
 	if err != nil {
 		return Settings{}, err
 	}
+	before := cur
 	v := &apperr.ValidationError{}
 	for _, f := range fields {
 		val, ok := form[f.name]
 		if !ok {
 			continue
 		}
-		if msg := f.set(&cur, val); msg != "" {
+		if msg := f.set(&cur, strings.TrimSpace(val)); msg != "" {
 			v.Add(f.name, msg)
+		}
+	}
+	// The school point is one place: both numbers or neither.
+	_, badLat := v.Fields["school_lat"]
+	_, badLng := v.Fields["school_lng"]
+	if !badLat && !badLng && (cur.SchoolLat == 0) != (cur.SchoolLng == 0) {
+		if cur.SchoolLat == 0 {
+			v.Add("school_lat", "请同时填写学校的纬度和经度")
+		} else {
+			v.Add("school_lng", "请同时填写学校的纬度和经度")
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -244,7 +369,7 @@ func (s *Service) Update(ctx context.Context, actor *auth.User, form map[string]
 				return err
 			}
 		}
-		if err := audit.Record(ctx, tx, audit.Entry{ActorID: &actorID, Action: "settings.update", CreatedAt: now}); err != nil {
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: &actorID, Action: "settings.update", Detail: changes(before, cur), CreatedAt: now}); err != nil {
 			return err
 		}
 		// Other instances drop their copies when they read this event.

@@ -41,7 +41,7 @@ func TestSettings(t *testing.T) {
 		if got, _ := s.Get(ctx); got.GuardiansPerStudent != 2 {
 			t.Fatal("a failed update stored something")
 		}
-		if _, err := s.Update(ctx, admin, map[string]string{"guardians_per_student": "3", "work_start": "8:00", "school_lat": "31.2304"}); err != nil {
+		if _, err := s.Update(ctx, admin, map[string]string{"guardians_per_student": "3", "work_start": "8:00", "school_lat": "31.2304", "school_lng": "121.4737"}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = s.Get(ctx)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,10 +13,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"jiaxiao/app/apperr"
-	"jiaxiao/app/audit"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/school"
 	adminviews "jiaxiao/views/admin"
+	"jiaxiao/views/component"
 )
 
 // requireAdmin guards the office's pages; the services check again.
@@ -172,25 +171,95 @@ func (s *Server) runImport(c echo.Context, kind, name string, data []byte, apply
 
 var statusLabels = map[auth.Status]string{auth.StatusActive: "正常", auth.StatusPending: "待激活", auth.StatusDeparted: "已离职", auth.StatusDisabled: "已停用"}
 
-func (s *Server) usersPage(c echo.Context) error {
-	role := auth.Role(c.QueryParam("role"))
-	if !role.Valid() {
-		role = ""
+var (
+	flashRoleChanged = sayFlash("roleChanged", "已修改身份，对方的权限和群身份已随之更新。")
+	flashDeparted    = sayFlash("departed", "已标记离职：该教职工不能再登录，并已退出所有群。")
+)
+
+// userFilter is the role the users page lists ("" for everyone).
+func userFilter(v string) auth.Role {
+	if r := auth.Role(v); r.Valid() {
+		return r
 	}
+	return ""
+}
+
+func usersURL(role auth.Role) string {
+	if role == "" {
+		return "/admin/users"
+	}
+	return "/admin/users?role=" + string(role)
+}
+
+// usersView lists the accounts of role; refused is a change that was
+// refused, shown on its account's card.
+func (s *Server) usersView(c echo.Context, role auth.Role, refused map[uint64]string) (adminviews.UsersView, error) {
 	users, err := s.auth.Users(c.Request().Context(), userOf(c), role, 1000)
 	if err != nil {
-		return err
+		return adminviews.UsersView{}, err
 	}
 	me := userOf(c)
 	v := adminviews.UsersView{CSRF: csrfOf(c), Role: string(role)}
+	for _, f := range []struct {
+		role  auth.Role
+		label string
+	}{{"", "全部"}, {auth.RoleAdmin, "管理员"}, {auth.RoleTeacher, "教师"}, {auth.RoleParent, "家长"}} {
+		l := adminviews.Link{URL: usersURL(f.role), Label: f.label}
+		if f.role == role {
+			l.Note = "current"
+		}
+		v.Filters = append(v.Filters, l)
+	}
 	for _, u := range users {
-		row := adminviews.UserRow{Name: u.Name, Phone: u.Phone, Role: u.Role.Label(), Status: statusLabels[u.Status], Department: u.Department}
+		id := strconv.FormatUint(u.ID, 10)
+		row := adminviews.UserRow{ID: id, Name: u.Name, Phone: u.Phone, Role: u.Role.Label(), Status: statusLabels[u.Status], Department: u.Department,
+			Error: refused[u.ID]}
 		if school.CanDepart(me, u) == nil {
-			row.DepartURL = "/admin/users/" + strconv.FormatUint(u.ID, 10) + "/depart"
+			row.DepartURL = "/admin/users/" + id + "/depart"
+		}
+		if school.CanSetRole(me, u) == nil {
+			row.RoleURL = "/admin/users/" + id + "/role"
+			for _, r := range school.StaffRoles {
+				if r != u.Role {
+					row.Roles = append(row.Roles, component.Option{Value: string(r), Label: r.Label()})
+				}
+			}
 		}
 		v.Users = append(v.Users, row)
+		delete(refused, u.ID)
+	}
+	for _, msg := range refused { // an account this list does not show
+		v.Error = msg
+	}
+	return v, nil
+}
+
+func (s *Server) usersPage(c echo.Context) error {
+	v, err := s.usersView(c, userFilter(c.QueryParam("role")), nil)
+	if err != nil {
+		return err
 	}
 	return render(c, http.StatusOK, adminviews.UsersPage(page(c, "用户"), v))
+}
+
+// userChange answers a change to an account: back to the list with a
+// flash, or, refused, the list again (422) with the message on the
+// account's card and its menu open.
+func (s *Server) userChange(c echo.Context, id uint64, err error, done *flash) error {
+	filter := userFilter(c.FormValue("filter"))
+	if err == nil {
+		s.setFlash(c, done)
+		return redirect(c, usersURL(filter))
+	}
+	ve, ok := apperr.AsValidation(err)
+	if !ok {
+		return err
+	}
+	v, err := s.usersView(c, filter, map[uint64]string{id: ve.Message()})
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusUnprocessableEntity, adminviews.UsersPage(page(c, "用户"), v))
 }
 
 func (s *Server) departUser(c echo.Context) error {
@@ -198,81 +267,17 @@ func (s *Server) departUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.school.Depart(c.Request().Context(), userOf(c), id); err != nil {
-		return err
-	}
-	return redirect(c, "/admin/users")
+	return s.userChange(c, id, s.school.Depart(c.Request().Context(), userOf(c), id), flashDeparted)
 }
 
-func (s *Server) settingsView(c echo.Context, values map[string]string, errs map[string]string) (adminviews.SettingsView, error) {
-	cur, err := s.settings.Get(c.Request().Context())
-	if err != nil {
-		return adminviews.SettingsView{}, err
-	}
-	v := adminviews.SettingsView{CSRF: csrfOf(c)}
-	for _, f := range cur.Form() {
-		val := f.Value
-		if typed, ok := values[f.Name]; ok {
-			val = typed
-		}
-		v.Fields = append(v.Fields, adminviews.SettingField{Name: f.Name, Label: f.Label, Value: val, Error: errs[f.Name]})
-	}
-	return v, nil
-}
-
-func (s *Server) settingsPage(c echo.Context) error {
-	v, err := s.settingsView(c, nil, nil)
+// setUserRole makes a staff member a teacher or an admin.
+func (s *Server) setUserRole(c echo.Context) error {
+	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	v.Saved = c.QueryParam("saved") == "1"
-	return render(c, http.StatusOK, adminviews.SettingsPage(page(c, "学校设置"), v))
-}
-
-func (s *Server) saveSettings(c echo.Context) error {
-	cur, err := s.settings.Get(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	form := map[string]string{}
-	for _, f := range cur.Form() {
-		if v := c.FormValue(f.Name); v != "" {
-			form[f.Name] = strings.TrimSpace(v)
-		}
-	}
-	u := userOf(c)
-	if _, err := s.settings.Update(c.Request().Context(), u, form); err != nil {
-		ve, ok := apperr.AsValidation(err)
-		if !ok {
-			return err
-		}
-		v, err := s.settingsView(c, form, ve.Fields)
-		if err != nil {
-			return err
-		}
-		return render(c, http.StatusUnprocessableEntity, adminviews.SettingsPage(page(c, "学校设置"), v))
-	}
-	return redirect(c, "/admin/settings?saved=1")
-}
-
-func (s *Server) auditPage(c echo.Context) error {
-	names := func(ctx context.Context, ids []uint64) (map[uint64]string, error) { return auth.Names(ctx, s.db, ids) }
-	lines, err := audit.Recent(c.Request().Context(), s.db, userOf(c), 300, names)
-	if err != nil {
-		return err
-	}
-	v := adminviews.AuditView{}
-	for _, e := range lines {
-		actor := e.ActorName
-		switch {
-		case e.ActorID == nil || *e.ActorID == 0:
-			actor = "系统"
-		case actor == "":
-			actor = fmt.Sprintf("用户 %d", *e.ActorID)
-		}
-		v.Rows = append(v.Rows, adminviews.AuditRow{When: e.CreatedAt.In(s.loc).Format("2006-01-02 15:04:05"), Actor: actor, Action: e.Action, Subject: e.Subject, Detail: e.Detail, IP: e.IP})
-	}
-	return render(c, http.StatusOK, adminviews.AuditPage(page(c, "审计日志"), v))
+	role := auth.Role(c.FormValue("role"))
+	return s.userChange(c, id, s.school.SetRole(c.Request().Context(), userOf(c), id, role), flashRoleChanged)
 }
 
 // adminLinks are the office's management pages.
@@ -282,10 +287,10 @@ var adminLinks = []adminviews.Link{
 	{URL: "/admin/calendar", Label: "校历", Note: "法定节假日、调休，以及学校自己的放假和上课日"},
 	{URL: "/admin/roster", Label: "花名册", Note: "导入学生和教职工名单，管理班级与学籍"},
 	{URL: "/admin/departments", Label: "部门", Note: "设置教研组长、年级组长"},
-	{URL: "/admin/users", Label: "用户", Note: "全部账号，标记离职"},
+	{URL: "/admin/users", Label: "用户", Note: "全部账号，修改教职工身份，标记离职"},
 	{URL: "/admin/words", Label: "全校词库", Note: "违规内容的拦截、审核、打码与放行"},
 	{URL: "/admin/settings", Label: "学校设置", Note: "考勤规则、DING 提醒时间、免打扰时段、监护人上限"},
-	{URL: "/admin/audit", Label: "审计日志", Note: "账号、入群、移出、角色等操作记录"},
+	{URL: "/admin/audit", Label: "审计日志", Note: "谁在何时对谁做了什么：入群、移出、禁言、身份变更等"},
 }
 
 func (s *Server) adminIndex(c echo.Context) error {

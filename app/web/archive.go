@@ -17,9 +17,24 @@ import (
 	"jiaxiao/views/component"
 )
 
+// archiveQueryMax bounds the search words: a longer LIKE pattern costs
+// the database more and finds nothing a person types.
+const archiveQueryMax = 100
+
+// firstRunes is s cut to at most n characters.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
 func (s *Server) archiveView(c echo.Context) (archiveviews.ListView, error) {
 	ctx, u := c.Request().Context(), userOf(c)
-	q := archive.Query{Q: c.QueryParam("q"), Category: c.QueryParam("category")}
+	q := archive.Query{Q: firstRunes(c.QueryParam("q"), archiveQueryMax), Category: firstRunes(c.QueryParam("category"), 20)}
 	q.GroupID = optionalID(c.QueryParam("group"))
 	q.Page = pageParam(c.QueryParam("page"))
 	if q.Page < 1 {
@@ -104,13 +119,21 @@ func (s *Server) archiveShow(c echo.Context) error {
 		v.State = "归档中"
 	}
 	if h.NoticeID != nil {
-		v.NoticeURL = noticeURL(*h.NoticeID)
+		ok, err := s.notices.Visible(c.Request().Context(), userOf(c), *h.NoticeID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			v.NoticeURL = noticeURL(*h.NoticeID)
+		}
 	}
 	for _, f := range files {
 		v.Files = append(v.Files, archiveviews.File{Name: f.Name, URL: "/files/" + strconv.FormatUint(f.ID, 10), Size: sizeLabel(f.Size), SHA256: f.SHA256})
 	}
 	return render(c, http.StatusOK, archiveviews.ShowPage(page(c, h.Title), v))
 }
+
+var flashFiled = sayFlash("archive-filed", "文件已归档。")
 
 // archiveFile files a standalone document: 303 to it; a bad form 422, and
 // object storage down 503, both with the title kept.
@@ -144,5 +167,6 @@ func (s *Server) archiveFile(c echo.Context) error {
 	if err != nil {
 		return fail(err)
 	}
+	s.setFlash(c, flashFiled)
 	return redirect(c, "/archive/"+strconv.FormatUint(e.ID, 10))
 }

@@ -27,6 +27,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, title, msg := classify(err)
+	// An error may name its page better than its status does (您已被移出本群).
+	var titled interface {
+		error
+		Title() string
+	}
+	if errors.As(err, &titled) {
+		title = titled.Title()
+	}
 	if status == http.StatusUnauthorized && !isHTMX(c) && c.Request().Method == http.MethodGet {
 		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		return

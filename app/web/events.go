@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"jiaxiao/app/event"
+	"jiaxiao/app/group"
 	"jiaxiao/app/message"
 	groupviews "jiaxiao/views/group"
 	"jiaxiao/views/layout"
@@ -420,6 +421,8 @@ func (s *Server) renderEvent(ctx context.Context, v viewer, e event.Event) (stri
 		}
 		html, err := renderString(ctx, groupviews.MessageItem(it))
 		return event.Held, html, err
+	case group.EventCounts:
+		return s.countsEvent(ctx, v.id, e.RefID)
 	case event.Removed:
 		html, err := renderString(ctx, groupviews.Removed())
 		return event.Removed, html, err

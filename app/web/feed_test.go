@@ -233,8 +233,8 @@ func TestLiveFeedAndRemoval(t *testing.T) {
 		if name, _ = readEvent(t, sc); name != "" {
 			t.Fatalf("stream went on after removal: %s", name)
 		}
-		if r := c.Get(fmt.Sprintf("/groups/%d", s.c32.ID)); r.StatusCode != 404 {
-			t.Fatalf("removed member's feed: %d", r.StatusCode)
+		if r := c.Get(fmt.Sprintf("/groups/%d", s.c32.ID)); r.StatusCode != 403 || !strings.Contains(r.TestID("error"), "您已被移出本群") {
+			t.Fatalf("removed member's feed: %d %q", r.StatusCode, r.TestID("error"))
 		}
 		if r := c.Get("/notifications"); !strings.Contains(r.Body, "多次发布广告") {
 			t.Fatal("removal reason not in the notification centre")

@@ -138,3 +138,37 @@ func TestHeldRejectionWithoutReasonStaysOnThePage(t *testing.T) {
 		t.Error("the held message is not on the page")
 	}
 }
+
+// A refused school-wide word keeps the word, its category and its action;
+// an added or deleted one says so once.
+func TestSchoolWordsInPlace(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	admin := s.clients["admin"]
+	admin.Get("/admin/words")
+	r := admin.Post("/admin/words", url.Values{"pattern": {strings.Repeat("广", 41)}, "category": {"ads"}, "action": {"review"}})
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a 41-character word: %d", r.StatusCode)
+	}
+	if v, _ := r.Doc.Find(`select[name="category"] option[selected]`).Attr("value"); v != "ads" {
+		t.Errorf("category kept as %q", v)
+	}
+	if v, _ := r.Doc.Find(`select[name="action"] option[selected]`).Attr("value"); v != "review" {
+		t.Errorf("action kept as %q", v)
+	}
+	r = admin.Post("/admin/words", url.Values{"pattern": {"代写作业"}, "category": {"ads"}, "action": {"review"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding a word: %d", r.StatusCode)
+	}
+	page := admin.Get("/admin/words")
+	if !strings.Contains(page.TestID("flash"), "已加入全校词库") || !strings.Contains(page.TestID("words"), "代写作业") {
+		t.Fatalf("after adding: flash %q, words %q", page.TestID("flash"), page.TestID("words"))
+	}
+	del, _ := page.Doc.Find(`[data-testid="word"]:contains("代写作业") form`).Attr("action")
+	if r := admin.Post(del, nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deleting: %d", r.StatusCode)
+	}
+	if page := admin.Get("/admin/words"); !strings.Contains(page.TestID("flash"), "已从全校词库删除") || strings.Contains(page.TestID("words"), "代写作业") {
+		t.Fatalf("after deleting: flash %q, words %q", page.TestID("flash"), page.TestID("words"))
+	}
+}

@@ -9,6 +9,11 @@ import (
 	homeviews "jiaxiao/views/home"
 )
 
+// homeTodo is how many notices still to do the home page lists.
+const homeTodo = 5
+
+// home is 首页: today's attendance for staff, the notices still to read or
+// acknowledge (待处理), and the user's groups.
 func (s *Server) home(c echo.Context) error {
 	u, err := mustUser(c)
 	if err != nil {
@@ -21,14 +26,17 @@ func (s *Server) home(c echo.Context) error {
 	}
 	v.Groups = cards(mine)
 	ctx := c.Request().Context()
-	list, err := s.notices.List(ctx, u, 20)
+	todo, total, err := s.notices.Pending(ctx, u, homeTodo)
 	if err != nil {
 		return err
 	}
-	for _, n := range list {
-		if n.ReadAt == nil && !n.Mine && len(v.Unread) < 5 {
-			v.Unread = append(v.Unread, homeviews.Link{URL: noticeURL(n.ID), Title: n.Title, Note: n.Category + " · " + n.PublishAt.In(s.loc).Format("01-02 15:04")})
+	v.TodoCount = total
+	for _, n := range todo {
+		t := homeviews.Todo{URL: noticeURL(n.ID), Title: n.Title, Note: n.Category + " · " + n.PublishAt.In(s.loc).Format("01-02 15:04"), State: "待确认"}
+		if n.ReadAt == nil {
+			t.State, t.Unread = "未读", true
 		}
+		v.Todo = append(v.Todo, t)
 	}
 	if u.Role.Staff() {
 		d, err := s.attendance.Today(ctx, u)

@@ -17,7 +17,7 @@ import (
 // waitFor polls cond until it holds or two seconds pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	waitForWithin(t, what, 2*time.Second, cond)
+	waitForWithin(t, what, 5*time.Second, cond)
 }
 
 // waitForWithin polls cond until it holds or d passes.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,13 +54,37 @@ func (s *Server) joinForm(c echo.Context) (groupviews.JoinForm, error) {
 	return groupviews.JoinForm{Class: class.Name(), Action: "/join/" + url.PathEscape(code), Relations: school.Relations, Errors: map[string]string{}}, nil
 }
 
+// joinPage is the join form of an invite link. A link whose code opens
+// no class (mistyped, or reset by the head teacher) answers on the
+// groups page with the code in its box and the reason beside it (404:
+// there is no such class to join).
 func (s *Server) joinPage(c echo.Context) error {
 	f, err := s.joinForm(c)
+	if errors.Is(err, apperr.ErrNotFound) {
+		v, verr := s.groupListView(c)
+		if verr != nil {
+			return verr
+		}
+		v.Code, v.CodeError = inviteCodeShown(c.Param("code")), apperr.UserMessage(errBadInvite)
+		return render(c, http.StatusNotFound, groupviews.ListPage(page(c, "我的群"), v))
+	}
 	if err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, groupviews.JoinPage(page(c, "加入班级群"), f))
 }
+
+// inviteCodeShown is a typed code as its box shows it again: trimmed,
+// upper case, no longer than the box takes.
+func inviteCodeShown(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if r := []rune(code); len(r) > 16 {
+		code = string(r[:16])
+	}
+	return code
+}
+
+var flashJoinRequested = sayFlash("group-join-requested", "申请已提交，请等待班主任审核。审核结果会在“提醒”里告诉您。")
 
 // join files the request: 303 (or the done panel for htmx) when pending,
 // 422 with the input kept on a mismatch, 429 when locked out.
@@ -81,6 +106,7 @@ func (s *Server) join(c echo.Context) error {
 		return s.renderJoin(c, status, f)
 	}
 	if !isHTMX(c) {
+		s.setFlash(c, flashJoinRequested)
 		return c.Redirect(http.StatusSeeOther, "/groups")
 	}
 	f.Done = true
@@ -138,17 +164,21 @@ func (s *Server) groupRequests(c echo.Context) error {
 	return render(c, http.StatusOK, groupviews.RequestsPage(page(c, v.Header.Name+" · 入群申请"), v))
 }
 
-// decide runs an approval or rejection and answers with the refreshed
-// list: a fragment for htmx, a 303 otherwise; a refused decision (a full
-// guardian quota, a missing reason) re-renders the list with 422.
-func (s *Server) decide(c echo.Context, act func(groupID, requestID uint64) (string, error)) error {
+// decide runs an approval or rejection. Done, a form gets 303 back to
+// the list, which says so once (flash) with the new counts; htmx gets the
+// refreshed list with the header's counts swapped where they stand. A
+// refused decision (a full guardian quota, a missing reason) answers with
+// the list (422), the message in that request's card, the reason typed
+// kept in its box.
+func (s *Server) decide(c echo.Context, act func(groupID, requestID uint64) (done *flash, n []int64, notice string, err error)) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
 	rid := optionalID(c.Param("rid"))
-	notice, actErr := act(id, rid)
+	done, n, notice, actErr := act(id, rid)
 	if actErr == nil && !isHTMX(c) {
+		s.setFlash(c, done, n...)
 		return c.Redirect(http.StatusSeeOther, groupURL(id, "/requests"))
 	}
 	v, err := s.requestsView(c, id)
@@ -161,35 +191,53 @@ func (s *Server) decide(c echo.Context, act func(groupID, requestID uint64) (str
 		if !ok {
 			return actErr
 		}
-		status, v.Error, v.RejectErrorID, v.RejectError = http.StatusUnprocessableEntity, ve.Message(), rid, ve.Fields["reason"]
+		status = http.StatusUnprocessableEntity
+		if msg := ve.Fields["reason"]; msg != "" {
+			v.RejectErrorID, v.RejectError, v.RejectReason = rid, msg, c.FormValue("reason")
+		} else {
+			v.Error, v.ErrorID = ve.Message(), rid
+		}
 	} else {
 		v.Notice = notice
 	}
 	if isHTMX(c) {
+		v.OOB = true
 		return render(c, status, groupviews.RequestsPanel(v))
 	}
 	return render(c, status, groupviews.RequestsPage(page(c, v.Header.Name+" · 入群申请"), v))
 }
 
+var (
+	flashJoinApproved    = sayFlash("group-approved", "已通过申请，家长已加入本群。")
+	flashJoinRejected    = sayFlash("group-rejected", "已驳回申请，家长会在“提醒”里看到理由。")
+	flashApprovedMatched = newFlash("group-approved-matched", 2, func(n []int64) string {
+		msg := fmt.Sprintf("已通过 %d 条花名册匹配的申请。", n[0])
+		if n[1] > 0 {
+			msg += fmt.Sprintf("另有 %d 条未能通过，仍在下面的列表里，逐条点“通过”可看到原因。", n[1])
+		}
+		return msg
+	})
+)
+
 func (s *Server) approveRequest(c echo.Context) error {
-	return s.decide(c, func(gid, rid uint64) (string, error) {
-		return "已通过申请。", s.groups.Approve(c.Request().Context(), userOf(c), gid, rid)
+	return s.decide(c, func(gid, rid uint64) (*flash, []int64, string, error) {
+		return flashJoinApproved, nil, "已通过申请，家长已加入本群。", s.groups.Approve(c.Request().Context(), userOf(c), gid, rid)
 	})
 }
 
 func (s *Server) rejectRequest(c echo.Context) error {
-	return s.decide(c, func(gid, rid uint64) (string, error) {
-		return "已拒绝申请。", s.groups.Reject(c.Request().Context(), userOf(c), gid, rid, strings.TrimSpace(c.FormValue("reason")))
+	return s.decide(c, func(gid, rid uint64) (*flash, []int64, string, error) {
+		return flashJoinRejected, nil, "已驳回申请，家长会在“提醒”里看到理由。", s.groups.Reject(c.Request().Context(), userOf(c), gid, rid, strings.TrimSpace(c.FormValue("reason")))
 	})
 }
 
 func (s *Server) approveMatched(c echo.Context) error {
-	return s.decide(c, func(gid, _ uint64) (string, error) {
+	return s.decide(c, func(gid, _ uint64) (*flash, []int64, string, error) {
 		res, err := s.groups.ApproveMatched(c.Request().Context(), userOf(c), gid)
 		msg := "已通过 " + strconv.Itoa(res.Approved) + " 条花名册匹配的申请。"
 		if len(res.Skipped) > 0 {
 			msg += "未通过：" + strings.Join(res.Skipped, "；")
 		}
-		return msg, err
+		return flashApprovedMatched, []int64{int64(res.Approved), int64(len(res.Skipped))}, msg, err
 	})
 }

@@ -97,6 +97,18 @@ func TestNoticePermissionMatrix(t *testing.T) {
 				t.Errorf("archive entry as %s: %d, want %d", actor, got, want)
 			}
 		}
+		// A parent who joined after the notice went out reads the entry,
+		// with no link to an original that was never sent to them.
+		late := s.freshMember(t)
+		lc := apptest.NewClient(t, s.URL)
+		lc.Login(late.Phone, "secret-123")
+		entry := fmt.Sprintf("/archive/%d", entryID)
+		if r := lc.Get(entry); r.StatusCode != 200 || r.Doc.Find(`a[href="`+np("")+`"]`).Length() != 0 {
+			t.Errorf("late member's archive entry: %d, link to the notice shown: %v", r.StatusCode, r.Doc.Find(`a[href="`+np("")+`"]`).Length() != 0)
+		}
+		if r := s.clients["parent-member"].Get(entry); r.Doc.Find(`a[href="`+np("")+`"]`).Length() != 1 {
+			t.Error("a recipient's archive entry has no link to the notice")
+		}
 	})
 }
 
@@ -202,12 +214,17 @@ func TestHome(t *testing.T) {
 	s := newSchool(t, apptest.SQLite(t))
 	n := s.notice(t, true)
 	r := s.clients["parent-member"].Get("/")
-	if !strings.Contains(r.TestID("unread-notices"), "家长会通知") || r.TestID("attendance-card") != "" {
+	if !strings.Contains(r.TestID("unread-notices"), "家长会通知") || r.TestID("todo-state") != "未读" || r.TestID("attendance-card") != "" {
 		t.Fatalf("parent's home: %q", r.TestID("unread-notices"))
 	}
+	// Read but not yet acknowledged: still to do, as 待确认.
 	s.clients["parent-member"].Get(fmt.Sprintf("/notices/%d", n.ID))
+	if r = s.clients["parent-member"].Get("/"); r.TestID("todo-state") != "待确认" {
+		t.Fatalf("a read notice that asks for 收到: %q", r.TestID("unread-notices"))
+	}
+	s.clients["parent-member"].Post(fmt.Sprintf("/notices/%d/ack", n.ID), nil)
 	if r = s.clients["parent-member"].Get("/"); strings.Contains(r.TestID("unread-notices"), "家长会通知") {
-		t.Fatal("a read notice still listed as unread")
+		t.Fatal("an acknowledged notice still listed")
 	}
 	if r = s.clients["teacher-class"].Get("/"); !strings.Contains(r.TestID("attendance-card"), "今日考勤") {
 		t.Fatalf("teacher's home: %q", r.TestID("attendance-card"))
@@ -242,17 +259,23 @@ func TestReceiptsPages(t *testing.T) {
 	if rows := r.Doc.Find(`[data-testid="person"]`).Length(); rows != 100 {
 		t.Fatalf("page 1 lists %d people", rows)
 	}
-	if !strings.Contains(r.TestID("ding"), "129") || r.Doc.Find(`[data-testid="prev-page"]`).Length() != 0 {
-		t.Fatalf("page 1: ding %q", r.TestID("ding"))
+	// 129 unread and the one reader not yet acknowledged: all of them, or either.
+	if !strings.Contains(r.TestID("ding"), "130") || !strings.Contains(r.TestID("ding-unread"), "129") || !strings.Contains(r.TestID("ding-unacked"), "1 人") ||
+		r.Doc.Find(`[data-testid="prev-page"]`).Length() != 0 {
+		t.Fatalf("page 1: ding %q / %q / %q", r.TestID("ding"), r.TestID("ding-unread"), r.TestID("ding-unacked"))
+	}
+	// The reader is on page 2; page 1's section says where.
+	if href, _ := r.Doc.Find(`[data-testid="section-unacked"] a`).Attr("href"); href != fmt.Sprintf("/notices/%d/receipts?page=2#unacked", n.ID) {
+		t.Fatalf("page 1 points the unacknowledged to %q", href)
 	}
 	next, _ := r.Doc.Find(`[data-testid="next-page"]`).First().Attr("href")
 	r = c.Get(next)
 	if rows := r.Doc.Find(`[data-testid="person"]`).Length(); r.StatusCode != 200 || rows != 30 {
 		t.Fatalf("page 2: %d with %d people", r.StatusCode, rows)
 	}
-	// The one reader is last, in the read list.
-	if read := r.Doc.Find(`[data-testid="people-true"] [data-testid="person"]`); read.Length() != 1 {
-		t.Fatalf("page 2 read list has %d people", read.Length())
+	// The one reader is last, read but not acknowledged.
+	if read := r.Doc.Find(`[data-testid="section-unacked"] [data-testid="person"]`); read.Length() != 1 {
+		t.Fatalf("page 2 lists %d read but not acknowledged", read.Length())
 	}
 	if r.Doc.Find(`[data-testid="next-page"]`).Length() != 0 || r.Doc.Find(`[data-testid="prev-page"]`).Length() == 0 {
 		t.Fatal("page 2 should link back, not on")

@@ -20,17 +20,48 @@ func (s *Server) notificationsPage(c echo.Context) error {
 	}
 	v := notifyviews.View{CSRF: csrfOf(c)}
 	for _, n := range ns {
-		v.Lines = append(v.Lines, notifyviews.Line{Title: n.Title, Body: n.Body, Link: n.Link, When: n.CreatedAt.In(s.loc).Format("01-02 15:04"), Unread: n.ReadAt == nil})
+		l := notifyviews.Line{Title: n.Title, Body: n.Body, When: n.CreatedAt.In(s.loc).Format("01-02 15:04"), Unread: n.ReadAt == nil}
+		if n.Link != "" {
+			l.URL = "/notifications/" + strconv.FormatUint(n.ID, 10)
+		}
+		if l.Unread {
+			v.Unread++
+		}
+		v.Lines = append(v.Lines, l)
 	}
-	return render(c, http.StatusOK, notifyviews.Page(page(c, "通知"), v))
+	return render(c, http.StatusOK, notifyviews.Page(page(c, "提醒"), v))
+}
+
+// openNotification is a tap on a 提醒: it is marked read (the badge drops
+// on every open page) and the user goes where it points.
+func (s *Server) openNotification(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := s.centre.Open(c.Request().Context(), userOf(c).ID, id)
+	if err != nil {
+		return err
+	}
+	if s.hub != nil {
+		s.hub.Poke()
+	}
+	to := "/notifications"
+	if n.Link != "" && safeNext(n.Link) == n.Link {
+		to = n.Link
+	}
+	return c.Redirect(http.StatusSeeOther, to)
 }
 
 func (s *Server) markNotificationsRead(c echo.Context) error {
 	if err := s.centre.MarkAllRead(c.Request().Context(), userOf(c).ID); err != nil {
 		return err
 	}
+	s.setFlash(c, flashAllRead)
 	return redirect(c, "/notifications")
 }
+
+var flashAllRead = sayFlash("notifications-read", "已全部标为已读。")
 
 func (s *Server) wordsView(c echo.Context) (adminviews.WordsView, error) {
 	words, err := s.words.List(c.Request().Context(), userOf(c), 0)
@@ -62,12 +93,13 @@ func (s *Server) addSchoolWord(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		v.Pattern, v.Error = pattern, ve.Message()
+		v.Pattern, v.Category, v.Action, v.Error = pattern, c.FormValue("category"), c.FormValue("action"), ve.Message()
 		return render(c, http.StatusUnprocessableEntity, adminviews.WordsPage(page(c, "全校词库"), v))
 	}
 	if err != nil {
 		return err
 	}
+	s.setFlash(c, flashSchoolWordAdded)
 	return redirect(c, "/admin/words")
 }
 
@@ -79,5 +111,11 @@ func (s *Server) deleteSchoolWord(c echo.Context) error {
 	if err := s.words.Delete(c.Request().Context(), userOf(c), 0, wid); err != nil {
 		return err
 	}
+	s.setFlash(c, flashSchoolWordDeleted)
 	return redirect(c, "/admin/words")
 }
+
+var (
+	flashSchoolWordAdded   = sayFlash("school-word-added", "已加入全校词库，新发布的内容立即按它处理。")
+	flashSchoolWordDeleted = sayFlash("school-word-deleted", "已从全校词库删除。")
+)

@@ -353,7 +353,7 @@ func TestAttendanceJourney(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`input[name="school_lat"]`), "31.2304"),
 		chromedp.SetValue(chromedp.CSS(`input[name="school_lng"]`), "121.4737"),
 		chromedp.Submit(chromedp.CSS(`[data-testid="settings-form"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="alert-ok"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -389,7 +389,7 @@ func TestAttendanceJourney(t *testing.T) {
 	err = chromedp.Do(teacher,
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="punch-form"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="punch"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="alert-ok"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -408,9 +408,13 @@ func TestAttendanceJourney(t *testing.T) {
 	err = chromedp.Do(teacher,
 		chromedp.SendKeys(chromedp.CSS(`input[name="note"]`), "在区教育局参加教研活动"),
 		chromedp.Click(chromedp.CSS(`[data-testid="punch"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="alert-ok"]`)),
 	)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The field punch is listed once its answer loads (the first punch's
+	// message stays on the page until then).
+	if err := chromedp.Do(teacher, chromedp.WaitVisible(chromedp.CSS(`[data-testid="today-punch"].field`))); err != nil {
 		t.Fatal(err)
 	}
 	apptest.Screenshot(t, teacher, "3-field-punch")

@@ -171,13 +171,21 @@ func loginLogout(t *testing.T, base, phone, password, wantName string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	who, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="current-user"]`)))
-	if err != nil || !strings.Contains(who, wantName) {
-		t.Fatalf("header shows %q, want %s (%v)", who, wantName, err)
-	}
 	apptest.Screenshot(t, ctx, "home")
+	// On a phone the name and 退出 are on 我的, one tap away.
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`[data-testid="logout"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="tab-me"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="me"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="me"]`)))
+	if err != nil || !strings.Contains(who, wantName) {
+		t.Fatalf("我的 shows %q, want %s (%v)", who, wantName, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="me-logout"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
 	)
 	if err != nil {

@@ -23,32 +23,6 @@
   }, true);
 })();
 
-// The punch form asks the browser where the phone is, then submits with
-// the position; the server stamps the time.
-(function () {
-  "use strict";
-  var form = document.getElementById("punch-form");
-  if (!form) { return; }
-  var status = document.getElementById("punch-status");
-  form.addEventListener("submit", function (evt) {
-    if (form.elements.lat.value !== "") { return; }
-    evt.preventDefault();
-    if (!navigator.geolocation) {
-      status.textContent = "此浏览器不支持定位,无法打卡。";
-      return;
-    }
-    status.textContent = "正在获取位置…";
-    navigator.geolocation.getCurrentPosition(function (pos) {
-      form.elements.lat.value = pos.coords.latitude;
-      form.elements.lng.value = pos.coords.longitude;
-      form.elements.accuracy.value = pos.coords.accuracy;
-      form.submit();
-    }, function () {
-      status.textContent = "没有获取到位置,请允许浏览器使用位置信息后重试。";
-    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
-  });
-})();
-
 // Close the live stream when the page is left. Browsers allow only six
 // connections to one site over HTTP/1.1; a page kept in the back-forward
 // cache with its stream open would hold one of them.
@@ -61,7 +35,7 @@
 (function () {
   "use strict";
   if (!window.htmx || !htmx.createEventSource) { return; }
-  var kinds = ["message", "held", "deleted", "removed", "badge"];
+  var kinds = ["message", "held", "deleted", "removed", "badge", "counts"];
   var sources = [];
   var lastID = "";
   var create = htmx.createEventSource;

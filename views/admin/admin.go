@@ -42,43 +42,87 @@ type Code struct{ Name, Phone, Code string }
 
 // UserRow is one account on the users page.
 type UserRow struct {
+	ID                                    string
 	Name, Phone, Role, Status, Department string
 	DepartURL                             string
+	// RoleURL and Roles offer the other staff role(s), when the admin may
+	// change this account's role.
+	RoleURL string
+	Roles   []component.Option
+	// Error is the message of a refused change to this account, shown on
+	// its card with the menu open.
+	Error string
 }
 
 // UsersView is the users page.
 type UsersView struct {
-	CSRF   string
-	Role   string
-	Users  []UserRow
-	Notice string
+	CSRF    string
+	Role    string
+	Filters []Link // the role filters; Note "current" marks the one shown
+	Users   []UserRow
+	// Error is a refused change to an account not on this list.
+	Error string
 }
 
 // SettingField is one editable rule.
 type SettingField struct {
 	Name, Label, Value, Error string
+	Unit, Help, Default       string
+	// Unset: the rule has no value until an admin sets it.
+	Unset bool
+	// InputMode is the phone keyboard: "numeric", "decimal" or "" for a time.
+	InputMode, Type string
+}
+
+// SettingGroup is a section of the settings page.
+type SettingGroup struct {
+	Key, Title, Help string
+	Fields           []SettingField
 }
 
 // SettingsView is the settings page.
 type SettingsView struct {
 	CSRF   string
-	Fields []SettingField
-	Saved  bool
+	Groups []SettingGroup
+	// Point is the school point's fields (latitude, longitude), shown with
+	// the location tools at the top of 考勤; Geofence is the punch radius
+	// in metres.
+	Point    []SettingField
+	Geofence string
+	// Errors counts the fields in error after a refused save.
+	Errors int
 }
 
-// AuditRow is one audit-log line.
-type AuditRow struct {
-	When, Actor, Action, Subject, Detail, IP string
+// AuditPart is a piece of an audit sentence; a person's name links to
+// their entries.
+type AuditPart struct {
+	Text, URL string
+}
+
+// AuditEntry is one audit-log entry in words.
+type AuditEntry struct {
+	Parts []AuditPart
+	IP    string
 }
 
 // AuditView is the audit-log page.
 type AuditView struct {
-	Rows []AuditRow
+	Entries    []AuditEntry
+	Categories []component.Option
+	// Person is the name of the person the log is filtered to ("" for
+	// everyone), ClearURL the log without that filter.
+	Person, ClearURL  string
+	Phone, PhoneError string
+	// NextURL is the next (older) page; FirstURL the newest page, when
+	// this is not it.
+	NextURL, FirstURL string
 }
 
 // DepartmentRow is a department with the choice of its head.
 type DepartmentRow struct {
+	ID      string
 	Name    string
+	Error   string // a refused choice, shown beside it
 	Head    string
 	Staff   int
 	SetURL  string
@@ -93,6 +137,8 @@ type DepartmentsView struct {
 
 // StudentRow is one student of a class.
 type StudentRow struct {
+	ID               string
+	Error            string // a refused change, shown beside it
 	No, Name, Status string
 	Guardians        int
 	StatusURL        string
@@ -103,5 +149,7 @@ type StudentRow struct {
 type ClassView struct {
 	CSRF     string
 	Name     string
+	Head     string
+	Counts   string // "在读 57 人"
 	Students []StudentRow
 }

@@ -91,7 +91,7 @@ func LoginPage(p layout.Page, f LoginForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" inputmode=\"numeric\" autocomplete=\"username\" maxlength=\"20\" required autofocus></label> <label>密码 <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label> <button type=\"submit\" data-testid=\"login-submit\">登录</button></form><p class=\"muted\">家长第一次使用？<a href=\"/register\">注册账号</a></p></article>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" inputmode=\"numeric\" autocomplete=\"username\" maxlength=\"20\" required autofocus></label> <label>密码 <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label> <button type=\"submit\" data-testid=\"login-submit\">登录</button></form><p class=\"muted\">家长第一次使用？<a href=\"/register\">注册账号</a></p><p class=\"muted\">教职工第一次使用？<a href=\"/activate\" data-testid=\"activate-link\">用激活码激活账号</a></p></article>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -2,10 +2,17 @@
 // members, invite, join requests and the parent's join form.
 package group
 
-import "jiaxiao/views/component"
+import (
+	"strconv"
+
+	"github.com/a-h/templ"
+
+	"jiaxiao/views/component"
+)
 
 // Card is one group in a list.
 type Card struct {
+	ID       uint64
 	URL      string
 	Name     string
 	Kind     string
@@ -13,6 +20,9 @@ type Card struct {
 	Role     string
 	Pending  int
 	Requests string // URL of the requests page, for moderators
+	// Moderates says the viewer handles the group's join requests: the
+	// card shows their number, live.
+	Moderates bool
 }
 
 // ListView is the my-groups screen.
@@ -37,10 +47,14 @@ type Tab struct {
 	Label, URL string
 	Active     bool
 	Badge      int
+	// Pending says the badge is the group's pending join requests, kept
+	// current live.
+	Pending bool
 }
 
 // Header is the top of every group screen.
 type Header struct {
+	ID      uint64
 	Name    string
 	Kind    string
 	Members int
@@ -50,11 +64,17 @@ type Header struct {
 
 // MemberRow is one member in the list.
 type MemberRow struct {
+	UserID    uint64
 	Name      string
 	CallNames string
 	Phone     string
-	Role      string
-	Kind      string // 教师/家长/管理员
+	// PhoneFull says Phone is the whole number (a tap calls it), not masked.
+	PhoneFull bool
+	// Role is the group role worth a tag (群主/管理员), "" for a member.
+	Role string
+	Kind string // 教师/家长/管理员
+	// Tags are what the member is in the class: 班主任, 老师, 管理员 ….
+	Tags []string
 	// Appoint and Dismiss are the moderator actions the viewer may take.
 	AppointURL string
 	DismissURL string
@@ -105,6 +125,15 @@ type RequestsView struct {
 	Error         string
 	RejectErrorID uint64
 	RejectError   string
+	// RejectReason is what was typed as the reason of the refused
+	// rejection, kept in its box.
+	RejectReason string
+	// ErrorID is the request Error is about (shown in its card), 0 for
+	// the list as a whole.
+	ErrorID uint64
+	// OOB adds the header's counts to an htmx answer, swapped where they
+	// stand.
+	OOB bool
 }
 
 // JoinForm is the parent's join screen.
@@ -194,6 +223,8 @@ type ModerationView struct {
 	Posting       bool
 	PostingURL    string
 	RenameURL     string
+	// NewName and NameError are a refused new name and why.
+	NewName, NameError string
 }
 
 // MessageRow is a held message on the moderation page.
@@ -229,6 +260,8 @@ type MemberAction struct {
 	Open                bool
 	Reason, ReasonError string
 	Ban                 bool
+	// MinutesError is the message after a mute without a valid length.
+	MinutesError string
 }
 
 // rejectError is the reason's error for request id, if it was the one
@@ -238,4 +271,61 @@ func rejectError(v RequestsView, id uint64) string {
 		return v.RejectError
 	}
 	return ""
+}
+
+// rejectReason is the reason typed for request id, if its rejection was
+// refused.
+func rejectReason(v RequestsView, id uint64) string {
+	if v.RejectErrorID == id {
+		return v.RejectReason
+	}
+	return ""
+}
+
+// countID is the id of a count of a group on a page: g5-members.
+func countID(groupID uint64, kind string) string {
+	return "g" + strconv.FormatUint(groupID, 10) + "-" + kind
+}
+
+// liveCount marks an element as showing the group's count of kind
+// (members, pending), swapped by static/js/25-groups.js on each live
+// counts event for that group.
+func liveCount(groupID uint64, kind string) templ.Attributes {
+	return templ.Attributes{"data-count": kind, "data-group": strconv.FormatUint(groupID, 10), "sse-swap": "counts", "hx-swap": "none"}
+}
+
+// HasMenu reports whether the viewer may do anything to the member.
+func (m MemberRow) HasMenu() bool {
+	return m.Moderate != nil || m.AppointURL != "" || m.DismissURL != ""
+}
+
+// Open reports whether the member's menu is to be shown unfolded.
+func (m MemberRow) Open() bool { return m.Moderate != nil && m.Moderate.Open }
+
+// Display is the member's main name: how the class knows them (张小明妈妈)
+// or, for others, their name.
+func (m MemberRow) Display() string {
+	if m.CallNames != "" {
+		return m.CallNames
+	}
+	return m.Name
+}
+
+// memberID is the DOM id of a member's card (part "") or of one of its
+// fields: m12, m12-reason.
+func memberID(userID uint64, part string) string {
+	id := "m" + strconv.FormatUint(userID, 10)
+	if part != "" {
+		id += "-" + part
+	}
+	return id
+}
+
+// renameValue is what the rename box holds: the refused name, or the
+// current one.
+func renameValue(v ModerationView) string {
+	if v.NameError != "" {
+		return v.NewName
+	}
+	return v.Header.Name
 }

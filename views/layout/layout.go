@@ -15,6 +15,9 @@ type Page struct {
 	Flash string
 	// Narrow centres a small form (login, register) on the page.
 	Narrow bool
+	// Wide gives a page of tables (a month of attendance, the user list)
+	// the width of a desktop; other pages keep a readable column.
+	Wide bool
 	// Unread is the count of unread notifications for the badge.
 	Unread int
 	// Events is the live stream the page listens to: "/events" for every
