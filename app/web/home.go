@@ -85,7 +85,7 @@ func (s *Server) me(c echo.Context) error {
 	if err := s.meSessions(c, u, &v); err != nil {
 		return err
 	}
-	v.Rights = append(v.Rights, homeviews.MeLink{URL: "/me/export", Label: "导出我的数据", Note: "账号、消息、通知和上传的文件"})
+	v.Rights = append(v.Rights, homeviews.MeLink{URL: "/me/export", Label: "导出我的数据", Note: "账号、消息和文件"})
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/notifications", Label: "消息提醒", Count: p.Unread})
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/archive", Label: "归档", Note: "通知与重要文件"})
 	if u.Role.Staff() {

@@ -52,7 +52,7 @@ var flashOthersOut = newFlash("others_out", 1, func(n []int64) string {
 	if n[0] == 0 {
 		return "没有其他设备登录着您的账号。"
 	}
-	return fmt.Sprintf("已退出其他 %d 台设备，它们需要重新登录。", n[0])
+	return fmt.Sprintf("已退出其他 %d 台设备的登录。", n[0])
 })
 
 // logoutOthers is 退出其他设备: every session of the user but this one ends.
