@@ -47,14 +47,6 @@ type guardianshipJSON struct {
 	RevokedReason string  `json:"revoked_reason,omitempty"`
 }
 
-type rosterJSON struct {
-	Student   string `json:"student"`
-	StudentNo string `json:"student_no"`
-	Class     string `json:"class"`
-	Name      string `json:"guardian_name"`
-	Relation  string `json:"relation"`
-}
-
 type groupJSON struct {
 	ID        uint64 `json:"id"`
 	Name      string `json:"name"`
@@ -213,10 +205,6 @@ func (e *Export) guardianship(g school.GuardianshipLine) guardianshipJSON {
 	}
 	return guardianshipJSON{Student: g.StudentName, StudentNo: g.StudentNo, Class: g.Class(), StudentStatus: status, Relation: g.Relation,
 		ApprovedAt: e.ts(g.ApprovedAt), RevokedAt: e.tsp(g.RevokedAt), RevokedReason: g.RevokedReason}
-}
-
-func (e *Export) rosterLine(r school.RosterLine) rosterJSON {
-	return rosterJSON{Student: r.StudentName, StudentNo: r.StudentNo, Class: r.Class(), Name: r.Name, Relation: r.Relation}
 }
 
 func (e *Export) membership(m group.MembershipLine) groupJSON {

@@ -225,7 +225,6 @@ type data struct {
 	sessions      []auth.ActiveSession
 	children      []school.Child
 	guardianships []school.GuardianshipLine
-	roster        []school.RosterLine
 	groups        []group.MembershipLine
 	requests      []group.JoinRequest
 	notices       []notice.ReceivedLine
@@ -268,11 +267,6 @@ func (s *Service) read(ctx context.Context, u auth.User, now time.Time) (data, e
 	}
 	cut("guardianships", len(d.guardianships))
 	d.guardianships = first(d.guardianships, MaxRows)
-	if d.roster, err = school.RosterLinesFor(ctx, s.db, u.Phone, MaxRows+1); err != nil {
-		return d, err
-	}
-	cut("roster_entries", len(d.roster))
-	d.roster = first(d.roster, MaxRows)
 	if d.groups, err = group.MembershipsOf(ctx, s.db, u.ID); err != nil {
 		return d, err
 	}

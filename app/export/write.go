@@ -53,7 +53,7 @@ func (e *Export) writeReadme(z *zip.Writer) error {
 		staff = "，以及考勤打卡、请假和补卡申请"
 	}
 	text := fmt.Sprintf("这是 %s 在家校平台上的个人数据副本，导出于 %s。\r\n\r\n"+
-		"data.json：账号、孩子与监护关系、名册上的记录、所在的群、登录的设备、入群申请、发过的群消息、收到的通知（含阅读和“收到”确认的时间）、消息提醒%s。\r\n"+
+		"data.json：账号、孩子与监护关系、所在的群、登录的设备、入群申请、发过的群消息、收到的通知（含阅读和“收到”确认的时间）、消息提醒%s。\r\n"+
 		"files/：您上传过的文件（群消息附件、通知附件、归档文件）。\r\n\r\n"+
 		"每一部分最多收录最近的 %d 条，文件最多 %d 个、共 %d MB；未收录的内容在 data.json 的 limits 一项中说明。\r\n"+
 		"时间都是学校所在时区的时间。\r\n",
@@ -159,7 +159,6 @@ func (e *Export) writeData(ctx context.Context, z *zip.Writer, packed map[uint64
 	o.field("account", e.account())
 	o.field("children", rows(d.children, e.child))
 	o.field("guardianships", rows(d.guardianships, e.guardianship))
-	o.field("roster_entries", rows(d.roster, e.rosterLine))
 	o.field("groups", rows(d.groups, e.membership))
 	o.field("sessions", rows(d.sessions, e.session))
 	o.field("join_requests", rows(d.requests, e.joinRequest))

@@ -44,36 +44,3 @@ func GuardianshipsOf(ctx context.Context, q *gorm.DB, parentID uint64, limit int
 	}
 	return out, nil
 }
-
-// RosterLine is a line of the roster that lists a phone as a student's
-// guardian: what the school recorded about the family before anyone
-// joined a group.
-type RosterLine struct {
-	StudentName   string
-	StudentNo     string
-	Grade, Number int
-	Name          string // the guardian's name as the roster gives it
-	Relation      string
-}
-
-// Class is the student's class as Chinese schools write it.
-func (r RosterLine) Class() string { return ClassName(r.Grade, r.Number) }
-
-// RosterLinesFor reads, through q, the roster lines that list phone, at
-// most limit.
-func RosterLinesFor(ctx context.Context, q *gorm.DB, phone string, limit int) ([]RosterLine, error) {
-	var out []RosterLine
-	if phone == "" {
-		return out, nil
-	}
-	err := db.FreshIn(ctx, q).Table("student_contacts").
-		Select("students.name AS student_name, students.student_no, classes.grade, classes.number, student_contacts.name, student_contacts.relation").
-		Joins("JOIN students ON students.id = student_contacts.student_id").
-		Joins("JOIN classes ON classes.id = students.class_id").
-		Where("student_contacts.phone = ?", phone).
-		Order("students.student_no").Limit(limit).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("school: roster lines: %w", err)
-	}
-	return out, nil
-}
