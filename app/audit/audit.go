@@ -57,7 +57,7 @@ var Categories = []Category{
 	{"join", "入群申请", []string{"join.request", "join.approve", "join.reject"}},
 	{"remove", "移出与禁言", []string{"group.remove", "group.mute", "group.unmute", "group.mute_all", "group.unmute_all"}},
 	{"role", "角色变更", []string{"group.moderator_add", "group.moderator_remove", "user.role", "department.head"}},
-	{"account", "账号", []string{"user.create", "user.register", "user.activate", "user.depart", "user.role"}},
+	{"account", "账号", []string{"user.create", "user.register", "user.activate", "user.depart", "user.role", "session.end_others", "data.export"}},
 	{"group", "群设置", []string{"group.rename", "group.reset_invite", "group.open_posting", "group.close_posting"}},
 	{"roster", "花名册与学籍", []string{"roster.import", "roster.import_staff", "student.status"}},
 	{"attendance", "考勤与校历", []string{"attendance.approved", "attendance.rejected", "attendance.confirm", "attendance.import", "attendance.locked_edit", "calendar.set", "calendar.delete"}},

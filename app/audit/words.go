@@ -262,6 +262,12 @@ var Words = map[string]described{
 	"calendar.delete": func(f *facts) []Part {
 		return []Part{t("取消了 " + dayWord(f.subject) + " 的校历安排")}
 	},
+	"session.end_others": func(f *facts) []Part {
+		return []Part{t("退出了其他 " + f.num("count") + " 台设备上的登录")}
+	},
+	"data.export": func(f *facts) []Part {
+		return []Part{t("导出了自己的数据（" + f.num("files") + " 个上传的文件）")}
+	},
 }
 
 func rosterMatch(f *facts) []Part {

@@ -56,6 +56,8 @@ var samples = map[string]audit.Entry{
 	"attendance.locked_edit": {Subject: "2026-10", Detail: "makeup"},
 	"calendar.set":           {Subject: "2026-10-10", Detail: "work=true 国庆调休"},
 	"calendar.delete":        {Subject: "2026-10-10"},
+	"session.end_others":     {Subject: "user:1", Detail: "count=2", IP: "10.0.0.1"},
+	"data.export":            {Subject: "user:1", Detail: "files=3", IP: "10.0.0.1"},
 }
 
 var sampleNames = audit.Names{

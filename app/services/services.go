@@ -17,6 +17,7 @@ import (
 	"jiaxiao/app/attendance"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/event"
+	"jiaxiao/app/export"
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
 	"jiaxiao/app/job"
@@ -58,6 +59,7 @@ type Services struct {
 	Notices    *notice.Service
 	Attendance *attendance.Service
 	Centre     *notify.Centre
+	Export     *export.Service
 
 	o Options
 }
@@ -82,6 +84,8 @@ func New(o Options) *Services {
 	s.Attendance = attendance.NewService(attendance.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
 	s.Centre = notify.NewCentre(o.DB, o.Now)
 	s.UseStore(o.Store)
+	// Files is updated in place by UseStore, so exports follow a new store.
+	s.Export = export.NewService(export.Options{DB: o.DB, Files: s.Files, Now: o.Now, Location: o.Location, Log: o.Log})
 	return s
 }
 

@@ -59,8 +59,9 @@ func (s *Server) home(c echo.Context) error {
 	return render(c, http.StatusOK, homeviews.Page(page(c, "首页"), v))
 }
 
-// me is 我的: the account, a parent's children, and the menu of places the
-// tab bar has no room for.
+// me is 我的: the account, a parent's children, the groups, the devices
+// logged in (with 退出其他设备), the family's data rights (导出我的数据),
+// and the menu of places the tab bar has no room for.
 func (s *Server) me(c echo.Context) error {
 	u, err := mustUser(c)
 	if err != nil {
@@ -78,6 +79,13 @@ func (s *Server) me(c echo.Context) error {
 			v.Children = append(v.Children, homeviews.Child{Name: k.Name, Class: k.Class(), Relation: k.Relation})
 		}
 	}
+	if err := s.meGroups(c, u, &v); err != nil {
+		return err
+	}
+	if err := s.meSessions(c, u, &v); err != nil {
+		return err
+	}
+	v.Rights = append(v.Rights, homeviews.MeLink{URL: "/me/export", Label: "导出我的数据", Note: "账号、消息和文件"})
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/notifications", Label: "消息提醒", Count: p.Unread})
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/archive", Label: "归档", Note: "通知与重要文件"})
 	if u.Role.Staff() {
