@@ -109,6 +109,12 @@ func NewService(o Options) *Service {
 
 func (s *Service) now() time.Time { return s.o.Now().UTC() }
 
+// EraseAtIfClosedNow is when an account closed now would be erased, for
+// the pages that say so before it is closed.
+func (s *Service) EraseAtIfClosedNow(days int) time.Time {
+	return s.now().Add(time.Duration(days) * 24 * time.Hour)
+}
+
 // AddPart adds a package's part of erasing an account.
 func (s *Service) AddPart(p Part) { s.o.Parts = append(s.o.Parts, p) }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,7 +38,7 @@ func (s *Server) closeInfo(c echo.Context, u *auth.User) (homeviews.CloseInfo, e
 	}
 	days := rules.EraseAfterDays
 	return homeviews.CloseInfo{Parent: u.Role == auth.RoleParent, Days: days,
-		EraseDate: s.now().Add(time.Duration(days) * 24 * time.Hour).In(s.loc).Format("1月2日")}, nil
+		EraseDate: s.erasure.EraseAtIfClosedNow(days).In(s.loc).Format("1月2日")}, nil
 }
 
 // closeView is /me/delete for u, with the password's message, if any.
