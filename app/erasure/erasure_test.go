@@ -323,7 +323,7 @@ func TestEraseAfterDelay(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if _, err := f.Erasure.Close(ctx, f.dad, "secret-123", ""); err != nil {
+		if _, err := f.Erasure.Close(ctx, f.dad, "secret-123", "10.0.0.9"); err != nil {
 			t.Fatal(err)
 		}
 		f.Clock.Advance(7*24*time.Hour - time.Minute)
@@ -408,6 +408,9 @@ func TestEraseAfterDelay(t *testing.T) {
 			actions[e.Action] = true
 			if strings.Contains(e.Detail, "张伟") || strings.Contains(e.Detail, dadPhone) {
 				t.Errorf("%s still names the parent: %q", e.Action, e.Detail)
+			}
+			if e.ActorID != nil && *e.ActorID == f.dad.ID && e.IP != "" {
+				t.Errorf("%s keeps the parent's address %s", e.Action, e.IP)
 			}
 		}
 		for _, a := range []string{"join.request", "join.reject", "user.close", "user.erased"} {

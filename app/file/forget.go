@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,9 +45,15 @@ func Forget(ctx context.Context, tx *gorm.DB, now time.Time, ids []uint64) (int,
 	tx = tx.WithContext(ctx)
 	queued := 0
 	for batch := range slices.Chunk(ids, 500) {
-		var keys []string
-		if err := tx.Model(&File{}).Where("id IN ?", batch).Distinct().Pluck("storage_key", &keys).Error; err != nil {
+		var gone []File
+		if err := tx.Select("sha256, storage_key").Where("id IN ?", batch).Find(&gone).Error; err != nil {
 			return queued, fmt.Errorf("file: forget: %w", err)
+		}
+		var keys, sums []string
+		for _, f := range gone {
+			if !slices.Contains(keys, f.StorageKey) {
+				keys, sums = append(keys, f.StorageKey), append(sums, f.SHA256)
+			}
 		}
 		if err := tx.Where("file_id IN ?", batch).Delete(&chunk{}).Error; err != nil {
 			return queued, fmt.Errorf("file: forget: %w", err)
@@ -57,8 +64,8 @@ func Forget(ctx context.Context, tx *gorm.DB, now time.Time, ids []uint64) (int,
 		if len(keys) == 0 {
 			continue
 		}
-		var kept []string
-		if err := tx.Model(&File{}).Where("storage_key IN ?", keys).Distinct().Pluck("storage_key", &kept).Error; err != nil {
+		var kept []string // by sha256 first: that column has an index
+		if err := tx.Model(&File{}).Where("sha256 IN ? AND storage_key IN ?", sums, keys).Distinct().Pluck("storage_key", &kept).Error; err != nil {
 			return queued, fmt.Errorf("file: forget: %w", err)
 		}
 		orphans := slices.DeleteFunc(keys, func(k string) bool { return slices.Contains(kept, k) })
@@ -84,7 +91,11 @@ func (s *Service) DeleteObjects(ctx context.Context, j job.Job) error {
 	}
 	for _, key := range p.Keys {
 		var n int64
-		if err := s.db.WithContext(ctx).Model(&File{}).Where("storage_key = ?", key).Count(&n).Error; err != nil {
+		q := s.db.WithContext(ctx).Model(&File{}).Where("storage_key = ?", key)
+		if sum, ok := keySum(key); ok {
+			q = q.Where("sha256 = ?", sum) // the indexed column
+		}
+		if err := q.Count(&n).Error; err != nil {
 			return fmt.Errorf("file: delete objects: %w", err)
 		}
 		if n > 0 {
@@ -95,4 +106,13 @@ func (s *Service) DeleteObjects(ctx context.Context, j job.Job) error {
 		}
 	}
 	return nil
+}
+
+// keySum reads the SHA-256 out of a storage key (files/{sha256}/{name}).
+func keySum(key string) (string, bool) {
+	parts := strings.SplitN(key, "/", 3)
+	if len(parts) != 3 || parts[0] != "files" || len(parts[1]) != 64 {
+		return "", false
+	}
+	return parts[1], true
 }
