@@ -57,11 +57,12 @@ var Categories = []Category{
 	{"join", "入群申请", []string{"join.request", "join.approve", "join.reject"}},
 	{"remove", "移出与禁言", []string{"group.remove", "group.mute", "group.unmute", "group.mute_all", "group.unmute_all"}},
 	{"role", "角色变更", []string{"group.moderator_add", "group.moderator_remove", "user.role", "department.head"}},
-	{"account", "账号", []string{"user.create", "user.register", "user.activate", "user.depart", "user.role", "session.end_others", "data.export"}},
+	{"account", "账号", []string{"user.create", "user.register", "user.activate", "user.depart", "user.role", "session.end_others", "data.export", "user.close", "user.erase", "user.erased"}},
 	{"group", "群设置", []string{"group.rename", "group.reset_invite", "group.open_posting", "group.close_posting"}},
 	{"roster", "花名册与学籍", []string{"roster.import", "roster.import_staff", "student.status"}},
 	{"attendance", "考勤与校历", []string{"attendance.approved", "attendance.rejected", "attendance.confirm", "attendance.import", "attendance.locked_edit", "calendar.set", "calendar.delete"}},
 	{"settings", "设置与词库", []string{"settings.update", "words.add_word", "words.delete_word"}},
+	{"erasure", "注销与保留期限", []string{"user.close", "user.erase", "user.erased", "retention.purge"}},
 }
 
 // CategoryOf returns the category with key, if any.

@@ -160,6 +160,20 @@ var Words = map[string]described{
 	"user.activate": func(f *facts) []Part { return []Part{t("激活了教职工账号")} },
 	"user.depart":   func(f *facts) []Part { return []Part{t("将 "), f.person(), t(" 标记为离职")} },
 	"user.role":     roleChange,
+	"user.close": func(f *facts) []Part {
+		return []Part{t("注销了自己的账号" + eraseWhen(f))}
+	},
+	"user.erase": func(f *facts) []Part {
+		return []Part{t("注销了 "), f.person(), t(" 的家长账号" + eraseWhen(f))}
+	},
+	"user.erased": func(f *facts) []Part {
+		return []Part{t("按期删除了 "), f.person(), t(fmt.Sprintf(" 的个人资料：姓名、手机号、密码，%s 条消息的内容，%s 个文件，%s 条入群申请",
+			f.num("messages"), f.num("files"), f.num("requests")))}
+	},
+	"retention.purge": func(f *facts) []Part {
+		return []Part{t(fmt.Sprintf("按保留期限删除了旧记录：群消息 %s 条，文件 %s 个，通知 %s 条，入群申请 %s 条，IP 地址与浏览器信息 %s 条，登录失败与验证码记录 %s 条",
+			f.num("messages"), f.num("files"), f.num("notifications"), f.num("requests"), f.num("addresses"), f.num("logins")))}
+	},
 	"join.request": func(f *facts) []Part {
 		return append([]Part{t("申请加入 "), f.group(), t("，孩子 "), f.student()}, rosterMatch(f)...)
 	},
@@ -290,6 +304,18 @@ func roleChange(f *facts) []Part {
 		out = append(out, t("（按教职工名单）"))
 	}
 	return out
+}
+
+// eraseWhen says when a closed account's data goes ("days" days after).
+func eraseWhen(f *facts) string {
+	switch d := f.flags["days"]; d {
+	case "":
+		return ""
+	case "0":
+		return "，资料随即删除"
+	default:
+		return "，资料将在 " + d + " 天后删除"
+	}
 }
 
 func roleWord(r string) string {

@@ -58,6 +58,10 @@ var samples = map[string]audit.Entry{
 	"calendar.delete":        {Subject: "2026-10-10"},
 	"session.end_others":     {Subject: "user:1", Detail: "count=2", IP: "10.0.0.1"},
 	"data.export":            {Subject: "user:1", Detail: "files=3", IP: "10.0.0.1"},
+	"user.close":             {Subject: "user:5", Detail: "days=7", IP: "10.0.0.1"},
+	"user.erase":             {Subject: "user:5", Detail: "days=7 reason=家长书面申请注销"},
+	"user.erased":            {Subject: "user:5", Detail: "messages=12 files=2 requests=1"},
+	"retention.purge":        {Detail: "messages=120 files=8 notifications=300 requests=12 addresses=40 logins=900"},
 }
 
 var sampleNames = audit.Names{
@@ -153,6 +157,12 @@ func TestSentences(t *testing.T) {
 			"王建国 于 11月28日 09:12 将 （已注销的用户） 设为 （已删除的群） 的管理员"},
 		{audit.Entry{Action: "department.head", Subject: "department:4", Detail: "user:0"},
 			"王建国 于 11月28日 09:12 取消了 语文教研组 的组长"},
+		{audit.Entry{Action: "user.erase", Subject: "user:5", Detail: "days=7 reason=家长书面申请注销"},
+			"王建国 于 11月28日 09:12 注销了 刘敏 的家长账号，资料将在 7 天后删除，理由：家长书面申请注销"},
+		{audit.Entry{Action: "user.close", Subject: "user:1", Detail: "days=0"},
+			"王建国 于 11月28日 09:12 注销了自己的账号，资料随即删除"},
+		{audit.Entry{Action: "user.erased", Subject: "user:5", Detail: "messages=12 files=2 requests=1"},
+			"王建国 于 11月28日 09:12 按期删除了 刘敏 的个人资料：姓名、手机号、密码，12 条消息的内容，2 个文件，1 条入群申请"},
 	} {
 		c.e.ActorID, c.e.CreatedAt = &actor, at
 		parts := audit.Sentence(c.e, sampleNames, now, loc)

@@ -49,7 +49,21 @@ const (
 	StatusPending  Status = "pending"  // created by a roster import, not yet activated
 	StatusDeparted Status = "departed" // staff who left the school (离职)
 	StatusDisabled Status = "disabled"
+	// StatusClosed is a parent account closed by its owner or an admin:
+	// it cannot log in, and is erased at EraseAt.
+	StatusClosed Status = "closed"
+	// StatusErased is a closed account whose personal data is gone: its
+	// row stays, named ErasedName, so that what refers to it (receipts,
+	// the audit log) still counts it.
+	StatusErased Status = "erased"
 )
+
+// ErasedName is the name an erased account shows everywhere.
+const ErasedName = "已注销用户"
+
+// Gone reports whether the account is closed or erased: its phone number
+// is shown to nobody and nothing is sent to it.
+func (s Status) Gone() bool { return s == StatusClosed || s == StatusErased }
 
 // User is an account.
 type User struct {
@@ -62,6 +76,10 @@ type User struct {
 	Department   string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// ClosedAt is when the account was closed, EraseAt when it is (or was)
+	// due to be erased; both nil for an account never closed.
+	ClosedAt *time.Time
+	EraseAt  *time.Time
 }
 
 // IsAdmin reports whether u is a school admin; false for nobody.

@@ -73,6 +73,9 @@ func Contacts(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]Contact
 		return nil, fmt.Errorf("auth: contacts: %w", err)
 	}
 	for _, r := range rows {
+		if r.Status.Gone() {
+			r.Phone = "" // a closed or erased account's number is shown to nobody
+		}
 		out[r.ID] = r
 	}
 	return out, nil
@@ -102,8 +105,12 @@ func JoinContact(q *gorm.DB, on string) *gorm.DB {
 // StaffFirst orders JoinContact's rows staff before parents.
 const StaffFirst = "CASE contact.role WHEN 'parent' THEN 1 ELSE 0 END"
 
-// ContactColumns are the columns JoinContact adds.
-const ContactColumns = "contact.name AS contact_name, contact.phone AS contact_phone, contact.role AS contact_role"
+// ContactColumns are the columns JoinContact adds. A closed or erased
+// account's phone comes back empty: it is shown to nobody and nothing is
+// sent to it.
+const ContactColumns = "contact.name AS contact_name, " +
+	"CASE WHEN contact.status IN ('" + string(StatusClosed) + "', '" + string(StatusErased) + "') THEN '' ELSE contact.phone END AS contact_phone, " +
+	"contact.role AS contact_role"
 
 // CurrentAmong is CurrentIDs limited to ids (nil: everyone).
 func CurrentAmong(q *gorm.DB, ids []uint64) *gorm.DB {

@@ -168,6 +168,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (User, string, error
 	case StatusActive:
 	case StatusPending:
 		return User{}, "", ErrNotActivated
+	case StatusClosed:
+		return User{}, "", ErrClosed
 	default:
 		return User{}, "", ErrInactive
 	}
@@ -297,8 +299,8 @@ func (s *Service) SendRegisterCode(ctx context.Context, phoneIn, ip string) erro
 	if !ok {
 		return apperr.Invalid("phone", msgPhone)
 	}
-	if _, err := userByPhone(ctx, s.db, phone); err == nil {
-		return apperr.Invalid("phone", "该手机号已注册，请直接登录")
+	if u, err := userByPhone(ctx, s.db, phone); err == nil {
+		return phoneTaken(u)
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
@@ -400,6 +402,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, string,
 		if err := insertUser(ctx, tx, &u, s.now()); err != nil {
 			if errors.Is(err, apperr.ErrConflict) {
 				codeErr = apperr.Invalid("phone", "该手机号已注册，请直接登录")
+				if other, err := userByPhone(ctx, tx, phone); err == nil {
+					codeErr = phoneTaken(other)
+				}
 				return errRollback
 			}
 			return err

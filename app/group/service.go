@@ -246,7 +246,11 @@ func (s *Service) PhonesFor(ctx context.Context, actor *auth.User) (PhoneViewer,
 }
 
 // MaskPhone shows the first three and last four digits: 138****8000.
+// An empty number (a closed or erased account's) stays empty.
 func MaskPhone(p string) string {
+	if p == "" {
+		return ""
+	}
 	if len(p) != 11 {
 		return "****"
 	}

@@ -43,3 +43,15 @@ func Get(ctx context.Context, g *gorm.DB, id uint64) (Job, error) {
 	err := g.WithContext(ctx).Where("id = ?", id).Take(&j).Error
 	return j, err
 }
+
+// Pending reports whether a job of kind other than except (0: none) waits
+// to run or is running: for a job that schedules itself, such as a
+// nightly one, so that it is queued once.
+func Pending(ctx context.Context, g *gorm.DB, kind string, except uint64) (bool, error) {
+	var n int64
+	err := g.WithContext(ctx).Model(&Job{}).Where("kind = ? AND id <> ? AND done_at IS NULL AND failed_at IS NULL", kind, except).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("job: pending %s: %w", kind, err)
+	}
+	return n > 0, nil
+}

@@ -96,3 +96,23 @@ func List(ctx context.Context, db *gorm.DB, groupID uint64, limit int, names fun
 
 // Ptr returns &v, for the optional ids.
 func Ptr(v uint64) *uint64 { return &v }
+
+// Scrub replaces, inside tx, each of the texts (a name, a phone number)
+// with its replacement in the reasons of the entries about user id (an
+// account being erased): a moderator's reason may have named them. The
+// entries, and the id, stay. It returns how many entries it changed.
+func Scrub(ctx context.Context, tx *gorm.DB, id uint64, replace map[string]string) (int64, error) {
+	var total int64
+	for text, with := range replace {
+		if text == "" || text == with {
+			continue
+		}
+		res := tx.WithContext(ctx).Model(&Entry{}).Where("subject_id = ? AND reason LIKE ?", id, "%"+text+"%").
+			Update("reason", gorm.Expr("REPLACE(reason, ?, ?)", text, with))
+		if res.Error != nil {
+			return total, fmt.Errorf("modlog: scrub: %w", res.Error)
+		}
+		total += res.RowsAffected
+	}
+	return total, nil
+}

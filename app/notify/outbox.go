@@ -28,7 +28,11 @@ const (
 
 // Queue puts m in the outbox through tx, the transaction of the change
 // it follows from, so it is sent exactly when that change commits.
+// A message without a phone (a closed or erased account's) is not sent.
 func Queue(ctx context.Context, tx *gorm.DB, now time.Time, m Message) error {
+	if m.Phone == "" {
+		return nil
+	}
 	if _, err := job.Enqueue(ctx, tx, now, JobSend, m, job.Options{MaxAttempts: SendAttempts}); err != nil {
 		return fmt.Errorf("notify: queue %s: %w", m.Kind, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"jiaxiao/app/archive"
 	"jiaxiao/app/attendance"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/erasure"
 	"jiaxiao/app/event"
 	"jiaxiao/app/export"
 	"jiaxiao/app/file"
@@ -60,6 +61,7 @@ type Services struct {
 	Attendance *attendance.Service
 	Centre     *notify.Centre
 	Export     *export.Service
+	Erasure    *erasure.Service
 
 	o Options
 }
@@ -86,7 +88,16 @@ func New(o Options) *Services {
 	s.UseStore(o.Store)
 	// Files is updated in place by UseStore, so exports follow a new store.
 	s.Export = export.NewService(export.Options{DB: o.DB, Files: s.Files, Now: o.Now, Location: o.Location, Log: o.Log})
+	s.Erasure = s.ErasureFor(s.Auth)
 	return s
+}
+
+// ErasureFor is the erasure service closing accounts through accounts
+// (the auth service whose cached sessions must follow: the pages').
+func (s *Services) ErasureFor(accounts *auth.Service) *erasure.Service {
+	o := s.o
+	return erasure.NewService(erasure.Options{DB: o.DB, Now: o.Now, Location: o.Location, Accounts: accounts, Groups: s.Groups,
+		Messages: s.Messages, Settings: s.Settings, Log: o.Log})
 }
 
 // UseStore (re)builds the services that touch object storage on store. It
@@ -121,11 +132,14 @@ func (s *Services) Log() *slog.Logger { return s.o.Log }
 // Jobs are the background job handlers, but for the outbox's.
 func (s *Services) Jobs() map[string]job.Handler {
 	return map[string]job.Handler{
-		archive.JobKind:      s.Archive.WriteBundle,
-		notice.JobPublish:    s.Notices.PublishDue,
-		notice.JobDing:       s.Notices.AutoDing,
-		notice.JobRemind:     s.Notices.RemindLater,
-		attendance.JobRemind: s.Attendance.Remind,
+		archive.JobKind:       s.Archive.WriteBundle,
+		notice.JobPublish:     s.Notices.PublishDue,
+		notice.JobDing:        s.Notices.AutoDing,
+		notice.JobRemind:      s.Notices.RemindLater,
+		attendance.JobRemind:  s.Attendance.Remind,
+		file.JobDeleteObjects: s.Files.DeleteObjects,
+		erasure.JobErase:      s.Erasure.EraseJob,
+		erasure.JobRetention:  s.Erasure.RetentionJob,
 	}
 }
 
@@ -160,7 +174,8 @@ type Background struct {
 }
 
 // Housekeeping deletes, every hour, expired sessions and codes, jobs done
-// a week ago and live events older than an hour.
+// a week ago and live events older than an hour, and makes sure the
+// nightly retention run is queued.
 type Housekeeping struct{ s *Services }
 
 // Run cleans up now and every hour until ctx ends.
@@ -177,6 +192,9 @@ func (h Housekeeping) Run(ctx context.Context) {
 		}
 		if err := event.Prune(ctx, h.s.DB, time.Now()); err != nil && ctx.Err() == nil {
 			l.Warn("housekeeping: events", "err", err)
+		}
+		if err := h.s.Erasure.Schedule(ctx); err != nil && ctx.Err() == nil {
+			l.Warn("housekeeping: retention schedule", "err", err)
 		}
 		select {
 		case <-ctx.Done():

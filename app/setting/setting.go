@@ -38,6 +38,15 @@ type Settings struct {
 	QuietStart           string // "21:00"
 	QuietEnd             string // "07:00"
 	GuardiansPerStudent  int
+	// Families' data (the privacy notice shows them; app/erasure applies
+	// them): days after closing an account before its data is erased, and
+	// how long each kind of record is kept.
+	EraseAfterDays          int
+	RetainMessagesDays      int
+	RetainNotificationsDays int
+	RetainRequestsDays      int
+	RetainIPDays            int
+	RetainLoginDays         int
 }
 
 // Defaults are the rules before an admin changes anything.
@@ -46,6 +55,8 @@ func Defaults() Settings {
 		GeofenceM: 300, WorkStart: "08:30", WorkEnd: "17:30", LateGraceMin: 0, AbsentAfterMin: 30,
 		MaxAccuracyM: 100, MakeupPerMonth: 3, DingAfterWorkMin: 120, DingAfterOffhoursMin: 720,
 		QuietStart: "21:00", QuietEnd: "07:00", GuardiansPerStudent: 2,
+		EraseAfterDays: 7, RetainMessagesDays: 730, RetainNotificationsDays: 180, RetainRequestsDays: 365,
+		RetainIPDays: 365, RetainLoginDays: 30,
 	}
 }
 
@@ -76,6 +87,7 @@ var Groups = []Group{
 	{"attendance", "考勤", "教师打卡的地点、时间和补卡规则。"},
 	{"remind", "提醒", "通知未读时自动 DING 的时间，以及家长的免打扰时段。"},
 	{"join", "入群", "家长申请加入班级群时的规则。"},
+	{"privacy", "注销与保留期限", "家长注销账号后多久删除其资料，以及各类记录保留多久。到期的记录每晚自动删除，隐私政策中会列出这些期限。"},
 }
 
 // fields are the form fields (CONTRACT §3), their bounds and their words.
@@ -122,6 +134,46 @@ var fields = []field{
 	{name: "guardians_per_student", label: "每名学生监护人上限", unit: "人", group: "join", kind: 'i', min: 1, max: 6,
 		help: "每名学生最多可以有几位家长加入班级群；达到上限后新的申请不能通过。",
 		intp: func(s *Settings) *int { return &s.GuardiansPerStudent }},
+	{name: "erase_after_days", label: "注销后删除资料", unit: "天", group: "privacy", kind: 'i', min: 0, max: 90,
+		help: "家长注销账号（或管理员注销家长账号）后立即不能登录并退出所有群；过这么多天，删除其姓名、手机号、密码、所发消息的内容与文件和入群申请。0 表示立即删除。",
+		intp: func(s *Settings) *int { return &s.EraseAfterDays }},
+	{name: "retain_messages_days", label: "群消息保留", unit: "天", group: "privacy", kind: 'i', min: 30, max: 3650,
+		help: "超过这么多天的群消息及其图片和文件每晚自动删除。通知公告和归档的文件不受影响，一直保留。",
+		intp: func(s *Settings) *int { return &s.RetainMessagesDays }},
+	{name: "retain_notifications_days", label: "消息提醒保留", unit: "天", group: "privacy", kind: 'i', min: 7, max: 3650,
+		help: "提醒中心里超过这么多天的提醒每晚自动删除。",
+		intp: func(s *Settings) *int { return &s.RetainNotificationsDays }},
+	{name: "retain_requests_days", label: "入群申请保留", unit: "天", group: "privacy", kind: 'i', min: 30, max: 3650,
+		help: "已通过或已驳回超过这么多天的入群申请每晚自动删除；待审核的申请不删。",
+		intp: func(s *Settings) *int { return &s.RetainRequestsDays }},
+	{name: "retain_ip_days", label: "IP 地址保留", unit: "天", group: "privacy", kind: 'i', min: 30, max: 3650,
+		help: "教师打卡和登录记录中的 IP 地址与浏览器信息，超过这么多天后清除；打卡记录本身保留。",
+		intp: func(s *Settings) *int { return &s.RetainIPDays }},
+	{name: "retain_login_days", label: "登录与验证码记录保留", unit: "天", group: "privacy", kind: 'i', min: 1, max: 365,
+		help: "登录失败、短信验证码和入群核验失败的记录最多保留这么多天（防刷用的记录通常一天到一周内就已删除）。",
+		intp: func(s *Settings) *int { return &s.RetainLoginDays }},
+}
+
+// Kept is how long the school keeps one kind of record, for the privacy
+// notice and the README's words.
+type Kept struct {
+	Name string // the setting's form field, e.g. "retain_messages_days"
+	What string // what is kept, in words
+	Days int
+}
+
+// Retention lists the school's retention limits, and the days after
+// closing an account before its data is erased, in the words the privacy
+// notice uses.
+func (s Settings) Retention() []Kept {
+	return []Kept{
+		{"erase_after_days", "注销账号后，姓名、手机号、密码、所发消息的内容与文件、入群申请", s.EraseAfterDays},
+		{"retain_messages_days", "群消息及其图片和文件（通知公告和归档一直保留）", s.RetainMessagesDays},
+		{"retain_notifications_days", "提醒中心的提醒", s.RetainNotificationsDays},
+		{"retain_requests_days", "已处理的入群申请", s.RetainRequestsDays},
+		{"retain_ip_days", "打卡和登录记录中的 IP 地址与浏览器信息", s.RetainIPDays},
+		{"retain_login_days", "登录失败、短信验证码和入群核验失败的记录", s.RetainLoginDays},
+	}
 }
 
 // Field describes one form field for the settings page.

@@ -14,6 +14,7 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/erasure"
 	"jiaxiao/app/school"
 	adminviews "jiaxiao/views/admin"
 	"jiaxiao/views/component"
@@ -169,7 +170,8 @@ func (s *Server) runImport(c echo.Context, kind, name string, data []byte, apply
 	return out, nil
 }
 
-var statusLabels = map[auth.Status]string{auth.StatusActive: "正常", auth.StatusPending: "待激活", auth.StatusDeparted: "已离职", auth.StatusDisabled: "已停用"}
+var statusLabels = map[auth.Status]string{auth.StatusActive: "正常", auth.StatusPending: "待激活", auth.StatusDeparted: "已离职", auth.StatusDisabled: "已停用",
+	auth.StatusClosed: "已注销", auth.StatusErased: "已注销，资料已删除"}
 
 var (
 	flashRoleChanged = sayFlash("roleChanged", "已修改身份，对方的权限和群身份已随之更新。")
@@ -210,10 +212,24 @@ func (s *Server) usersView(c echo.Context, role auth.Role, refused map[uint64]st
 		}
 		v.Filters = append(v.Filters, l)
 	}
+	rules, err := s.settings.Get(c.Request().Context())
+	if err != nil {
+		return adminviews.UsersView{}, err
+	}
+	v.EraseDays = rules.EraseAfterDays
 	for _, u := range users {
 		id := strconv.FormatUint(u.ID, 10)
 		row := adminviews.UserRow{ID: id, Name: u.Name, Phone: u.Phone, Role: u.Role.Label(), Status: statusLabels[u.Status], Department: u.Department,
 			Error: refused[u.ID]}
+		if u.Status == auth.StatusErased {
+			row.Phone = "" // a placeholder, no number
+		}
+		if u.Status == auth.StatusClosed && u.EraseAt != nil {
+			row.Status += "，" + u.EraseAt.In(s.loc).Format("1月2日") + "删除资料"
+		}
+		if erasure.MayErase(me, u) {
+			row.EraseURL = "/admin/users/" + id + "/erase"
+		}
 		if school.CanDepart(me, u) == nil {
 			row.DepartURL = "/admin/users/" + id + "/depart"
 		}

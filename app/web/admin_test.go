@@ -195,8 +195,8 @@ func TestUsersRoleChange(t *testing.T) {
 		if r.Doc.Find(fmt.Sprintf(`#user-%d [data-testid="set-role-teacher"]`, me.ID)).Length() != 0 {
 			t.Error("the admin is offered a change of their own role")
 		}
-		if r.Doc.Find(fmt.Sprintf(`#user-%d [data-testid="user-actions"]`, parent.ID)).Length() != 0 {
-			t.Error("a parent's card offers a role change")
+		if r.Doc.Find(fmt.Sprintf(`#user-%d [data-testid^="set-role-"], #user-%d [data-testid="depart"]`, parent.ID, parent.ID)).Length() != 0 {
+			t.Error("a parent's card offers a role change or 离职")
 		}
 
 		for _, c := range []struct {
@@ -286,8 +286,8 @@ func TestSettingsGroupsHelpAndErrors(t *testing.T) {
 			}
 		}
 		fields := r.Doc.Find(`[data-testid="settings-form"] input:not([type="hidden"])`)
-		if fields.Length() != 14 {
-			t.Errorf("%d fields, want the 14 of the contract", fields.Length())
+		if fields.Length() != 20 {
+			t.Errorf("%d fields, want the 20 of the contract", fields.Length())
 		}
 		fields.Each(func(_ int, in *goquery.Selection) {
 			name, _ := in.Attr("name")

@@ -98,5 +98,8 @@ func (s *Server) me(c echo.Context) error {
 	if u.Role == auth.RoleAdmin {
 		v.Links = append(v.Links, homeviews.MeLink{URL: "/admin", Label: "学校管理", Note: "名册、账号、设置、日志"})
 	}
+	if v.Close, err = s.closeInfo(c, u); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, homeviews.Me(p, v))
 }

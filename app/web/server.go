@@ -17,6 +17,7 @@ import (
 	"jiaxiao/app/archive"
 	"jiaxiao/app/attendance"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/erasure"
 	"jiaxiao/app/event"
 	"jiaxiao/app/export"
 	"jiaxiao/app/file"
@@ -47,6 +48,7 @@ type Options struct {
 	Files      *file.Service
 	Centre     *notify.Centre
 	Export     *export.Service
+	Erasure    *erasure.Service
 	Hub        *event.Hub
 	Log        *slog.Logger
 	// Location is the school's time zone for displayed times.
@@ -64,7 +66,7 @@ type Options struct {
 func OptionsFor(svc *services.Services, hub *event.Hub) Options {
 	return Options{DB: svc.DB, Store: svc.Store, Auth: svc.Auth, Groups: svc.Groups, School: svc.School, Settings: svc.Settings,
 		Messages: svc.Messages, Notices: svc.Notices, Archive: svc.Archive, Attendance: svc.Attendance, Words: svc.Words,
-		Files: svc.Files, Centre: svc.Centre, Export: svc.Export, Hub: hub, Location: svc.Location(), Log: svc.Log()}
+		Files: svc.Files, Centre: svc.Centre, Export: svc.Export, Erasure: svc.Erasure, Hub: hub, Location: svc.Location(), Log: svc.Log()}
 }
 
 // Server holds the handlers' dependencies.
@@ -83,6 +85,7 @@ type Server struct {
 	files      *file.Service
 	centre     *notify.Centre
 	export     *export.Service
+	erasure    *erasure.Service
 	hub        *event.Hub
 	shared     sharedItems[liveMessage]
 	badgeReads chan struct{} // bounds the streams' concurrent unread counts
@@ -105,7 +108,7 @@ func New(o Options) *echo.Echo {
 		o.Location = time.UTC
 	}
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
-		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, export: o.Export, hub: o.Hub,
+		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, export: o.Export, erasure: o.Erasure, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	s.badgeReads = make(chan struct{}, 4)
 	s.forgetOnChange()
@@ -203,6 +206,8 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/me", s.me, requireUser)
 	e.GET("/me/export", s.meExport, requireUser)
 	e.POST("/me/logout-others", s.logoutOthers, requireUser)
+	e.GET("/me/delete", s.closePage, requireUser)
+	e.POST("/me/delete", s.closeAccount, requireUser)
 
 	e.GET("/groups", s.groupList, requireUser)
 	e.GET("/groups/:id", s.groupShow, requireUser)
@@ -277,6 +282,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/admin/users", s.usersPage, requireAdmin)
 	e.POST("/admin/users/:id/depart", s.departUser, requireAdmin)
 	e.POST("/admin/users/:id/role", s.setUserRole, requireAdmin)
+	e.POST("/admin/users/:id/erase", s.eraseUser, requireAdmin)
 	e.GET("/admin/settings", s.settingsPage, requireAdmin)
 	e.POST("/admin/settings", s.saveSettings, requireAdmin)
 	e.GET("/admin/audit", s.auditPage, requireAdmin)

@@ -89,6 +89,8 @@ func newAppWith(t *testing.T, g *gorm.DB, change func(*web.Options)) *app {
 	// The school service changes accounts through the same auth service
 	// the pages use, as in serve.
 	w.School = school.NewService(school.Options{DB: g, Now: w.Clock.Now, Groups: w.Groups, Accounts: w.Auth, Log: apptest.Logger()})
+	// Closing an account ends its sessions on the pages' auth service too.
+	w.Erasure = w.ErasureFor(w.Auth)
 	// The hub and the outbox as serve runs them (jobs run when a test says).
 	bg := w.Background(services.BackgroundOptions{Sender: s, Poll: 20 * time.Millisecond, WorkerNow: time.Now})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -52,6 +52,9 @@ type UserRow struct {
 	// Error is the message of a refused change to this account, shown on
 	// its card with the menu open.
 	Error string
+	// EraseURL closes a parent's account (with a reason, EraseReason as
+	// typed into a refused form), when the admin may.
+	EraseURL, EraseReason string
 }
 
 // UsersView is the users page.
@@ -62,6 +65,8 @@ type UsersView struct {
 	Users   []UserRow
 	// Error is a refused change to an account not on this list.
 	Error string
+	// EraseDays is erase_after_days, for the words of closing an account.
+	EraseDays int
 }
 
 // SettingField is one editable rule.
