@@ -56,6 +56,8 @@ var samples = map[string]audit.Entry{
 	"attendance.locked_edit": {Subject: "2026-10", Detail: "makeup"},
 	"calendar.set":           {Subject: "2026-10-10", Detail: "work=true 国庆调休"},
 	"calendar.delete":        {Subject: "2026-10-10"},
+	"pii.view":               {Subject: "group:3", Detail: "kind=members people=35 students=2"},
+	"privacy.update":         {Subject: "privacy:2", Detail: "asks_again=true"},
 }
 
 var sampleNames = audit.Names{

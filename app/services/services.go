@@ -23,6 +23,7 @@ import (
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
 	"jiaxiao/app/wordlist"
@@ -58,6 +59,7 @@ type Services struct {
 	Notices    *notice.Service
 	Attendance *attendance.Service
 	Centre     *notify.Centre
+	Privacy    *privacy.Service
 
 	o Options
 }
@@ -81,6 +83,7 @@ func New(o Options) *Services {
 	s.Words = wordlist.NewService(o.DB, s.Groups, o.Now)
 	s.Attendance = attendance.NewService(attendance.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
 	s.Centre = notify.NewCentre(o.DB, o.Now)
+	s.Privacy = privacy.NewService(privacy.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
 	s.UseStore(o.Store)
 	return s
 }

@@ -78,7 +78,11 @@ func (s *Server) me(c echo.Context) error {
 			v.Children = append(v.Children, homeviews.Child{Name: k.Name, Class: k.Class(), Relation: k.Relation})
 		}
 	}
+	if v.Consent, err = s.meConsent(ctx, u); err != nil {
+		return err
+	}
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/notifications", Label: "消息提醒", Count: p.Unread})
+	v.Links = append(v.Links, homeviews.MeLink{URL: "/me/access", Label: "谁查看了我的信息", Note: "教职工查看、导出记录"})
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/archive", Label: "归档", Note: "通知与重要文件"})
 	if u.Role.Staff() {
 		inbox, err := s.attendance.Inbox(ctx, u)

@@ -23,6 +23,7 @@ import (
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	"jiaxiao/app/services"
 	"jiaxiao/app/setting"
@@ -45,6 +46,7 @@ type Options struct {
 	Words      *wordlist.Service
 	Files      *file.Service
 	Centre     *notify.Centre
+	Privacy    *privacy.Service
 	Hub        *event.Hub
 	Log        *slog.Logger
 	// Location is the school's time zone for displayed times.
@@ -62,7 +64,7 @@ type Options struct {
 func OptionsFor(svc *services.Services, hub *event.Hub) Options {
 	return Options{DB: svc.DB, Store: svc.Store, Auth: svc.Auth, Groups: svc.Groups, School: svc.School, Settings: svc.Settings,
 		Messages: svc.Messages, Notices: svc.Notices, Archive: svc.Archive, Attendance: svc.Attendance, Words: svc.Words,
-		Files: svc.Files, Centre: svc.Centre, Hub: hub, Location: svc.Location(), Log: svc.Log()}
+		Files: svc.Files, Centre: svc.Centre, Privacy: svc.Privacy, Hub: hub, Location: svc.Location(), Log: svc.Log()}
 }
 
 // Server holds the handlers' dependencies.
@@ -80,6 +82,7 @@ type Server struct {
 	words      *wordlist.Service
 	files      *file.Service
 	centre     *notify.Centre
+	privacy    *privacy.Service
 	hub        *event.Hub
 	shared     sharedItems
 	badgeReads chan struct{} // bounds the streams' concurrent unread counts
@@ -102,7 +105,7 @@ func New(o Options) *echo.Echo {
 		o.Location = time.UTC
 	}
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
-		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, hub: o.Hub,
+		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, privacy: o.Privacy, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	s.badgeReads = make(chan struct{}, 4)
 	s.forgetOnChange()
@@ -140,6 +143,7 @@ func New(o Options) *echo.Echo {
 	e.Use(s.takeFlash)
 	e.Use(bodyBudget)
 	e.Use(s.csrf)
+	e.Use(s.consentGate)
 	e.Use(cleanForm)
 	e.Use(s.pokeAfterChange)
 	s.routes(e)
@@ -157,6 +161,9 @@ func (s *Server) forgetOnChange() {
 	if s.settings != nil {
 		s.hub.Listen(event.Settings, func(event.Event) { s.settings.Invalidate() })
 		s.hub.Listen(event.Calendar, func(event.Event) { s.settings.InvalidateCalendar() })
+	}
+	if s.privacy != nil {
+		s.hub.Listen(event.Settings, func(event.Event) { s.privacy.Forget() })
 	}
 	if s.auth != nil {
 		s.hub.Listen(event.Account, func(e event.Event) { s.auth.ForgetUser(e.UserID) })
@@ -198,6 +205,11 @@ func (s *Server) routes(e *echo.Echo) {
 	// also catch unknown paths and turn their 404 into a login redirect.
 	e.GET("/", s.home, requireUser)
 	e.GET("/me", s.me, requireUser)
+	e.GET("/me/access", s.meAccess, requireUser)
+	e.GET("/privacy", s.privacyPage)
+	e.GET("/privacy/consent", s.consentPage, requireUser)
+	e.POST("/privacy/consent", s.agree, requireUser)
+	e.POST("/privacy/refuse", s.refuse, requireUser)
 
 	e.GET("/groups", s.groupList, requireUser)
 	e.GET("/groups/:id", s.groupShow, requireUser)
@@ -275,6 +287,8 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/admin/settings", s.settingsPage, requireAdmin)
 	e.POST("/admin/settings", s.saveSettings, requireAdmin)
 	e.GET("/admin/audit", s.auditPage, requireAdmin)
+	e.GET("/admin/privacy", s.adminPrivacyPage, requireAdmin)
+	e.POST("/admin/privacy", s.savePrivacy, requireAdmin)
 	e.GET("/admin/words", s.wordsPage, requireAdmin)
 	e.POST("/admin/words", s.addSchoolWord, requireAdmin)
 	e.POST("/admin/words/:wid/delete", s.deleteSchoolWord, requireAdmin)

@@ -112,6 +112,11 @@ func (a *app) user(t *testing.T, role auth.Role, name, phone string) auth.User {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if role == auth.RoleParent { // as registering does
+		if err := a.world.Privacy.AgreeAll(context.Background(), []uint64{u.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return u
 }
 
