@@ -280,7 +280,7 @@ func TestRegister(t *testing.T) {
 		if r.StatusCode != http.StatusUnprocessableEntity || r.InputValue("code") != code || r.InputValue("password") != "" {
 			t.Fatalf("bad name: %d", r.StatusCode)
 		}
-		r = c.Post("/register", url.Values{"phone": {"13600136000"}, "name": {"赵丽"}, "password": {"parent-123"}, "code": {code}})
+		r = c.Post("/register", url.Values{"phone": {"13600136000"}, "name": {"赵丽"}, "password": {"parent-123"}, "code": {code}, "consent": {"1"}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", r.StatusCode, r.Body)
 		}
