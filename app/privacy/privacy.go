@@ -115,8 +115,3 @@ func (k Kind) Words() string {
 	}
 	return "查看了个人信息"
 }
-
-// Export says the kind is a download rather than a page.
-func (k Kind) Export() bool {
-	return k == KindReceiptsCSV || k == KindMonthlyCSV || k == KindMonthlyXLSX
-}

@@ -307,7 +307,7 @@ func (s *Server) meAccess(c echo.Context) error {
 			about = l.Label + " · " + about
 		}
 		v.Lines = append(v.Lines, privacyviews.AccessLine{Who: l.Actor, Role: l.ActorRole.Label(), What: l.Kind.Words(), About: about,
-			When: l.At.In(s.loc).Format("2006-01-02 15:04"), Count: l.Count, Export: l.Kind.Export()})
+			When: l.At.In(s.loc).Format("2006-01-02 15:04"), Count: l.Count})
 	}
 	if q.Page > 1 {
 		v.Prev = "/me/access?page=" + strconv.Itoa(q.Page-1)

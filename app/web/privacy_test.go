@@ -259,7 +259,7 @@ func TestReceiptsAccessLog(t *testing.T) {
 			t.Fatalf("access log: %d lines: %s", lines.Length(), r.Doc.Find(`[data-testid="access-log"]`).Text())
 		}
 		first, second := lines.Eq(0).Text(), lines.Eq(1).Text()
-		if r.TestID("access-who") != "李芳" || !strings.Contains(first, "导出") || !strings.Contains(first, "导出了通知阅读情况") ||
+		if r.TestID("access-who") != "李芳" || r.TestID("access-what") != "导出了通知阅读情况（含手机号）" ||
 			!strings.Contains(first, "通知“家长会通知”") || !strings.Contains(second, "李芳") || !strings.Contains(second, "查看了通知阅读情况") {
 			t.Fatalf("access log lines:\n%s\n%s", first, second)
 		}

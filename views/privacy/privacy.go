@@ -115,5 +115,4 @@ type AccessView struct {
 type AccessLine struct {
 	Who, Role, What, About, When string
 	Count                        int
-	Export                       bool
 }
