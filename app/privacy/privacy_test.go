@@ -212,3 +212,42 @@ func TestViewed(t *testing.T) {
 		}
 	})
 }
+
+// TestViewedAtOnce: pages shown at the same moment to several staff, of
+// the same people, all record their views.
+func TestViewedAtOnce(t *testing.T) {
+	t.Parallel()
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		w := apptest.NewWorld(t, g)
+		ctx := context.Background()
+		var viewers []*auth.User
+		for i := range 6 {
+			viewers = append(viewers, w.User(auth.RoleTeacher, "李芳", "1380000000"+string(rune('1'+i))))
+		}
+		people := make([]uint64, 300)
+		for i := range people {
+			people[i] = uint64(1000 + i)
+		}
+		var wg sync.WaitGroup
+		for round := range 3 {
+			for _, v := range viewers {
+				wg.Go(func() {
+					sh := privacy.Shown{Kind: privacy.KindUsers, Ref: "users:", Label: "用户列表", Users: people}
+					if round == 1 {
+						sh.Kind = privacy.KindMembers
+					}
+					if err := w.Privacy.Viewed(ctx, v, sh); err != nil {
+						t.Errorf("view: %v", err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		var rows, total int64
+		g.Table("pii_views").Count(&rows)
+		g.Table("pii_views").Select("COALESCE(SUM(view_count), 0)").Scan(&total)
+		if rows != 6*300*2 || total != 6*300*3 {
+			t.Fatalf("%d rows counting %d views, want %d and %d", rows, total, 6*300*2, 6*300*3)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -60,7 +61,7 @@ func (s *Service) Viewed(ctx context.Context, actor *auth.User, sh Shown) error 
 		rows = append(rows, view{ActorID: actor.ID, Kind: sh.Kind, Ref: sh.Ref, Label: label, StudentID: id, ViewDay: day, ViewedAt: now, ViewCount: 1})
 	}
 	detail := fmt.Sprintf("kind=%s people=%d students=%d", sh.Kind, len(users), len(students))
-	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+	write := func(tx *gorm.DB) error {
 		if err := audit.Record(ctx, tx, audit.Entry{ActorID: &actor.ID, Action: "pii.view", Subject: sh.Ref, Detail: detail, CreatedAt: now}); err != nil {
 			return err
 		}
@@ -75,7 +76,15 @@ func (s *Service) Viewed(ctx context.Context, actor *auth.User, sh Shown) error 
 			}
 		}
 		return nil
-	})
+	}
+	// Two pages shown at once to the same people may lock each other's
+	// rows on MySQL; the database gives up one, which tries again.
+	var err error
+	for try := 0; try < 3; try++ {
+		if err = db.InTx(ctx, s.db, write); err == nil || !deadlock(err) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("privacy: record a view: %w", err)
 	}
@@ -92,4 +101,9 @@ func others(ids []uint64, except uint64) []uint64 {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// deadlock says MySQL chose this transaction as a deadlock's victim.
+func deadlock(err error) bool {
+	return strings.Contains(err.Error(), "Deadlock found") || strings.Contains(err.Error(), "Error 1213")
 }

@@ -165,10 +165,12 @@ func (s *Server) refuse(c echo.Context) error {
 
 // consentFree are the paths a parent who must agree may still reach: the
 // notice and the choice itself, logging out, the live stream (which
-// carries nothing to read), static files, and taking their data away.
+// carries nothing to read), static files, and taking their data away or
+// closing their account, which nobody has to agree to anything for.
 func consentFree(path string) bool {
 	switch path {
-	case "/privacy", "/privacy/consent", "/privacy/refuse", "/logout", "/login", "/events", "/me/export", "/favicon.ico", "/healthz", "/readyz":
+	case "/privacy", "/privacy/consent", "/privacy/refuse", "/logout", "/login", "/events", "/me/export", "/me/delete",
+		"/favicon.ico", "/healthz", "/readyz":
 		return true
 	}
 	return strings.HasPrefix(path, "/static/")

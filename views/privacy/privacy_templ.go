@@ -598,7 +598,7 @@ func ConsentPage(p layout.Page, v ConsentView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "</div><p class=\"muted\">不同意不会删除您的账号；如需注销账号，同意后可在“我的”页面操作，或联系学校的个人信息保护负责人。</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "</div><p class=\"muted\">选择不同意会退出登录，您的账号和数据保持不变，下次登录时会再次询问。如需注销账号或有疑问，请联系学校的个人信息保护负责人。</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
