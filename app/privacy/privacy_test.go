@@ -251,3 +251,38 @@ func TestViewedAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestExportAndErase: a user's export lists the versions they agreed to
+// and who was shown their data; erasing them removes the access log's
+// lines about them, nobody else's.
+func TestExportAndErase(t *testing.T) {
+	t.Parallel()
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		w := apptest.NewWorld(t, g)
+		ctx := context.Background()
+		head := w.User(auth.RoleTeacher, "李芳", "13800000002")
+		dad := w.User(auth.RoleParent, "张伟", "13900000001")
+		mum := w.User(auth.RoleParent, "李娜", "13900000002")
+		if err := w.Privacy.Viewed(ctx, head, privacy.Shown{Kind: privacy.KindReceiptsCSV, Ref: "notice:3", Label: "通知“秋游”", Users: []uint64{dad.ID, mum.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.Privacy.ForExport(ctx, dad.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := got.(privacy.Exported)
+		if len(e.Consents) != 1 || e.Consents[0].Version != 1 || e.Consents[0].Text != "/privacy?v=1" ||
+			len(e.Views) != 1 || e.Views[0].Viewer != "李芳" || e.Views[0].What != "导出了通知阅读情况（含手机号）" || e.Views[0].About != "通知“秋游”" {
+			t.Fatalf("export %+v", e)
+		}
+		if err := g.Transaction(func(tx *gorm.DB) error { return privacy.Erase(ctx, tx, dad.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if lines, _, _ := w.Privacy.Access(ctx, dad, privacy.AccessQuery{}); len(lines) != 0 {
+			t.Fatalf("erased parent's log: %+v", lines)
+		}
+		if lines, _, _ := w.Privacy.Access(ctx, mum, privacy.AccessQuery{}); len(lines) != 1 {
+			t.Fatalf("the other parent's log: %+v", lines)
+		}
+	})
+}
