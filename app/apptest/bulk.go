@@ -36,6 +36,13 @@ func (w *World) BigClass(n int) []string {
 	if err := w.DB.CreateInBatches(users, 500).Error; err != nil {
 		w.T.Fatal(err)
 	}
+	ids := make([]uint64, n)
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	if err := w.Privacy.AgreeAll(ctx, ids); err != nil {
+		w.T.Fatal(err)
+	}
 	var students []school.Student
 	if err := w.DB.Where("student_no LIKE ?", "2026%").Order("student_no").Find(&students).Error; err != nil {
 		w.T.Fatal(err)

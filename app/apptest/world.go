@@ -92,12 +92,19 @@ func (w *World) Worker() *job.Worker {
 	return job.NewWorker(job.WorkerOptions{DB: w.DB, Now: now, Log: Logger(), Handlers: handlers})
 }
 
-// User creates an active account with password "secret-123".
+// User creates an active account with password "secret-123". A parent
+// has agreed to the privacy notice in force, as registering does.
 func (w *World) User(role auth.Role, name, phone string) *auth.User {
 	w.T.Helper()
-	u, err := w.Auth.CreateUser(context.Background(), auth.NewUser{Phone: phone, Name: name, Role: role, Password: "secret-123"})
+	ctx := context.Background()
+	u, err := w.Auth.CreateUser(ctx, auth.NewUser{Phone: phone, Name: name, Role: role, Password: "secret-123"})
 	if err != nil {
 		w.T.Fatalf("user %s: %v", phone, err)
+	}
+	if role == auth.RoleParent {
+		if err := w.Privacy.AgreeAll(ctx, []uint64{u.ID}); err != nil {
+			w.T.Fatalf("user %s: consent: %v", phone, err)
+		}
 	}
 	return &u
 }

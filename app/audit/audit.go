@@ -63,6 +63,7 @@ var Categories = []Category{
 	{"attendance", "考勤与校历", []string{"attendance.approved", "attendance.rejected", "attendance.confirm", "attendance.import", "attendance.locked_edit", "calendar.set", "calendar.delete"}},
 	{"settings", "设置与词库", []string{"settings.update", "words.add_word", "words.delete_word"}},
 	{"erasure", "注销与保留期限", []string{"user.close", "user.erase", "user.erased", "retention.purge"}},
+	{"privacy", "个人信息查看与隐私政策", []string{"pii.view", "privacy.update"}},
 }
 
 // CategoryOf returns the category with key, if any.

@@ -282,7 +282,69 @@ var Words = map[string]described{
 	"data.export": func(f *facts) []Part {
 		return []Part{t("导出了自己的数据（" + f.num("files") + " 个上传的文件）")}
 	},
+	"pii.view": piiView,
+	"privacy.update": func(f *facts) []Part {
+		out := "发布了隐私政策"
+		if v := f.refs["subject:privacy"]; v > 0 {
+			out = fmt.Sprintf("发布了第 %d 版隐私政策", v)
+		}
+		if f.flags["asks_again"] == "true" {
+			out += "，要求家长重新同意"
+		} else {
+			out += "（文字修订，不要求重新同意）"
+		}
+		return []Part{t(out)}
+	},
 }
+
+// piiKinds say what a pii.view showed (its kind flag, privacy.Kind).
+var piiKinds = map[string]string{
+	"receipts":     "查看了通知阅读情况",
+	"receipts_csv": "导出了通知阅读情况",
+	"members":      "查看了群成员名单",
+	"requests":     "查看了入群申请",
+	"users":        "查看了用户列表",
+	"class":        "查看了班级学生名单",
+	"daily":        "查看了每日考勤",
+	"monthly":      "查看了月度考勤",
+	"monthly_csv":  "导出了月度考勤（CSV）",
+	"monthly_xlsx": "导出了月度考勤（Excel）",
+	"approvals":    "查看了待审批的请假、补卡",
+	"staff_codes":  "查看了教职工激活码",
+}
+
+// piiView: 查看了 <what>（<where>），涉及 N 人、M 名学生.
+func piiView(f *facts) []Part {
+	what := piiKinds[f.flags["kind"]]
+	if what == "" {
+		what = "查看了个人信息"
+	}
+	out := []Part{t(what)}
+	switch {
+	case f.refs["subject:group"] != 0:
+		out = append(out, t("（"), f.group(), t("）"))
+	case monthPattern.MatchString(f.subject):
+		out = append(out, t("（"+monthWord(f.subject)+"）"))
+	case dayPattern.MatchString(f.subject):
+		out = append(out, t("（"+dayWord(f.subject)+"）"))
+	}
+	var who []string
+	if n := f.num("people"); n != "0" {
+		who = append(who, n+" 人")
+	}
+	if n := f.num("students"); n != "0" {
+		who = append(who, n+" 名学生")
+	}
+	if len(who) > 0 {
+		out = append(out, t("，涉及 "+strings.Join(who, "、")))
+	}
+	return out
+}
+
+var (
+	monthPattern = regexp.MustCompile(`^\d{4}-\d{2}$`)
+	dayPattern   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+)
 
 func rosterMatch(f *facts) []Part {
 	switch f.flags["roster_match"] {

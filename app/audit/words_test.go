@@ -62,6 +62,8 @@ var samples = map[string]audit.Entry{
 	"user.erase":             {Subject: "user:5", Detail: "days=7 reason=家长书面申请注销"},
 	"user.erased":            {Subject: "user:5", Detail: "messages=12 files=2 requests=1"},
 	"retention.purge":        {Detail: "messages=120 files=8 notifications=300 requests=12 addresses=40 logins=900"},
+	"pii.view":               {Subject: "group:3", Detail: "kind=members people=35 students=2"},
+	"privacy.update":         {Subject: "privacy:2", Detail: "asks_again=true"},
 }
 
 var sampleNames = audit.Names{

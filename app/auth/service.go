@@ -343,7 +343,14 @@ func (s *Service) SendRegisterCode(ctx context.Context, phoneIn, ip string) erro
 // RegisterInput is the parent self-registration form.
 type RegisterInput struct {
 	Phone, Name, Password, Code, IP, UserAgent string
+	// Consent records, in the transaction that creates the account, that
+	// the parent agreed to the privacy notice. Nil: they did not tick the
+	// box, and registration is refused (field "consent").
+	Consent func(ctx context.Context, tx *gorm.DB, userID uint64) error
 }
+
+// msgConsent is the message beside an unticked consent box.
+const msgConsent = "请阅读并勾选同意《隐私政策》和《儿童个人信息保护规则》后再注册"
 
 // Register creates a parent account after checking the code sent to the
 // phone, and opens a session for it.
@@ -362,6 +369,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, string,
 	}
 	if len(in.Code) != 6 {
 		v.Add("code", "请输入6位验证码")
+	}
+	if in.Consent == nil {
+		v.Add("consent", msgConsent)
 	}
 	if err := v.Err(); err != nil {
 		return User{}, "", err
@@ -407,6 +417,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, string,
 				}
 				return errRollback
 			}
+			return err
+		}
+		if err := in.Consent(ctx, tx, u.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: &u.ID, Action: "user.register", Subject: fmt.Sprintf("user:%d", u.ID), IP: in.IP, CreatedAt: now})

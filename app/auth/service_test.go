@@ -206,7 +206,15 @@ func TestRegister(t *testing.T) {
 			t.Fatalf("resend within a minute: %v", err)
 		}
 		code := sender.lastCode(t)
-		in := auth.RegisterInput{Phone: "13600136000", Name: "张小明妈妈", Password: "parent-123", Code: "000000", IP: "10.0.0.9"}
+		in := auth.RegisterInput{Phone: "13600136000", Name: "张小明妈妈", Password: "parent-123", Code: code, IP: "10.0.0.9"}
+		// Without the parent's consent to the privacy notice: refused
+		// before the code is looked at, the box named.
+		if _, _, err := s.Register(ctx, in); !hasField(err, "consent") {
+			t.Fatalf("registered without consent: %v", err)
+		}
+		var consented uint64
+		in.Consent = func(_ context.Context, tx *gorm.DB, id uint64) error { consented = id; return nil }
+		in.Code = "000000"
 		if code == "000000" {
 			in.Code = "111111"
 		}
@@ -219,8 +227,8 @@ func TestRegister(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if u.Role != auth.RoleParent || token == "" {
-			t.Fatalf("registered %+v", u)
+		if u.Role != auth.RoleParent || token == "" || consented != u.ID {
+			t.Fatalf("registered %+v, consent recorded for %d", u, consented)
 		}
 		if _, _, err := s.Register(ctx, in); err == nil {
 			t.Fatal("code used twice")
@@ -240,7 +248,8 @@ func TestRegisterCodeExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(auth.CodeLifetime + time.Second)
-	_, _, err := s.Register(ctx, auth.RegisterInput{Phone: "13600136000", Name: "张三", Password: "parent-123", Code: sender.lastCode(t)})
+	_, _, err := s.Register(ctx, auth.RegisterInput{Phone: "13600136000", Name: "张三", Password: "parent-123", Code: sender.lastCode(t),
+		Consent: func(context.Context, *gorm.DB, uint64) error { return nil }})
 	if v, ok := apperr.AsValidation(err); !ok || v.Fields["code"] == "" {
 		t.Fatalf("expired code: %v", err)
 	}
@@ -395,4 +404,10 @@ func TestLoginThrottleHoldsInParallel(t *testing.T) {
 			t.Fatalf("the principal after someone else's attack: %v", err)
 		}
 	})
+}
+
+// hasField says err is a validation error with a message for field.
+func hasField(err error, field string) bool {
+	v, ok := apperr.AsValidation(err)
+	return ok && v.Fields[field] != ""
 }

@@ -18,6 +18,7 @@ import (
 	"jiaxiao/app/group"
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 )
 
@@ -45,6 +46,9 @@ type Services struct {
 	// DB and Location are for last month's punches.
 	DB       *gorm.DB
 	Location *time.Location
+	// Privacy records the demo parents' agreement to the privacy notice
+	// (nil: they are asked when they first log in).
+	Privacy *privacy.Service
 }
 
 const staffCSV = `姓名,手机,角色,部门,任教班级,班主任
@@ -126,6 +130,11 @@ func Load(ctx context.Context, s Services) ([]Login, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("demo: parent %s: %w", p.phone, err)
+		}
+		if s.Privacy != nil {
+			if err := s.Privacy.AgreeAll(ctx, []uint64{u.ID}); err != nil {
+				return nil, fmt.Errorf("demo: parent %s: %w", p.phone, err)
+			}
 		}
 		g := invite[school.ClassName(p.grade, p.number)+"家校群"]
 		req, err := s.Groups.Join(ctx, &u, g.InviteCode, group.JoinInput{StudentNo: p.no, StudentName: p.child, Relation: p.rel})

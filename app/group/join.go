@@ -130,7 +130,8 @@ func (s *Service) lockedUntil(ctx context.Context, userID uint64, now time.Time)
 type RequestView struct {
 	JoinRequest
 	ParentName  string
-	ParentPhone string
+	ParentPhone string // masked unless the viewer may see it (Access.FullPhones)
+	PhoneFull   bool
 	StudentNo   string
 	StudentName string
 }
@@ -149,6 +150,11 @@ func (s *Service) Requests(ctx context.Context, actor *auth.User, groupID uint64
 		return a, nil, err
 	}
 	out, err := s.requestViews(ctx, reqs)
+	for i := range out {
+		if out[i].PhoneFull = a.FullPhones(); !out[i].PhoneFull {
+			out[i].ParentPhone = MaskPhone(out[i].ParentPhone)
+		}
+	}
 	return a, out, err
 }
 

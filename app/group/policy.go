@@ -33,6 +33,14 @@ func (a Access) CanView() bool { return a.Role != "" || a.Admin }
 // CanModerate: the owner, moderators and admins handle requests and members.
 func (a Access) CanModerate() bool { return a.Role == RoleOwner || a.Role == RoleModerator || a.Admin }
 
+// FullPhones: the full phone numbers of a group's parents (members and
+// applicants) are for admins, and for the head teacher and the staff
+// moderators of a class group; never for a parent made moderator. This
+// is the one rule: PhonesFor applies it across groups.
+func (a Access) FullPhones() bool {
+	return a.Admin || (a.Staff && a.Group.Kind == KindClass && (a.Role == RoleOwner || a.Role == RoleModerator))
+}
+
 // CanAppoint: the owner and admins appoint and remove moderators.
 func (a Access) CanAppoint() bool { return a.Role == RoleOwner || a.Admin }
 

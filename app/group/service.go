@@ -141,15 +141,19 @@ type MemberView struct {
 	Role     Role
 	// CallNames is how a class group knows a parent: 张小明妈妈.
 	CallNames []string
-	// Phone is masked unless the viewer moderates the group.
-	Phone    string
-	JoinedAt time.Time
+	// Phone is masked unless the viewer may see it (PhonesFor); PhoneFull
+	// says it is not.
+	Phone     string
+	PhoneFull bool
+	JoinedAt  time.Time
 	// MutedUntil is set while the member is muted (shown to moderators).
 	MutedUntil *time.Time
 }
 
 // Members lists a group's members, staff first. Phone numbers are masked
-// for everyone but the group's owner, moderators and admins.
+// but the viewer's own, and those PhonesFor lets them see: every one for
+// an admin, the parents' of the class groups they head or moderate as
+// staff.
 func (s *Service) Members(ctx context.Context, actor *auth.User, groupID uint64) (Access, []MemberView, error) {
 	a, err := s.Access(ctx, actor, groupID)
 	if err != nil {
@@ -183,13 +187,14 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, groupID uint64)
 			calls[k.ParentID] = append(calls[k.ParentID], k.Call())
 		}
 	}
+	phones, err := s.PhonesFor(ctx, actor)
+	if err != nil {
+		return a, nil, err
+	}
 	out := make([]MemberView, len(rows))
 	for i, r := range rows {
-		phone := r.ContactPhone
-		if !a.CanModerate() && r.UserID != actor.ID {
-			phone = MaskPhone(phone)
-		}
-		out[i] = MemberView{UserID: r.UserID, Name: r.ContactName, UserRole: r.ContactRole, Role: r.Role, CallNames: calls[r.UserID], Phone: phone, JoinedAt: r.JoinedAt}
+		out[i] = MemberView{UserID: r.UserID, Name: r.ContactName, UserRole: r.ContactRole, Role: r.Role, CallNames: calls[r.UserID],
+			Phone: phones.Show(r.UserID, r.ContactPhone), PhoneFull: phones.Full(r.UserID), JoinedAt: r.JoinedAt}
 		if a.CanModerate() {
 			out[i].MutedUntil = r.Until
 		}
@@ -198,10 +203,11 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, groupID uint64)
 }
 
 // PhoneViewer says whose full phone number a viewer may see: their own,
-// everyone's for an admin, and the members' of the class groups the
+// everyone's for an admin, and the parents' of the class groups the
 // viewer heads or moderates as staff (the head teacher and class
-// teachers appointed moderators). Everyone else's is masked, in lists
-// and exports alike.
+// teachers appointed moderators; Access.FullPhones). Everyone else's is
+// masked, in pages, CSV and xlsx alike: other teachers', and every
+// number to a parent, moderator or not.
 type PhoneViewer struct {
 	self  uint64
 	all   bool
@@ -234,6 +240,7 @@ func (s *Service) PhonesFor(ctx context.Context, actor *auth.User) (PhoneViewer,
 	err := s.db.WithContext(ctx).Table("group_members").Distinct("group_members.user_id").
 		Where("group_members.group_id IN (SELECT mine.group_id FROM group_members mine JOIN `groups` ON `groups`.id = mine.group_id "+
 			"WHERE mine.user_id = ? AND mine.role IN ? AND `groups`.kind = ?)", actor.ID, []Role{RoleOwner, RoleModerator}, KindClass).
+		Where("group_members.user_id IN (?)", auth.IDsWithRole(s.db, auth.RoleParent)).
 		Pluck("group_members.user_id", &ids).Error
 	if err != nil {
 		return v, fmt.Errorf("group: phones: %w", err)

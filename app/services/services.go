@@ -25,6 +25,7 @@ import (
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
 	"jiaxiao/app/wordlist"
@@ -62,6 +63,7 @@ type Services struct {
 	Centre     *notify.Centre
 	Export     *export.Service
 	Erasure    *erasure.Service
+	Privacy    *privacy.Service
 
 	o Options
 }
@@ -85,9 +87,12 @@ func New(o Options) *Services {
 	s.Words = wordlist.NewService(o.DB, s.Groups, o.Now)
 	s.Attendance = attendance.NewService(attendance.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
 	s.Centre = notify.NewCentre(o.DB, o.Now)
+	s.Privacy = privacy.NewService(privacy.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
 	s.UseStore(o.Store)
 	// Files is updated in place by UseStore, so exports follow a new store.
 	s.Export = export.NewService(export.Options{DB: o.DB, Files: s.Files, Now: o.Now, Location: o.Location, Log: o.Log})
+	// The consent record and who was shown one's data go in one's export.
+	s.Export.AddPart(export.Part{Key: "privacy", Read: s.Privacy.ForExport})
 	s.Erasure = s.ErasureFor(s.Auth)
 	return s
 }
@@ -96,8 +101,11 @@ func New(o Options) *Services {
 // (the auth service whose cached sessions must follow: the pages').
 func (s *Services) ErasureFor(accounts *auth.Service) *erasure.Service {
 	o := s.o
-	return erasure.NewService(erasure.Options{DB: o.DB, Now: o.Now, Location: o.Location, Accounts: accounts, Groups: s.Groups,
+	e := erasure.NewService(erasure.Options{DB: o.DB, Now: o.Now, Location: o.Location, Accounts: accounts, Groups: s.Groups,
 		Messages: s.Messages, Settings: s.Settings, Log: o.Log})
+	// The access-log rows about the person go with the rest.
+	e.AddPart(privacy.Erase)
+	return e
 }
 
 // UseStore (re)builds the services that touch object storage on store. It

@@ -15,6 +15,7 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/erasure"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	adminviews "jiaxiao/views/admin"
 	"jiaxiao/views/component"
@@ -200,6 +201,17 @@ func (s *Server) usersView(c echo.Context, role auth.Role, refused map[uint64]st
 	if err != nil {
 		return adminviews.UsersView{}, err
 	}
+	shown := privacy.Shown{Kind: privacy.KindUsers, Ref: "users:" + string(role), Label: "用户列表"}
+	for _, u := range users {
+		// A closed or erased account is listed with no number: nothing of
+		// the person is shown, and nothing new is written about them.
+		if !u.Status.Gone() {
+			shown.Users = append(shown.Users, u.ID)
+		}
+	}
+	if err := s.shown(c, shown); err != nil {
+		return adminviews.UsersView{}, err
+	}
 	me := userOf(c)
 	v := adminviews.UsersView{CSRF: csrfOf(c), Role: string(role)}
 	for _, f := range []struct {
@@ -307,6 +319,7 @@ var adminLinks = []adminviews.Link{
 	{URL: "/admin/words", Label: "全校词库", Note: "违规内容的拦截、审核、打码与放行"},
 	{URL: "/admin/settings", Label: "学校设置", Note: "考勤规则、DING 提醒时间、免打扰时段、监护人上限"},
 	{URL: "/admin/audit", Label: "审计日志", Note: "谁在何时对谁做了什么：入群、移出、禁言、身份变更等"},
+	{URL: "/admin/privacy", Label: "隐私政策", Note: "隐私政策与儿童个人信息保护规则、个人信息保护负责人、历史版本"},
 }
 
 func (s *Server) adminIndex(c echo.Context) error {

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"jiaxiao/app/apperr"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	adminviews "jiaxiao/views/admin"
 	"jiaxiao/views/component"
@@ -79,6 +80,13 @@ var studentStatusLabels = []struct {
 func (s *Server) classView(c echo.Context, id uint64, refused map[uint64]string) (adminviews.ClassView, string, error) {
 	class, students, err := s.school.ClassStudents(c.Request().Context(), userOf(c), id)
 	if err != nil {
+		return adminviews.ClassView{}, "", err
+	}
+	shown := privacy.Shown{Kind: privacy.KindClass, Ref: "class:" + strconv.FormatUint(id, 10), Label: class.Name()}
+	for _, st := range students {
+		shown.Students = append(shown.Students, st.ID)
+	}
+	if err := s.shown(c, shown); err != nil {
 		return adminviews.ClassView{}, "", err
 	}
 	v := adminviews.ClassView{CSRF: csrfOf(c), Name: class.Name()}

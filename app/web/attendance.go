@@ -14,6 +14,7 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/attendance"
 	"jiaxiao/app/calendar"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	"jiaxiao/storage"
 	attviews "jiaxiao/views/attendance"
@@ -413,6 +414,13 @@ func (s *Server) renderApprovals(c echo.Context, status int, refused uint64, msg
 	if err != nil {
 		return err
 	}
+	shown := privacy.Shown{Kind: privacy.KindApprovals, Ref: "approvals", Label: "待审批的请假、补卡"}
+	for _, it := range items {
+		shown.Users = append(shown.Users, it.UserID)
+	}
+	if err := s.shown(c, shown); err != nil {
+		return err
+	}
 	v := attviews.ApprovalsView{CSRF: csrfOf(c)}
 	for _, it := range items {
 		id := strconv.FormatUint(it.ID, 10)
@@ -459,6 +467,13 @@ func (s *Server) dailyPage(c echo.Context) error {
 	t, _ := time.ParseInLocation(time.DateOnly, day, s.loc)
 	rows, err := s.attendance.Daily(ctx, u, calendar.Day(day))
 	if err != nil {
+		return err
+	}
+	shown := privacy.Shown{Kind: privacy.KindDaily, Ref: day, Label: dayTitle(t)}
+	for _, r := range rows {
+		shown.Users = append(shown.Users, r.ID)
+	}
+	if err := s.shown(c, shown); err != nil {
 		return err
 	}
 	notable, err := s.attendance.NotablePunches(ctx, u, calendar.Day(day))
@@ -511,11 +526,20 @@ func (s *Server) dailyPage(c echo.Context) error {
 	return render(c, http.StatusOK, attviews.DailyPage(page(c, "每日考勤"), v))
 }
 
-func (s *Server) monthlyView(c echo.Context) (attviews.MonthlyView, []attendance.TeacherMonth, error) {
+// monthlyView is the month's summary, recorded as shown (kind: the page
+// or one of its downloads).
+func (s *Server) monthlyView(c echo.Context, kind privacy.Kind) (attviews.MonthlyView, []attendance.TeacherMonth, error) {
 	ctx := c.Request().Context()
 	m, mt := s.monthParam(c)
 	rows, err := s.attendance.Month(ctx, userOf(c), m)
 	if err != nil {
+		return attviews.MonthlyView{}, nil, err
+	}
+	shown := privacy.Shown{Kind: kind, Ref: m, Label: mt.Format("2006年1月") + "考勤"}
+	for _, r := range rows {
+		shown.Users = append(shown.Users, r.ID)
+	}
+	if err := s.shown(c, shown); err != nil {
 		return attviews.MonthlyView{}, nil, err
 	}
 	q := url.Values{"month": {m}}.Encode()
@@ -541,7 +565,7 @@ func (s *Server) monthlyView(c echo.Context) (attviews.MonthlyView, []attendance
 }
 
 func (s *Server) monthlyPage(c echo.Context) error {
-	v, _, err := s.monthlyView(c)
+	v, _, err := s.monthlyView(c, privacy.KindMonthly)
 	if err != nil {
 		return err
 	}
@@ -550,7 +574,11 @@ func (s *Server) monthlyPage(c echo.Context) error {
 
 func (s *Server) monthlyExport(xlsx bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v, rows, err := s.monthlyView(c)
+		kind := privacy.KindMonthlyCSV
+		if xlsx {
+			kind = privacy.KindMonthlyXLSX
+		}
+		v, rows, err := s.monthlyView(c, kind)
 		if err != nil {
 			return err
 		}
@@ -596,7 +624,7 @@ func (s *Server) importPunches(c echo.Context) error {
 	}
 	res, err := s.attendance.ImportPunches(c.Request().Context(), userOf(c), fh.Filename, data)
 	if ie, ok := err.(*school.ImportError); ok {
-		v, _, verr := s.monthlyView(c)
+		v, _, verr := s.monthlyView(c, privacy.KindMonthly)
 		if verr != nil {
 			return verr
 		}

@@ -1,8 +1,13 @@
 package web_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,10 +30,8 @@ var smsCode = regexp.MustCompile(`\d{6}`)
 // runs a week later (fake clock); the head teacher's feed shows
 // 已注销用户 and the receipts CSV has no trace of the phone.
 //
-// The consent steps (registering without consent is refused, then with
-// it) and the export step (/me/export read back, data.json holding the
-// parent's message) come from the consent and export parts and go where
-// the comments say.
+// On the way it registers once without consent (refused, nothing lost)
+// and reads its export back (data.json holds its message and consent).
 func TestDataRightsJourney(t *testing.T) {
 	t.Parallel()
 	s := newSchool(t, apptest.SQLite(t))
@@ -38,8 +41,6 @@ func TestDataRightsJourney(t *testing.T) {
 
 	b := apptest.Browser(t, 120*time.Second)
 	// Register.
-	// TODO(consent): submit once without ticking consent → 422 with the
-	// notice shown and the typed fields kept; then tick it.
 	err := chromedp.Do(b,
 		chromedp.Navigate(s.URL+"/register"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="register-form"]`)),
@@ -62,10 +63,31 @@ func TestDataRightsJourney(t *testing.T) {
 		}
 		return code != ""
 	})
+	// Without consent the form comes back with the reason beside the box
+	// and what was typed kept; ticked, the account is made.
 	err = chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), code),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
-		chromedp.Click(chromedp.CSS(`[data-testid="register-submit"]`)),
+		tapJS(`document.querySelector('[data-testid="register-submit"]')`),
+		chromedp.WaitVisible(chromedp.CSS(`#consent-error [data-testid="field-error"]`)),
+	)
+	if err != nil {
+		t.Fatalf("register without consent: %v", err)
+	}
+	if msg := jsValue[string](t, b, `document.querySelector('#consent-error').textContent`); !strings.Contains(msg, "同意") {
+		t.Errorf("without consent the page says %q", msg)
+	}
+	if kept := jsValue[string](t, b, `document.querySelector('input[name="phone"]').value + ' ' + document.querySelector('input[name="name"]').value`); kept != phone+" 刘敏" {
+		t.Errorf("after the refusal the form holds %q", kept)
+	}
+	if w.DB.Where("phone = ?", phone).Find(&[]auth.User{}).RowsAffected != 0 {
+		t.Fatal("an account was made without consent")
+	}
+	apptest.Screenshot(t, b, "rights-0-no-consent")
+	err = chromedp.Do(b,
+		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), password),
+		tapJS(`document.querySelector('[data-testid="consent-box"]')`),
+		tapJS(`document.querySelector('[data-testid="register-submit"]')`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="home"]`)),
 	)
 	if err != nil {
@@ -129,8 +151,22 @@ func TestDataRightsJourney(t *testing.T) {
 		t.Fatalf("read and acknowledge: %v", err)
 	}
 
-	// TODO(export): GET /me/export from this browser's session, read the
-	// zip back and check that data.json holds the message said above.
+	// The head teacher looked at the receipts while the account was open:
+	// the parent's access log has a line, which the erasure takes too.
+	s.clients["owner"].Get(fmt.Sprintf("/notices/%d/receipts", n.ID))
+	var viewed int64
+	w.DB.Table("pii_views").Where("user_id = ?", parent.ID).Count(&viewed)
+	if viewed == 0 {
+		t.Fatal("the head teacher's look at the receipts left no access-log line")
+	}
+	// 导出我的数据, read back: data.json holds the message and the consent.
+	doc, raw := exportFromBrowser(t, b)
+	if len(doc.Messages) != 1 || doc.Messages[0].Body != said {
+		t.Errorf("messages in the export: %+v", doc.Messages)
+	}
+	if !strings.Contains(raw, `"privacy"`) || !strings.Contains(raw, `"agreed_at"`) {
+		t.Errorf("the export has no consent record: %.300s", raw)
+	}
 
 	// 我的 → 注销账号 → the password → confirm.
 	err = chromedp.Do(b,
@@ -230,9 +266,57 @@ func TestDataRightsJourney(t *testing.T) {
 	}
 	apptest.Screenshot(t, admin, "rights-8-admin-users")
 
+	w.DB.Table("pii_views").Where("user_id = ?", parent.ID).Count(&viewed)
+	if viewed != 0 {
+		t.Errorf("%d access-log lines about the erased parent remain", viewed)
+	}
 	// The receipts CSV: the row stays, the phone is gone.
 	csv := s.clients["owner"].Get(fmt.Sprintf("/notices/%d/receipts.csv", n.ID)).Body
 	if strings.Contains(csv, phone) || strings.Contains(csv, "刘敏") || !strings.Contains(csv, auth.ErasedName+",,家长,,") {
 		t.Errorf("the receipts CSV after the erasure:\n%s", csv)
 	}
+}
+
+// exportFromBrowser downloads /me/export with the page's own session and
+// returns data.json, parsed and as text.
+func exportFromBrowser(t *testing.T, ctx context.Context) (exportDoc, string) {
+	t.Helper()
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch('/me/export').then(r => {
+		if (!r.ok) { throw new Error('export ' + r.status); }
+		return r.arrayBuffer();
+	}).then(buf => {
+		const u = new Uint8Array(buf);
+		let s = '';
+		for (let i = 0; i < u.length; i += 8192) { s += String.fromCharCode.apply(null, u.subarray(i, i + 8192)); }
+		return btoa(s);
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("the export is not a zip: %v", err)
+	}
+	for _, f := range zr.File {
+		if f.Name != "data.json" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(rc)
+		rc.Close()
+		var doc exportDoc
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc, string(raw)
+	}
+	t.Fatal("no data.json in the export")
+	return exportDoc{}, ""
 }

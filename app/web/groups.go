@@ -15,6 +15,7 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/group"
+	"jiaxiao/app/privacy"
 	"jiaxiao/views/component"
 	groupviews "jiaxiao/views/group"
 )
@@ -133,11 +134,20 @@ func (s *Server) membersView(c echo.Context, id uint64, refused *refusedAction) 
 	if err != nil {
 		return groupviews.MembersView{}, "", err
 	}
+	shown := privacy.Shown{Kind: privacy.KindMembers, Ref: "group:" + strconv.FormatUint(id, 10), Label: a.Group.Name}
+	for _, m := range members {
+		if m.PhoneFull {
+			shown.Users = append(shown.Users, m.UserID)
+		}
+	}
+	if err := s.shown(c, shown); err != nil {
+		return groupviews.MembersView{}, "", err
+	}
 	v := groupviews.MembersView{Header: s.header(c, a, groupURL(id, "/members")), CSRF: csrfOf(c)}
 	for _, m := range members {
 		uid := strconv.FormatUint(m.UserID, 10)
 		row := groupviews.MemberRow{UserID: m.UserID, Name: m.Name, CallNames: strings.Join(m.CallNames, "、"), Phone: m.Phone,
-			PhoneFull: !strings.Contains(m.Phone, "*"), Kind: m.UserRole.Label()}
+			PhoneFull: m.PhoneFull, Kind: m.UserRole.Label()}
 		row.Role, row.Tags = memberTags(a.Group.Kind, m)
 		if m.MutedUntil != nil {
 			row.Muted = m.MutedUntil.In(s.loc).Format("01-02 15:04")

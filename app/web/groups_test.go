@@ -223,9 +223,14 @@ func TestMembersPageMasksPhones(t *testing.T) {
 	if !strings.Contains(r.Body, "王芳爸爸") || !strings.Contains(r.Body, "139****0003") || strings.Contains(r.Body, "13900000003") {
 		t.Fatalf("parent's view of members:\n%s", r.TestID("members"))
 	}
+	// A parent made moderator sees them masked too (issue 13); the head
+	// teacher sees her class's parents in full.
 	r = s.clients["moderator"].Get(path)
-	if !strings.Contains(r.Body, "13900000001") {
-		t.Fatal("moderator sees masked phones")
+	if strings.Contains(r.Body, "13900000001") || !strings.Contains(r.Body, "139****0001") {
+		t.Fatal("a parent moderator sees another parent's full number")
+	}
+	if r = s.clients["owner"].Get(path); !strings.Contains(r.Body, "13900000001") {
+		t.Fatal("the head teacher sees her class's parents masked")
 	}
 }
 

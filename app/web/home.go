@@ -85,7 +85,11 @@ func (s *Server) me(c echo.Context) error {
 	if err := s.meSessions(c, u, &v); err != nil {
 		return err
 	}
-	v.Rights = append(v.Rights, homeviews.MeLink{URL: "/me/export", Label: "导出我的数据", Note: "账号、消息和文件"})
+	v.Rights = append(v.Rights, homeviews.MeLink{URL: "/me/export", Label: "导出我的数据", Note: "账号、消息和文件"},
+		homeviews.MeLink{URL: "/me/access", Label: "谁查看了我的信息", Note: "教职工查看、导出记录"})
+	if v.Consent, err = s.meConsent(ctx, u); err != nil {
+		return err
+	}
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/notifications", Label: "消息提醒", Count: p.Unread})
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/archive", Label: "归档", Note: "通知与重要文件"})
 	if u.Role.Staff() {

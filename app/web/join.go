@@ -12,6 +12,7 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/group"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	groupviews "jiaxiao/views/group"
 )
@@ -138,6 +139,18 @@ func (s *Server) requestsView(c echo.Context, id uint64) (groupviews.RequestsVie
 	if err != nil {
 		return groupviews.RequestsView{}, err
 	}
+	// A request shows the child's record (name and student number) and
+	// the parent's number, full to the class's staff.
+	shown := privacy.Shown{Kind: privacy.KindRequests, Ref: "group:" + strconv.FormatUint(id, 10), Label: a.Group.Name}
+	for _, r := range reqs {
+		shown.Students = append(shown.Students, r.StudentID)
+		if r.PhoneFull {
+			shown.Users = append(shown.Users, r.ParentID)
+		}
+	}
+	if err := s.shown(c, shown); err != nil {
+		return groupviews.RequestsView{}, err
+	}
 	loc := s.loc
 	v := groupviews.RequestsView{Header: s.header(c, a, groupURL(id, "/requests")), CSRF: csrfOf(c), ApproveAllURL: groupURL(id, "/requests/approve-matched")}
 	for _, r := range reqs {
@@ -145,7 +158,7 @@ func (s *Server) requestsView(c echo.Context, id uint64) (groupviews.RequestsVie
 		if r.RosterMatch {
 			v.MatchedCount++
 		}
-		v.Requests = append(v.Requests, groupviews.RequestRow{ID: r.ID, Parent: r.ParentName, Phone: r.ParentPhone, Student: r.StudentName,
+		v.Requests = append(v.Requests, groupviews.RequestRow{ID: r.ID, Parent: r.ParentName, Phone: r.ParentPhone, PhoneFull: r.PhoneFull, Student: r.StudentName,
 			StudentNo: r.StudentNo, Relation: r.Relation, RosterMatch: r.RosterMatch, When: r.CreatedAt.In(loc).Format("01-02 15:04"),
 			ApproveURL: groupURL(id, "/requests/", rid, "/approve"), RejectURL: groupURL(id, "/requests/", rid, "/reject")})
 	}

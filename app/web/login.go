@@ -1,15 +1,18 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/privacy"
 	authviews "jiaxiao/views/auth"
 )
 
@@ -28,7 +31,7 @@ func (s *Server) loginPage(c echo.Context) error {
 func (s *Server) login(c echo.Context) error {
 	form := authviews.LoginForm{Phone: c.FormValue("phone"), Next: c.FormValue("next")}
 	token, _ := c.Get(ctxToken).(string)
-	_, newToken, err := s.auth.Login(c.Request().Context(), auth.LoginInput{
+	u, newToken, err := s.auth.Login(c.Request().Context(), auth.LoginInput{
 		Phone: form.Phone, Password: c.FormValue("password"), IP: c.RealIP(),
 		UserAgent: c.Request().UserAgent(), OldToken: token,
 	})
@@ -44,6 +47,20 @@ func (s *Server) login(c echo.Context) error {
 	}
 	s.setCookie(c, sessionCookie, newToken, int(auth.SessionLifetime.Seconds()))
 	s.rotateCSRF(c)
+	// A parent who has not agreed to the notice in force is asked first.
+	if s.privacy != nil {
+		need, err := s.privacy.NeedsConsent(c.Request().Context(), &u)
+		if err != nil {
+			return err
+		}
+		if need {
+			to := "/privacy/consent"
+			if next := safeNext(form.Next); next != "/" {
+				to += "?next=" + url.QueryEscape(next)
+			}
+			return redirect(c, to)
+		}
+	}
 	return redirect(c, safeNext(form.Next))
 }
 
@@ -67,11 +84,17 @@ func (s *Server) registerPage(c echo.Context) error {
 	if c.QueryParam("sent") == "1" && f.Phone != "" {
 		f.Notice = "验证码已发送到 " + f.Phone + "，10 分钟内有效。"
 	}
+	var err error
+	if f.Consent, err = s.consentBox(c.Request().Context(), c.QueryParam("consent") == "1", ""); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, authviews.RegisterPage(p, f))
 }
 
 func registerForm(c echo.Context) authviews.RegisterForm {
-	return authviews.RegisterForm{Phone: c.FormValue("phone"), Name: c.FormValue("name"), Code: c.FormValue("code"), Errors: map[string]string{}}
+	f := authviews.RegisterForm{Phone: c.FormValue("phone"), Name: c.FormValue("name"), Code: c.FormValue("code"), Errors: map[string]string{}}
+	f.Consent.Checked = c.FormValue("consent") == "1"
+	return f
 }
 
 // registerFailed re-renders the registration form with its input and the
@@ -88,6 +111,11 @@ func (s *Server) registerFailed(c echo.Context, form authviews.RegisterForm, err
 		}
 		form.Errors[""] = msg
 	}
+	box, err := s.consentBox(c.Request().Context(), form.Consent.Checked, form.Errors["consent"])
+	if err != nil {
+		return err
+	}
+	form.Consent = box
 	p := page(c, "家长注册")
 	p.Narrow = true
 	return render(c, status, authviews.RegisterPage(p, form))
@@ -101,18 +129,36 @@ func (s *Server) registerCode(c echo.Context) error {
 		return s.registerFailed(c, form, err)
 	}
 	q := url.Values{"phone": {strings.TrimSpace(form.Phone)}, "name": {form.Name}, "sent": {"1"}}
+	if form.Consent.Checked {
+		q.Set("consent", "1")
+	}
 	return redirect(c, "/register?"+q.Encode())
 }
 
+// register creates the parent's account; without the box ticked (consent
+// to the privacy notice) it is refused (422) with everything typed kept,
+// the message beside the box. The version agreed to is the one the form
+// showed.
 func (s *Server) register(c echo.Context) error {
 	form := registerForm(c)
-	_, token, err := s.auth.Register(c.Request().Context(), auth.RegisterInput{
-		Phone: form.Phone, Name: form.Name, Password: c.FormValue("password"), Code: form.Code,
-		IP: c.RealIP(), UserAgent: c.Request().UserAgent(),
-	})
+	ctx := c.Request().Context()
+	in := auth.RegisterInput{Phone: form.Phone, Name: form.Name, Password: c.FormValue("password"), Code: form.Code,
+		IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
+	if form.Consent.Checked {
+		cur, err := s.privacy.Current(ctx)
+		if err != nil {
+			return err
+		}
+		version := privacy.ShownVersion(cur, c.FormValue("consent_version"))
+		in.Consent = func(ctx context.Context, tx *gorm.DB, userID uint64) error {
+			return s.privacy.Agree(ctx, tx, userID, version)
+		}
+	}
+	u, token, err := s.auth.Register(ctx, in)
 	if err != nil {
 		return s.registerFailed(c, form, err)
 	}
+	s.privacy.ForgetUser(u.ID)
 	s.setCookie(c, sessionCookie, token, int(auth.SessionLifetime.Seconds()))
 	s.rotateCSRF(c)
 	return redirect(c, "/")

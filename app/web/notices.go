@@ -15,6 +15,7 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/notice"
+	"jiaxiao/app/privacy"
 	"jiaxiao/storage"
 	"jiaxiao/views/component"
 	noticeviews "jiaxiao/views/notice"
@@ -306,6 +307,9 @@ func (s *Server) receiptsView(c echo.Context, id uint64) (noticeviews.ReceiptsVi
 	if err != nil {
 		return noticeviews.ReceiptsView{}, err
 	}
+	if err := s.shown(c, receiptsShown(privacy.KindReceipts, n.Notice, lines)); err != nil {
+		return noticeviews.ReceiptsView{}, err
+	}
 	here := noticeURL(id, "/receipts")
 	if pageNo > 1 {
 		here += "?page=" + strconv.Itoa(pageNo)
@@ -456,6 +460,9 @@ func (s *Server) noticeCSV(c echo.Context) error {
 	// Load before streaming so an error still gets its page.
 	n, _, lines, err := s.notices.Receipts(c.Request().Context(), userOf(c), id, notice.ReceiptsPage{})
 	if err != nil {
+		return err
+	}
+	if err := s.shown(c, receiptsShown(privacy.KindReceiptsCSV, n.Notice, lines)); err != nil {
 		return err
 	}
 	h := c.Response().Header()

@@ -25,6 +25,7 @@ import (
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	"jiaxiao/app/services"
 	"jiaxiao/app/setting"
@@ -49,6 +50,7 @@ type Options struct {
 	Centre     *notify.Centre
 	Export     *export.Service
 	Erasure    *erasure.Service
+	Privacy    *privacy.Service
 	Hub        *event.Hub
 	Log        *slog.Logger
 	// Location is the school's time zone for displayed times.
@@ -66,7 +68,7 @@ type Options struct {
 func OptionsFor(svc *services.Services, hub *event.Hub) Options {
 	return Options{DB: svc.DB, Store: svc.Store, Auth: svc.Auth, Groups: svc.Groups, School: svc.School, Settings: svc.Settings,
 		Messages: svc.Messages, Notices: svc.Notices, Archive: svc.Archive, Attendance: svc.Attendance, Words: svc.Words,
-		Files: svc.Files, Centre: svc.Centre, Export: svc.Export, Erasure: svc.Erasure, Hub: hub, Location: svc.Location(), Log: svc.Log()}
+		Files: svc.Files, Centre: svc.Centre, Export: svc.Export, Erasure: svc.Erasure, Privacy: svc.Privacy, Hub: hub, Location: svc.Location(), Log: svc.Log()}
 }
 
 // Server holds the handlers' dependencies.
@@ -86,6 +88,7 @@ type Server struct {
 	centre     *notify.Centre
 	export     *export.Service
 	erasure    *erasure.Service
+	privacy    *privacy.Service
 	hub        *event.Hub
 	shared     sharedItems[liveMessage]
 	badgeReads chan struct{} // bounds the streams' concurrent unread counts
@@ -108,7 +111,7 @@ func New(o Options) *echo.Echo {
 		o.Location = time.UTC
 	}
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
-		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, export: o.Export, erasure: o.Erasure, hub: o.Hub,
+		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, export: o.Export, erasure: o.Erasure, privacy: o.Privacy, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	s.badgeReads = make(chan struct{}, 4)
 	s.forgetOnChange()
@@ -146,6 +149,7 @@ func New(o Options) *echo.Echo {
 	e.Use(s.takeFlash)
 	e.Use(bodyBudget)
 	e.Use(s.csrf)
+	e.Use(s.consentGate)
 	e.Use(cleanForm)
 	e.Use(s.pokeAfterChange)
 	s.routes(e)
@@ -163,6 +167,9 @@ func (s *Server) forgetOnChange() {
 	if s.settings != nil {
 		s.hub.Listen(event.Settings, func(event.Event) { s.settings.Invalidate() })
 		s.hub.Listen(event.Calendar, func(event.Event) { s.settings.InvalidateCalendar() })
+	}
+	if s.privacy != nil {
+		s.hub.Listen(event.Settings, func(event.Event) { s.privacy.Forget() })
 	}
 	if s.auth != nil {
 		s.hub.Listen(event.Account, func(e event.Event) { s.auth.ForgetUser(e.UserID) })
@@ -208,6 +215,11 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/me/logout-others", s.logoutOthers, requireUser)
 	e.GET("/me/delete", s.closePage, requireUser)
 	e.POST("/me/delete", s.closeAccount, requireUser)
+	e.GET("/me/access", s.meAccess, requireUser)
+	e.GET("/privacy", s.privacyPage)
+	e.GET("/privacy/consent", s.consentPage, requireUser)
+	e.POST("/privacy/consent", s.agree, requireUser)
+	e.POST("/privacy/refuse", s.refuse, requireUser)
 
 	e.GET("/groups", s.groupList, requireUser)
 	e.GET("/groups/:id", s.groupShow, requireUser)
@@ -286,6 +298,8 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/admin/settings", s.settingsPage, requireAdmin)
 	e.POST("/admin/settings", s.saveSettings, requireAdmin)
 	e.GET("/admin/audit", s.auditPage, requireAdmin)
+	e.GET("/admin/privacy", s.adminPrivacyPage, requireAdmin)
+	e.POST("/admin/privacy", s.savePrivacy, requireAdmin)
 	e.GET("/admin/words", s.wordsPage, requireAdmin)
 	e.POST("/admin/words", s.addSchoolWord, requireAdmin)
 	e.POST("/admin/words/:wid/delete", s.deleteSchoolWord, requireAdmin)

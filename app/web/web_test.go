@@ -114,6 +114,11 @@ func (a *app) user(t *testing.T, role auth.Role, name, phone string) auth.User {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if role == auth.RoleParent { // as registering does
+		if err := a.world.Privacy.AgreeAll(context.Background(), []uint64{u.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return u
 }
 
@@ -277,7 +282,7 @@ func TestRegister(t *testing.T) {
 		if r.StatusCode != http.StatusUnprocessableEntity || r.InputValue("code") != code || r.InputValue("password") != "" {
 			t.Fatalf("bad name: %d", r.StatusCode)
 		}
-		r = c.Post("/register", url.Values{"phone": {"13600136000"}, "name": {"赵丽"}, "password": {"parent-123"}, "code": {code}})
+		r = c.Post("/register", url.Values{"phone": {"13600136000"}, "name": {"赵丽"}, "password": {"parent-123"}, "code": {code}, "consent": {"1"}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", r.StatusCode, r.Body)
 		}

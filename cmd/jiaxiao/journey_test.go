@@ -60,8 +60,12 @@ func TestJoinJourney(t *testing.T) {
 	if err := chromedp.Do(parent, chromedp.Navigate(p.base+"/join/"+code)); err != nil {
 		t.Fatal(err)
 	}
-	login(t, parent, "13900000004", "parent-2026") // the login page brings the parent back to the join form
+	login(t, parent, "13900000004", "parent-2026")
+	// Made on the command line, the parent has not agreed to the privacy
+	// notice: asked first, then brought back to the join form.
 	err := chromedp.Do(parent,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="consent-page"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="consent-agree"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="join-form"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="student_no"]`), "20230203"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="student_name"]`), "刘洋"),

@@ -1,6 +1,8 @@
 // Package auth renders the login, registration and activation screens.
 package auth
 
+import "jiaxiao/views/privacy"
+
 // LoginForm is the login screen's state.
 type LoginForm struct {
 	Phone string
@@ -16,6 +18,8 @@ type RegisterForm struct {
 	Code   string
 	Errors map[string]string
 	Notice string
+	// Consent is the privacy notice to agree to, and the box.
+	Consent privacy.ConsentBox
 }
 
 // ActivateForm is the account activation screen's state.

@@ -105,6 +105,7 @@ type RequestRow struct {
 	ID          uint64
 	Parent      string
 	Phone       string
+	PhoneFull   bool // the whole number (a tap calls it), not masked
 	Student     string
 	StudentNo   string
 	Relation    string
