@@ -292,7 +292,7 @@ func (s *Service) Retention(ctx context.Context) ([]Period, error) {
 	out := make([]Period, len(retention))
 	for i, r := range retention {
 		out[i] = Period{What: r.what, Days: r.days}
-		if d, err := strconv.Atoi(values[r.setting]); err == nil && d > 0 {
+		if d, err := strconv.Atoi(values[r.setting]); err == nil && d >= 0 {
 			out[i].Days = d
 		}
 	}

@@ -57,6 +57,9 @@ func (s *Server) noticeView(ctx context.Context, n privacy.Notice) (privacyviews
 		days := strconv.Itoa(p.Days) + " 天"
 		if strings.HasPrefix(p.What, "注销") {
 			days = "冷静期 " + days
+			if p.Days == 0 {
+				days = "无冷静期，立即删除"
+			}
 		}
 		v.Retention = append(v.Retention, privacyviews.Period{What: p.What, Days: days})
 	}

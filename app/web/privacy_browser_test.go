@@ -102,7 +102,7 @@ func TestPrivacyOnAPhone(t *testing.T) {
 	}
 	apptest.Screenshot(t, p, "privacy-me-360")
 	err = chromedp.Do(p,
-		tapJS(`[...document.querySelectorAll('[data-testid=me-menu] a')].find(a => a.textContent.includes('谁查看了我的信息'))`),
+		tapJS(`[...document.querySelectorAll('[data-testid=me-data] a')].find(a => a.textContent.includes('谁查看了我的信息'))`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="access-line"]`)),
 	)
 	if err != nil {

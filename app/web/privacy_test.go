@@ -427,3 +427,18 @@ func TestAdminPagesLogViews(t *testing.T) {
 		t.Error("the admin's own views are in her access log")
 	}
 }
+
+// The notice's retention list follows the settings, a cooling-off period
+// of 0 days included (erased at once, not the default 7).
+func TestPrivacyNoticeFollowsRetentionSettings(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	admin := s.world.ByPhone("13800000001")
+	if _, err := s.world.Settings.Update(context.Background(), admin, map[string]string{"retain_messages_days": "400", "erase_after_days": "0"}); err != nil {
+		t.Fatal(err)
+	}
+	list := s.clients["anonymous"].Get("/privacy").TestID("retention")
+	if !strings.Contains(list, "400 天") || !strings.Contains(list, "无冷静期，立即删除") || strings.Contains(list, "730 天") {
+		t.Fatalf("the notice's retention list: %q", list)
+	}
+}
