@@ -439,7 +439,9 @@ func TestEraseAfterDelay(t *testing.T) {
 			t.Fatal(err)
 		}
 		nu, _, err := f.Auth.Register(ctx, auth.RegisterInput{Phone: dadPhone, Name: "张伟", Password: "new-secret-1", Code: code,
-			Consent: func(ctx context.Context, tx *gorm.DB, id uint64) error { return f.Privacy.Agree(ctx, tx, id, notice.Version) }})
+			Consent: func(ctx context.Context, tx *gorm.DB, id uint64) error {
+				return f.Privacy.Agree(ctx, tx, id, notice.Version)
+			}})
 		if err != nil || nu.ID == f.dad.ID {
 			t.Fatalf("registering again: %+v %v", nu, err)
 		}
