@@ -153,7 +153,7 @@ func (s *Service) tellFamilies(ctx context.Context, tx *gorm.DB, now time.Time, 
 	if err != nil || len(parents) == 0 {
 		return err
 	}
-	users := auth.CurrentAmong(tx, parents).Where("id IN (?)", group.InClassGroups(tx, classIDs))
+	users := auth.CurrentAmong(tx, parents).Select("id AS user_id").Where("id IN (?)", group.InClassGroups(tx, classIDs))
 	return notify.AddEach(ctx, tx, now, users, notify.Notification{Kind: "homework",
 		Title: "新作业：" + a.Subject + " · " + a.Title, Body: "截止 " + a.DueAt.In(s.loc).Format(DueLayout), Link: Link(a.ID)})
 }
