@@ -416,3 +416,52 @@ func TestCSV(t *testing.T) {
 		}
 	})
 }
+
+func TestFilesAndClasses(t *testing.T) {
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		for who, want := range map[*auth.User]int{f.head: 1, f.other: 1, f.admin: 2} {
+			cs, err := f.Homework.Classes(ctx, who)
+			if err != nil || len(cs) != want {
+				t.Errorf("%s may set work to %d classes (%v), want %d", who.Name, len(cs), err, want)
+			}
+		}
+		if _, err := f.Homework.Classes(ctx, f.dad); !errors.Is(err, apperr.ErrForbidden) {
+			t.Errorf("a parent's classes: %v", err)
+		}
+		a, err := f.Homework.Create(ctx, f.head, homework.CreateInput{Title: "看图写话", Subject: "语文", ClassIDs: []uint64{f.class32},
+			Due: "2026-11-03 20:00", RequiresSubmission: true, Files: []file.Prepared{photo(t, "题目.png")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := f.Homework.Get(ctx, f.head, a.ID)
+		if len(v.FileIDs) != 1 {
+			t.Fatalf("assignment files %v", v.FileIDs)
+		}
+		sub, err := f.Homework.Submit(ctx, f.dad, a.ID, homework.SubmitInput{StudentID: f.xiaoming, Files: []file.Prepared{photo(t, "作业.png")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dv, _ := f.Homework.Get(ctx, f.dad, a.ID)
+		subFile := dv.Children[0].FileIDs[0]
+		check := func(fileID uint64, who *auth.User, want bool) {
+			t.Helper()
+			ok, err := f.Homework.FileAccess(ctx, who, fileID)
+			if err != nil || ok != want {
+				t.Errorf("%s may download file %d: %t (%v), want %t", who.Name, fileID, ok, err, want)
+			}
+		}
+		for who, want := range map[*auth.User]bool{f.dad: true, f.wang: true, f.teacher: true, f.zhao: false, f.other: false, f.removed: false} {
+			check(v.FileIDs[0], who, want)
+		}
+		for who, want := range map[*auth.User]bool{f.dad: true, f.wang: false, f.teacher: true, f.admin: true, f.zhao: false, f.other: false, f.pending: false} {
+			check(subFile, who, want)
+		}
+		if _, err := f.Homework.Review(ctx, f.head, a.ID, sub.ID, homework.ReviewInput{Grade: "优", Featured: true}); err != nil {
+			t.Fatal(err)
+		}
+		check(subFile, f.wang, true)
+		check(subFile, f.zhao, false)
+	})
+}
