@@ -198,8 +198,13 @@ func TestPermissionMatrix(t *testing.T) {
 			if c.see != (err == nil) || (!c.see && !errors.Is(err, apperr.ErrNotFound)) {
 				t.Errorf("%s sees the assignment: %v, want %t", c.who.Name, err, c.see)
 			}
+			// Who may not see the assignment is told it does not exist.
+			want := apperr.ErrForbidden
+			if !c.see {
+				want = apperr.ErrNotFound
+			}
 			_, err = f.Homework.Submissions(ctx, c.who, a.ID)
-			if c.sheet != (err == nil) || (!c.sheet && !errors.Is(err, apperr.ErrForbidden)) {
+			if c.sheet != (err == nil) || (!c.sheet && !errors.Is(err, want)) {
 				t.Errorf("%s sees the submissions: %v, want %t", c.who.Name, err, c.sheet)
 			}
 		}
@@ -218,8 +223,8 @@ func TestPermissionMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, who := range []*auth.User{f.other, f.dad, f.zhao} {
-			if _, err := f.Homework.Review(ctx, who, a.ID, sub.ID, homework.ReviewInput{Grade: "优"}); !errors.Is(err, apperr.ErrForbidden) {
+		for who, want := range map[*auth.User]error{f.other: apperr.ErrNotFound, f.dad: apperr.ErrForbidden, f.zhao: apperr.ErrNotFound} {
+			if _, err := f.Homework.Review(ctx, who, a.ID, sub.ID, homework.ReviewInput{Grade: "优"}); !errors.Is(err, want) {
 				t.Errorf("%s marked: %v", who.Name, err)
 			}
 		}

@@ -343,7 +343,7 @@ func (s *Service) Submissions(ctx context.Context, actor *auth.User, id uint64) 
 		}
 	}
 	if len(mine) == 0 {
-		return Sheet{}, ErrNotTeacher
+		return Sheet{}, s.refuse(ctx, actor, id)
 	}
 	classes, err := classesByID(ctx, s.db, mine)
 	if err != nil {
@@ -376,4 +376,13 @@ func (s *Service) Submissions(ctx context.Context, actor *auth.User, id uint64) 
 		sh.Lines[i] = w
 	}
 	return sh, nil
+}
+
+// refuse is why actor may not see the submissions: the assignment does
+// not exist for who may not see it at all; others are not its teachers.
+func (s *Service) refuse(ctx context.Context, actor *auth.User, id uint64) error {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return err
+	}
+	return ErrNotTeacher
 }

@@ -166,7 +166,7 @@ func (s *Service) Review(ctx context.Context, actor *auth.User, id, submissionID
 		return Submission{}, err
 	}
 	if !t.any(classIDs) {
-		return Submission{}, ErrNotTeacher
+		return Submission{}, s.refuse(ctx, actor, id)
 	}
 	var sub Submission
 	if err := s.db.WithContext(ctx).Where("id = ? AND assignment_id = ?", submissionID, id).Take(&sub).Error; err != nil {
