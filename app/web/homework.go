@@ -13,6 +13,7 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/file"
 	"jiaxiao/app/homework"
+	"jiaxiao/app/privacy"
 	"jiaxiao/storage"
 	"jiaxiao/views/component"
 	hwviews "jiaxiao/views/homework"
@@ -281,13 +282,25 @@ func (s *Server) sheetView(c echo.Context, id uint64) (hwviews.SheetView, homewo
 	return v, sh, nil
 }
 
+// sheetShown is what a submissions sheet shows: a class's students.
+func sheetShown(id uint64, sh homework.Sheet) privacy.Shown {
+	shown := privacy.Shown{Kind: privacy.KindClass, Ref: "homework:" + strconv.FormatUint(id, 10), Label: "作业“" + sh.Title + "”的提交情况"}
+	for _, l := range sh.Lines {
+		shown.Students = append(shown.Students, l.Student.ID)
+	}
+	return shown
+}
+
 func (s *Server) homeworkSheet(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	v, _, err := s.sheetView(c, id)
+	v, sh, err := s.sheetView(c, id)
 	if err != nil {
+		return err
+	}
+	if err := s.shown(c, sheetShown(id, sh)); err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, hwviews.SheetPage(page(c, "提交情况"), v))
@@ -300,6 +313,9 @@ func (s *Server) homeworkCSV(c echo.Context) error {
 	}
 	sh, err := s.homework.Submissions(c.Request().Context(), userOf(c), id)
 	if err != nil {
+		return err
+	}
+	if err := s.shown(c, sheetShown(id, sh)); err != nil {
 		return err
 	}
 	h := c.Response().Header()

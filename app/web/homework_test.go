@@ -98,6 +98,12 @@ func TestHomeworkRoutes(t *testing.T) {
 		if !strings.Contains(sheet.TestID("sheet-counts"), "已交 1") || !strings.Contains(sheet.TestID("sheet-counts"), "未交 56") {
 			t.Errorf("counts %q", sheet.TestID("sheet-counts"))
 		}
+		// Seeing the sheet is in the families' access log, as a class list is.
+		var viewed int64
+		s.world.DB.Table("pii_views").Where("ref = ? AND actor_id = ?", "homework:"+strings.TrimPrefix(hw, "/homework/"), s.world.ByPhone("13800000003").ID).Count(&viewed)
+		if viewed != 57 {
+			t.Errorf("the sheet left %d access-log lines, want one per student (57)", viewed)
+		}
 		review, _ := sheet.Doc.Find(`[data-testid="review-form"]`).Attr("action")
 		if r := teacher.Post(review, url.Values{"grade": {"甲"}, "comment": {"很好"}}); r.StatusCode != 422 ||
 			!strings.Contains(r.Doc.Find(`[data-testid="review-form"]`).Text(), "请选择评价") {
