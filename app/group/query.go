@@ -38,3 +38,10 @@ func ByIDs(ctx context.Context, q *gorm.DB, ids any) ([]Group, error) {
 	}
 	return out, nil
 }
+
+// InClassGroups is a subquery (one column, user_id) of the members of the
+// class groups of classIDs.
+func InClassGroups(q *gorm.DB, classIDs []uint64) *gorm.DB {
+	return db.Fresh(q).Model(&Member{}).Select("user_id").
+		Where("group_id IN (?)", db.Fresh(q).Model(&Group{}).Select("id").Where("class_id IN ?", classIDs))
+}

@@ -232,3 +232,33 @@ func StudentNames(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]str
 	}
 	return out, nil
 }
+
+// EnrolledIn reads, through q, the enrolled students of the classes, by
+// class and student number: a class's list for work set to it.
+func EnrolledIn(ctx context.Context, q *gorm.DB, classIDs []uint64) ([]Student, error) {
+	var out []Student
+	if len(classIDs) == 0 {
+		return out, nil
+	}
+	err := db.FreshIn(ctx, q).Where("class_id IN ? AND status = ?", classIDs, Enrolled).Order("class_id, student_no").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("school: enrolled: %w", err)
+	}
+	return out, nil
+}
+
+// ClassesByID reads classes by id through q.
+func ClassesByID(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]Class, error) {
+	out := make(map[uint64]Class, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var cs []Class
+	if err := db.FreshIn(ctx, q).Where("id IN ?", ids).Find(&cs).Error; err != nil {
+		return nil, fmt.Errorf("school: classes: %w", err)
+	}
+	for _, c := range cs {
+		out[c.ID] = c
+	}
+	return out, nil
+}

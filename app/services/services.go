@@ -21,6 +21,7 @@ import (
 	"jiaxiao/app/export"
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/homework"
 	"jiaxiao/app/job"
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
@@ -59,6 +60,7 @@ type Services struct {
 	Messages   *message.Service
 	Archive    *archive.Service
 	Notices    *notice.Service
+	Homework   *homework.Service
 	Attendance *attendance.Service
 	Centre     *notify.Centre
 	Export     *export.Service
@@ -115,12 +117,14 @@ func (s *Services) UseStore(store storage.Store) {
 	s.Store = store
 	if s.Files == nil {
 		s.Files, s.Messages, s.Archive, s.Notices = new(file.Service), new(message.Service), new(archive.Service), new(notice.Service)
+		s.Homework = new(homework.Service)
 	}
 	o := s.o
 	*s.Files = *file.NewService(o.DB, store, o.Now)
 	*s.Messages = *message.NewService(message.Options{DB: o.DB, Now: o.Now, Groups: s.Groups, Filters: s.Words, Files: s.Files, Log: o.Log})
 	*s.Archive = *archive.NewService(archive.Options{DB: o.DB, Now: o.Now, Store: store, Files: s.Files, Groups: s.Groups, Log: o.Log})
 	*s.Notices = *s.NoticesAt(o.Now)
+	*s.Homework = *homework.NewService(homework.Options{DB: o.DB, Now: o.Now, Location: o.Location, Filters: s.Words, Files: s.Files, Log: o.Log})
 }
 
 // NoticesAt is the notice service on another clock (the demo school's

@@ -22,6 +22,7 @@ import (
 	"jiaxiao/app/export"
 	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/homework"
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
 	"jiaxiao/app/notify"
@@ -43,6 +44,7 @@ type Options struct {
 	Settings   *setting.Service
 	Messages   *message.Service
 	Notices    *notice.Service
+	Homework   *homework.Service
 	Archive    *archive.Service
 	Attendance *attendance.Service
 	Words      *wordlist.Service
@@ -67,7 +69,7 @@ type Options struct {
 // of hub; the caller adds the rest (metrics, cookies, proxies).
 func OptionsFor(svc *services.Services, hub *event.Hub) Options {
 	return Options{DB: svc.DB, Store: svc.Store, Auth: svc.Auth, Groups: svc.Groups, School: svc.School, Settings: svc.Settings,
-		Messages: svc.Messages, Notices: svc.Notices, Archive: svc.Archive, Attendance: svc.Attendance, Words: svc.Words,
+		Messages: svc.Messages, Notices: svc.Notices, Homework: svc.Homework, Archive: svc.Archive, Attendance: svc.Attendance, Words: svc.Words,
 		Files: svc.Files, Centre: svc.Centre, Export: svc.Export, Erasure: svc.Erasure, Privacy: svc.Privacy, Hub: hub, Location: svc.Location(), Log: svc.Log()}
 }
 
@@ -81,6 +83,7 @@ type Server struct {
 	settings   *setting.Service
 	messages   *message.Service
 	notices    *notice.Service
+	homework   *homework.Service
 	archive    *archive.Service
 	attendance *attendance.Service
 	words      *wordlist.Service
@@ -111,7 +114,7 @@ func New(o Options) *echo.Echo {
 		o.Location = time.UTC
 	}
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
-		messages: o.Messages, notices: o.Notices, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, export: o.Export, erasure: o.Erasure, privacy: o.Privacy, hub: o.Hub,
+		messages: o.Messages, notices: o.Notices, homework: o.Homework, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, export: o.Export, erasure: o.Erasure, privacy: o.Privacy, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	s.badgeReads = make(chan struct{}, 4)
 	s.forgetOnChange()
@@ -246,6 +249,14 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/notices/audience", s.noticeAudience, requireUser)
 	e.POST("/notices", s.noticeCreate, requireUser)
 	e.GET("/notices/:id", s.noticeShow, requireUser)
+	e.GET("/homework", s.homeworkList, requireUser)
+	e.GET("/homework/new", s.homeworkNew, requireUser)
+	e.POST("/homework", s.homeworkCreate, requireUser)
+	e.GET("/homework/:id", s.homeworkShow, requireUser)
+	e.POST("/homework/:id/submissions", s.homeworkSubmit, requireUser)
+	e.GET("/homework/:id/submissions", s.homeworkSheet, requireUser)
+	e.GET("/homework/:id/submissions.csv", s.homeworkCSV, requireUser)
+	e.POST("/homework/:id/submissions/:sid/review", s.homeworkReview, requireUser)
 	e.POST("/notices/:id/ack", s.noticeAck, requireUser)
 	e.GET("/notices/:id/receipts", s.noticeReceipts, requireUser)
 	e.GET("/notices/:id/receipts.csv", s.noticeCSV, requireUser)

@@ -1,0 +1,89 @@
+package homework
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"gorm.io/gorm"
+
+	"jiaxiao/app/apperr"
+	"jiaxiao/app/auth"
+	"jiaxiao/app/group"
+	"jiaxiao/app/school"
+)
+
+// Refusals.
+var (
+	ErrNotTeacher = apperr.New(apperr.ErrForbidden, "只有任教该班的老师和学校管理员可以查看和批改作业")
+	ErrNotStaff   = apperr.New(apperr.ErrForbidden, "只有教师和学校管理员可以布置作业")
+	ErrNotFamily  = apperr.New(apperr.ErrForbidden, "只有本班学生的家长可以提交作业")
+)
+
+func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// taught is the set of classes actor teaches (as a teacher or the head
+// teacher) by the roster; all is set for an admin, who may act on any.
+type taught struct {
+	all     bool
+	classes map[uint64]bool
+}
+
+func (t taught) has(classID uint64) bool { return t.all || t.classes[classID] }
+
+func (t taught) any(classIDs []uint64) bool {
+	return slices.ContainsFunc(classIDs, t.has)
+}
+
+// teaching reads what actor teaches. A departed or disabled teacher
+// teaches nothing.
+func teaching(ctx context.Context, q *gorm.DB, actor *auth.User) (taught, error) {
+	t := taught{classes: map[uint64]bool{}}
+	if actor == nil || !actor.Role.Staff() {
+		return t, nil
+	}
+	if actor.Role == auth.RoleAdmin {
+		t.all = true
+		return t, nil
+	}
+	p, err := school.PlacementsOf(ctx, q, auth.CurrentAmong(q, []uint64{actor.ID}))
+	if err != nil {
+		return t, fmt.Errorf("homework: teaching: %w", err)
+	}
+	for _, pl := range append(p.Teachers, p.Heads...) {
+		t.classes[pl.ClassID] = true
+	}
+	return t, nil
+}
+
+// children are actor's children who count for homework: enrolled, of a
+// current guardianship, in a class whose group actor is still in (a parent
+// removed from the class group sees its homework no more; a pending one
+// has no guardianship yet).
+func children(ctx context.Context, q *gorm.DB, actor *auth.User) ([]school.Child, error) {
+	if actor == nil || actor.Role != auth.RoleParent {
+		return nil, nil
+	}
+	kids, err := school.ChildrenOf(ctx, q, school.ChildFilter{Parents: []uint64{actor.ID}})
+	if err != nil || len(kids) == 0 {
+		return nil, err
+	}
+	groups, err := group.ByIDs(ctx, q, group.MemberOf(q, actor.ID))
+	if err != nil {
+		return nil, err
+	}
+	in := map[uint64]bool{}
+	for _, g := range groups {
+		if g.ClassID != nil {
+			in[*g.ClassID] = true
+		}
+	}
+	out := kids[:0]
+	for _, k := range kids {
+		if in[k.ClassID] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
