@@ -83,6 +83,16 @@ func EnrolledStudent(ctx context.Context, q *gorm.DB, classID uint64, no string)
 	return st, err
 }
 
+// EnrolledIn reads, through q, the enrolled students of class classID by
+// student number: a class's register (the morning view of student leave).
+func EnrolledIn(ctx context.Context, q *gorm.DB, classID uint64) ([]Student, error) {
+	var out []Student
+	if err := db.FreshIn(ctx, q).Where("class_id = ? AND status = ?", classID, Enrolled).Order("student_no").Limit(2000).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("school: enrolled in class: %w", err)
+	}
+	return out, nil
+}
+
 // LockStudent reads a student in tx; on MySQL the row stays locked until
 // tx ends, so that changes to the student's guardians wait for each other.
 // (SQLite runs one writing transaction at a time anyway.)
