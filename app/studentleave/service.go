@@ -74,7 +74,6 @@ type RequestInput struct {
 	EndHalf   string
 	Reason    string
 	Symptoms  []string
-	FileID    *uint64
 }
 
 const maxReason = 200
@@ -207,7 +206,7 @@ func (s *Service) Request(ctx context.Context, actor *auth.User, in RequestInput
 		}
 		l = Leave{StudentID: st.ID, ClassID: st.ClassID, ParentID: actor.ID, Kind: in.Kind, StartDate: in.StartDate, StartHalf: in.StartHalf,
 			EndDate: in.EndDate, EndHalf: in.EndHalf, HalfDays: halves, Reason: strings.TrimSpace(in.Reason), Symptoms: symptoms,
-			Status: Pending, FileID: in.FileID, CreatedAt: now}
+			Status: Pending, CreatedAt: now}
 		if err := tx.WithContext(ctx).Create(&l).Error; err != nil {
 			return fmt.Errorf("studentleave: request: %w", err)
 		}
@@ -336,4 +335,10 @@ func (s *Service) setStatus(ctx context.Context, tx *gorm.DB, l Leave, from stri
 		return ErrNotPending
 	}
 	return nil
+}
+
+// Cancellable reports whether a guardian may still cancel l: pending or
+// approved, and not yet started.
+func (s *Service) Cancellable(l Leave) bool {
+	return (l.Status == Pending || l.Status == Approved) && s.now().Before(l.StartsAt(s.loc))
 }
