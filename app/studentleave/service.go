@@ -342,3 +342,6 @@ func (s *Service) setStatus(ctx context.Context, tx *gorm.DB, l Leave, from stri
 func (s *Service) Cancellable(l Leave) bool {
 	return (l.Status == Pending || l.Status == Approved) && s.now().Before(l.StartsAt(s.loc))
 }
+
+// TodayDay is today in the school's time zone.
+func (s *Service) TodayDay() calendar.Day { return calendar.DayOf(s.now(), s.loc) }

@@ -11,7 +11,9 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/calendar"
 	"jiaxiao/app/studentleave"
+	"jiaxiao/storage"
 	"jiaxiao/views/component"
 	slviews "jiaxiao/views/studentleave"
 )
@@ -151,4 +153,70 @@ func (s *Server) cancelLeave(c echo.Context, id uint64) error {
 
 func (s *Server) returnLeave(c echo.Context, id uint64) error {
 	return s.leaves.Return(c.Request().Context(), userOf(c), id)
+}
+
+// leaveDay is the ?date= of a page, or today at school.
+func (s *Server) leaveDay(c echo.Context) calendar.Day {
+	if d := dateParam(c, "date"); d != "" {
+		return calendar.Day(d)
+	}
+	return s.leaves.TodayDay()
+}
+
+func (s *Server) classToday(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	d := s.leaveDay(c)
+	t, err := s.leaves.Today(c.Request().Context(), userOf(c), id, d)
+	if err != nil {
+		return err
+	}
+	v := slviews.TodayView{Class: t.Class.Name(), Day: string(d), Away: strconv.Itoa(t.Away)}
+	for _, p := range t.Students {
+		row := slviews.Presence{No: p.StudentNo, Name: p.Name, Status: p.Status, StatusClass: "present"}
+		if p.Leave != nil {
+			row.StatusClass = "away"
+			row.Detail = p.Halves
+			if len(p.Symptoms) > 0 {
+				row.Detail += " · " + strings.Join(p.Symptoms, "、")
+			}
+		}
+		v.Students = append(v.Students, row)
+	}
+	return render(c, http.StatusOK, slviews.TodayPage(page(c, "今日出勤"), v))
+}
+
+func (s *Server) schoolLeaveDay(c echo.Context) error {
+	d := s.leaveDay(c)
+	day, err := s.leaves.Day(c.Request().Context(), userOf(c), d)
+	if err != nil {
+		return err
+	}
+	v := slviews.DayView{Day: string(d), Total: fmt.Sprintf("事假 %d 人，病假 %d 人", day.Personal, day.Sick), CSVURL: "/admin/student-leave.csv?date=" + string(d)}
+	for _, cc := range day.Classes {
+		v.Classes = append(v.Classes, slviews.Count{Label: cc.Class, Personal: strconv.Itoa(cc.Personal), Sick: strconv.Itoa(cc.Sick)})
+	}
+	for _, sc := range day.Symptoms {
+		v.Symptoms = append(v.Symptoms, slviews.Count{Label: sc.Symptom, Sick: strconv.Itoa(sc.Count)})
+	}
+	for _, r := range day.Rows {
+		v.Rows = append(v.Rows, slviews.DayRow{Class: r.Class, No: r.StudentNo, Name: r.StudentName, Kind: r.Kind, When: r.Start() + " 至 " + r.End(),
+			Symptoms: strings.ReplaceAll(r.Symptoms, ",", "、"), Status: studentleave.StatusLabel(r.Status)})
+	}
+	return render(c, http.StatusOK, slviews.DayPage(page(c, "全校学生请假"), v))
+}
+
+func (s *Server) schoolLeaveCSV(c echo.Context) error {
+	d := s.leaveDay(c)
+	day, err := s.leaves.Day(c.Request().Context(), userOf(c), d)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", storage.Disposition("学生请假-"+string(d)+".csv"))
+	c.Response().WriteHeader(http.StatusOK)
+	return day.WriteCSV(c.Response())
 }

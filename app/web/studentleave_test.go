@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/csv"
 	"net/url"
 	"strconv"
 	"strings"
@@ -108,6 +109,50 @@ func TestStudentLeaveOverHTTP(t *testing.T) {
 		}
 		if r := owner.Post("/leave/"+id+"/return", nil); r.StatusCode != 409 {
 			t.Fatalf("marking back a cancelled request: %d", r.StatusCode)
+		}
+		// Asked again and approved: the morning view and the school's day show it.
+		if r := parent.Post("/leave", cloneForm(form)); r.StatusCode != 303 {
+			t.Fatalf("ask again: %d", r.StatusCode)
+		}
+		var again studentleave.Leave
+		g.Order("id DESC").Take(&again)
+		if r := owner.Post("/leave/"+strconv.FormatUint(again.ID, 10)+"/approve", nil); r.StatusCode != 303 {
+			t.Fatalf("approve again: %d", r.StatusCode)
+		}
+		today := "/classes/" + strconv.FormatUint(st.ClassID, 10) + "/today?date=2026-11-04"
+		headOnly := map[string]int{"anonymous": 303, "parent-other": 403, "parent-member": 403, "teacher-class": 403, "teacher-other": 403, "moderator": 403, "owner": 200, "admin": 200}
+		adminOnly := map[string]int{"anonymous": 303, "parent-other": 403, "parent-member": 403, "teacher-class": 403, "teacher-other": 403, "moderator": 403, "owner": 403, "admin": 200}
+		for path, want := range map[string]map[string]int{today: headOnly, "/admin/student-leave?date=2026-11-04": adminOnly, "/admin/student-leave.csv?date=2026-11-04": adminOnly} {
+			for _, actor := range actors {
+				if r := s.clients[actor].Get(path); r.StatusCode != want[actor] {
+					t.Errorf("GET %s as %s: %d, want %d", path, actor, r.StatusCode, want[actor])
+				}
+			}
+		}
+		r = owner.Get(today)
+		if r.Doc.Find(`[data-testid="pupil"]`).Length() < 7 || r.TestID("away-count") != "2026-11-04 · 请假 1 人" {
+			t.Fatalf("morning view: %q", r.TestID("away-count"))
+		}
+		first := r.Doc.Find(`[data-testid="pupil"]`).First()
+		if !strings.Contains(first.Text(), "张小明") || first.Find(`[data-testid="pupil-status"]`).Text() != "病假" || first.Find(`[data-testid="pupil-detail"]`).Text() != "全天 · 发热、咳嗽" {
+			t.Fatalf("张小明 in the morning view: %q", first.Text())
+		}
+		if second := r.Doc.Find(`[data-testid="pupil-status"]`).Eq(1).Text(); second != "在校" {
+			t.Fatalf("王芳: %q", second)
+		}
+		admin := s.clients["admin"]
+		r = admin.Get("/admin/student-leave?date=2026-11-04")
+		if r.TestID("day-total") != "2026-11-04 · 事假 0 人，病假 1 人" || !strings.Contains(r.TestID("by-symptom"), "发热 1 人") || !strings.Contains(r.TestID("by-class"), "三年级(2)班") {
+			t.Fatalf("school's day: %q %q", r.TestID("day-total"), r.TestID("by-symptom"))
+		}
+		r = admin.Get("/admin/student-leave.csv?date=2026-11-04")
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Doc.Text(), "\ufeff"))).ReadAll()
+		if err != nil || len(recs) != 2 || strings.Join(recs[0], ",") != "年级,班级,学号,姓名,类型,开始,结束,症状,状态" ||
+			strings.Join(recs[1], ",") != "三年级,三年级(2)班,20230201,张小明,病假,2026-11-04 上午,2026-11-05 下午,发热、咳嗽,已批准" {
+			t.Fatalf("csv: %q %v\n%s", recs, err, r.Body)
+		}
+		if r := admin.Get("/admin/student-leave?date=2026-11-09"); r.TestID("day-total") != "2026-11-09 · 事假 0 人，病假 0 人" {
+			t.Fatalf("a day without leave: %q", r.TestID("day-total"))
 		}
 	})
 }

@@ -61,3 +61,32 @@ type ListView struct {
 	CanAsk bool
 	Items  []Item
 }
+
+// Presence is one student of the morning view.
+type Presence struct {
+	No, Name, Status, StatusClass, Detail string
+}
+
+// TodayView is a class's morning view.
+type TodayView struct {
+	Class, Day, Away string
+	Students         []Presence
+}
+
+// Count is one line of the school's day.
+type Count struct {
+	Label, Personal, Sick string
+}
+
+// DayRow is one child away in the school's day.
+type DayRow struct {
+	Class, No, Name, Kind, When, Symptoms, Status string
+}
+
+// DayView is the school's day.
+type DayView struct {
+	Day, Total, CSVURL string
+	Classes            []Count
+	Symptoms           []Count // Label and Sick only
+	Rows               []DayRow
+}
