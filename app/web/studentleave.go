@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"jiaxiao/app/studentleave"
 	"jiaxiao/storage"
 	"jiaxiao/views/component"
+	homeviews "jiaxiao/views/home"
 	slviews "jiaxiao/views/studentleave"
 )
 
@@ -98,6 +100,19 @@ func (s *Server) renderLeaveList(c echo.Context, status int, refused uint64, msg
 		return err
 	}
 	v := slviews.ListView{CSRF: csrfOf(c), Head: head, CanAsk: u.Role == auth.RoleParent}
+	if head {
+		heads, err := s.leaves.HeadClasses(ctx, u)
+		if err != nil {
+			return err
+		}
+		if u.IsAdmin() {
+			v.Links = append(v.Links, slviews.Link{URL: "/admin/student-leave", Label: "全校今日请假"})
+		} else {
+			for _, hc := range heads {
+				v.Links = append(v.Links, slviews.Link{URL: "/classes/" + strconv.FormatUint(hc.ID, 10) + "/today", Label: hc.Name() + " 今日出勤"})
+			}
+		}
+	}
 	for _, it := range items {
 		id := strconv.FormatUint(it.ID, 10)
 		row := slviews.Item{ID: id, Anchor: "leave-" + id, Student: it.StudentName, Class: it.Class, What: fmt.Sprintf("%s %g 天", it.Kind, it.Days()),
@@ -219,4 +234,17 @@ func (s *Server) schoolLeaveCSV(c echo.Context) error {
 	h.Set("Content-Disposition", storage.Disposition("学生请假-"+string(d)+".csv"))
 	c.Response().WriteHeader(http.StatusOK)
 	return day.WriteCSV(c.Response())
+}
+
+// leaveMeLink is 我的's way to student leave: for parents, head teachers
+// and admins; nil for a teacher who heads no class.
+func (s *Server) leaveMeLink(ctx context.Context, u *auth.User) (*homeviews.MeLink, error) {
+	if u.Role == auth.RoleParent {
+		return &homeviews.MeLink{URL: "/leave", Label: "学生请假", Note: "为孩子请假、查看进度"}, nil
+	}
+	heads, err := s.leaves.HeadClasses(ctx, u)
+	if err != nil || len(heads) == 0 {
+		return nil, err
+	}
+	return &homeviews.MeLink{URL: "/leave", Label: "学生请假", Note: "审批本班请假、今日出勤"}, nil
 }

@@ -129,6 +129,15 @@ func TestStudentLeaveOverHTTP(t *testing.T) {
 				}
 			}
 		}
+		// The way there: 我的 for parents and head teachers, the list's link to the morning view.
+		for actor, want := range map[string]bool{"parent-member": true, "owner": true, "admin": true, "teacher-class": false} {
+			if got := strings.Contains(s.clients[actor].Get("/me").TestID("me-menu"), "学生请假"); got != want {
+				t.Errorf("学生请假 in %s's 我的: %t", actor, got)
+			}
+		}
+		if l := owner.Get("/leave").TestID("leave-link"); l != "三年级(2)班 今日出勤" {
+			t.Errorf("head teacher's link: %q", l)
+		}
 		r = owner.Get(today)
 		if r.Doc.Find(`[data-testid="pupil"]`).Length() < 7 || r.TestID("away-count") != "2026-11-04 · 请假 1 人" {
 			t.Fatalf("morning view: %q", r.TestID("away-count"))

@@ -60,6 +60,13 @@ type ListView struct {
 	Head   bool
 	CanAsk bool
 	Items  []Item
+	// Links lead a head teacher to the morning view, an admin to the school's day.
+	Links []Link
+}
+
+// Link is a labelled URL.
+type Link struct {
+	URL, Label string
 }
 
 // Presence is one student of the morning view.
