@@ -78,6 +78,17 @@ type RequestInput struct {
 
 const maxReason = 200
 
+// How far back a guardian may ask after the fact (补请假), and how far ahead.
+const (
+	LateDays  = 7
+	AheadDays = 90
+)
+
+func dayAdd(d calendar.Day, n int) calendar.Day {
+	t, _ := time.Parse(time.DateOnly, string(d))
+	return calendar.Day(t.AddDate(0, 0, n).Format(time.DateOnly))
+}
+
 func validHalf(h string) bool { return h == AM || h == PM }
 
 func validDate(d string) bool {
@@ -203,6 +214,13 @@ func (s *Service) Request(ctx context.Context, actor *auth.User, in RequestInput
 		symptoms, halves, err := in.validate(cal)
 		if err != nil {
 			return err
+		}
+		today := calendar.DayOf(now, s.loc)
+		switch {
+		case in.StartDate < string(dayAdd(today, -LateDays)):
+			return apperr.Invalid("start_date", fmt.Sprintf("只能补请 %d 天内的假，更早的请联系班主任", LateDays))
+		case in.StartDate > string(dayAdd(today, AheadDays)):
+			return apperr.Invalid("start_date", fmt.Sprintf("最多提前 %d 天请假", AheadDays))
 		}
 		l = Leave{StudentID: st.ID, ClassID: st.ClassID, ParentID: actor.ID, Kind: in.Kind, StartDate: in.StartDate, StartHalf: in.StartHalf,
 			EndDate: in.EndDate, EndHalf: in.EndHalf, HalfDays: halves, Reason: strings.TrimSpace(in.Reason), Symptoms: symptoms,

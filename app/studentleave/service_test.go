@@ -181,6 +181,14 @@ func TestRequestRules(t *testing.T) {
 		fieldErr(t, err, "end_date", "最多 30 个上学日")
 		_, err = f.Leave.Request(ctx, f.parent, personal(kid, "2026-11-02", "am", "2027-11-02", "am"))
 		fieldErr(t, err, "end_date", "最多 30 个上学日")
+		// Asked after the fact within a week; not earlier, nor too far ahead.
+		if _, err := f.Leave.Request(ctx, f.parent, personal(kid, "2026-10-26", "am", "2026-10-26", "pm")); err != nil {
+			t.Fatalf("a week late: %v", err)
+		}
+		_, err = f.Leave.Request(ctx, f.parent, personal(kid, "2026-10-23", "am", "2026-10-23", "pm"))
+		fieldErr(t, err, "start_date", "只能补请 7 天内的假")
+		_, err = f.Leave.Request(ctx, f.parent, personal(kid, "2027-02-01", "am", "2027-02-01", "pm"))
+		fieldErr(t, err, "start_date", "最多提前 90 天")
 		// Symptoms are kept in the list's order, each once.
 		l, err = f.Leave.Request(ctx, f.parent, sick(kid, "2026-11-03", "am", "2026-11-03", "pm", "咳嗽", "发热", "咳嗽"))
 		if err != nil || l.Symptoms != "发热,咳嗽" {
@@ -189,7 +197,7 @@ func TestRequestRules(t *testing.T) {
 		// The head teacher is told.
 		var ns []notify.Notification
 		g.Where("user_id = ? AND kind = ?", f.head.ID, "leave.request").Order("id").Find(&ns)
-		if len(ns) != 2 || ns[1].Title != "张小明 申请病假 1 天" {
+		if len(ns) != 3 || ns[2].Title != "张小明 申请病假 1 天" {
 			t.Fatalf("head teacher told: %+v", ns)
 		}
 	})

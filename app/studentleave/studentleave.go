@@ -1,6 +1,7 @@
 // Package studentleave keeps student leave (学生请假): a current guardian
 // who is still in the class group asks for 事假 or 病假 (with symptoms) by
-// half days, at most 30 school days counted on the school calendar; the
+// half days, at most 30 school days counted on the school calendar,
+// starting no more than a week back (补请假) nor 90 days ahead; the
 // class's head teacher (or an admin) approves or rejects it with a reason
 // and marks the child back (销假); a guardian may cancel it before it
 // starts. The morning view and the school's day read approved leave.
