@@ -234,7 +234,8 @@ func StudentNames(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]str
 }
 
 // EnrolledIn reads, through q, the enrolled students of the classes, by
-// class and student number: a class's list for work set to it.
+// class and student number: a class's register (work set to it, the
+// morning view of student leave).
 func EnrolledIn(ctx context.Context, q *gorm.DB, classIDs []uint64) ([]Student, error) {
 	var out []Student
 	if len(classIDs) == 0 {

@@ -29,6 +29,7 @@ import (
 	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
 	"jiaxiao/app/setting"
+	"jiaxiao/app/studentleave"
 	"jiaxiao/app/wordlist"
 	"jiaxiao/storage"
 )
@@ -66,6 +67,7 @@ type Services struct {
 	Export     *export.Service
 	Erasure    *erasure.Service
 	Privacy    *privacy.Service
+	Leave      *studentleave.Service
 
 	o Options
 }
@@ -90,6 +92,7 @@ func New(o Options) *Services {
 	s.Attendance = attendance.NewService(attendance.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
 	s.Centre = notify.NewCentre(o.DB, o.Now)
 	s.Privacy = privacy.NewService(privacy.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
+	s.Leave = studentleave.NewService(studentleave.Options{DB: o.DB, Now: o.Now, Location: o.Location, Calendars: s.Settings})
 	s.UseStore(o.Store)
 	// Files is updated in place by UseStore, so exports follow a new store.
 	s.Export = export.NewService(export.Options{DB: o.DB, Files: s.Files, Now: o.Now, Location: o.Location, Log: o.Log})

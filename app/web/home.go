@@ -92,6 +92,11 @@ func (s *Server) me(c echo.Context) error {
 	}
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/notifications", Label: "消息提醒", Count: p.Unread})
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/archive", Label: "归档", Note: "通知与重要文件"})
+	if l, err := s.leaveMeLink(ctx, u); err != nil {
+		return err
+	} else if l != nil {
+		v.Links = append(v.Links, *l)
+	}
 	if u.Role.Staff() {
 		inbox, err := s.attendance.Inbox(ctx, u)
 		if err != nil {

@@ -30,6 +30,7 @@ import (
 	"jiaxiao/app/school"
 	"jiaxiao/app/services"
 	"jiaxiao/app/setting"
+	"jiaxiao/app/studentleave"
 	"jiaxiao/app/wordlist"
 	"jiaxiao/storage"
 )
@@ -53,6 +54,7 @@ type Options struct {
 	Export     *export.Service
 	Erasure    *erasure.Service
 	Privacy    *privacy.Service
+	Leave      *studentleave.Service
 	Hub        *event.Hub
 	Log        *slog.Logger
 	// Location is the school's time zone for displayed times.
@@ -70,7 +72,7 @@ type Options struct {
 func OptionsFor(svc *services.Services, hub *event.Hub) Options {
 	return Options{DB: svc.DB, Store: svc.Store, Auth: svc.Auth, Groups: svc.Groups, School: svc.School, Settings: svc.Settings,
 		Messages: svc.Messages, Notices: svc.Notices, Homework: svc.Homework, Archive: svc.Archive, Attendance: svc.Attendance, Words: svc.Words,
-		Files: svc.Files, Centre: svc.Centre, Export: svc.Export, Erasure: svc.Erasure, Privacy: svc.Privacy, Hub: hub, Location: svc.Location(), Log: svc.Log()}
+		Files: svc.Files, Centre: svc.Centre, Export: svc.Export, Erasure: svc.Erasure, Privacy: svc.Privacy, Leave: svc.Leave, Hub: hub, Location: svc.Location(), Log: svc.Log()}
 }
 
 // Server holds the handlers' dependencies.
@@ -92,6 +94,7 @@ type Server struct {
 	export     *export.Service
 	erasure    *erasure.Service
 	privacy    *privacy.Service
+	leaves     *studentleave.Service
 	hub        *event.Hub
 	shared     sharedItems[liveMessage]
 	badgeReads chan struct{} // bounds the streams' concurrent unread counts
@@ -114,7 +117,7 @@ func New(o Options) *echo.Echo {
 		o.Location = time.UTC
 	}
 	s := &Server{db: o.DB, store: o.Store, auth: o.Auth, groups: o.Groups, school: o.School, settings: o.Settings, loc: o.Location,
-		messages: o.Messages, notices: o.Notices, homework: o.Homework, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, export: o.Export, erasure: o.Erasure, privacy: o.Privacy, hub: o.Hub,
+		messages: o.Messages, notices: o.Notices, homework: o.Homework, archive: o.Archive, attendance: o.Attendance, words: o.Words, files: o.Files, centre: o.Centre, export: o.Export, erasure: o.Erasure, privacy: o.Privacy, leaves: o.Leave, hub: o.Hub,
 		log: o.Log, metrics: o.Metrics, secure: o.SecureCookies, now: o.Now}
 	s.badgeReads = make(chan struct{}, 4)
 	s.forgetOnChange()
@@ -261,6 +264,16 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/notices/:id/receipts", s.noticeReceipts, requireUser)
 	e.GET("/notices/:id/receipts.csv", s.noticeCSV, requireUser)
 	e.POST("/notices/:id/ding", s.noticeDing, requireUser)
+	e.GET("/leave", s.leaveList, requireUser)
+	e.GET("/leave/new", s.newLeavePage, requireUser)
+	e.POST("/leave", s.askLeave, requireUser)
+	e.POST("/leave/:id/approve", s.leaveAction(s.approveLeave, flashLeaveApproved), requireUser)
+	e.POST("/leave/:id/reject", s.leaveAction(s.rejectLeave, flashLeaveRejected), requireUser)
+	e.POST("/leave/:id/cancel", s.leaveAction(s.cancelLeave, flashLeaveCancelled), requireUser)
+	e.POST("/leave/:id/return", s.leaveAction(s.returnLeave, flashLeaveReturned), requireUser)
+	e.GET("/classes/:id/today", s.classToday, requireUser)
+	e.GET("/admin/student-leave", s.schoolLeaveDay, requireAdmin)
+	e.GET("/admin/student-leave.csv", s.schoolLeaveCSV, requireAdmin)
 	e.GET("/attendance", s.attendancePage, requireUser)
 	e.POST("/attendance/punch", s.punch, requireUser)
 	e.POST("/attendance/leave", s.leave, requireUser)
