@@ -92,6 +92,8 @@ func (s *Server) me(c echo.Context) error {
 	}
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/notifications", Label: "消息提醒", Count: p.Unread})
 	v.Links = append(v.Links, homeviews.MeLink{URL: "/archive", Label: "归档", Note: "通知与重要文件"})
+	// 家校本: a parent's children's homework; a teacher's own assignments.
+	v.Links = append(v.Links, homeviews.MeLink{URL: "/homework", Label: "家校本", Note: "作业的布置、提交与批改"})
 	if l, err := s.leaveMeLink(ctx, u); err != nil {
 		return err
 	} else if l != nil {
