@@ -247,6 +247,8 @@ var Words = map[string]described{
 	},
 	"words.add_word":    func(f *facts) []Part { return []Part{t("在全校词库添加了 " + f.detail)} },
 	"words.delete_word": func(f *facts) []Part { return []Part{t("从全校词库删除了“" + f.detail + "”")} },
+	"leave.approve":     func(f *facts) []Part { return []Part{t("批准了一条学生请假申请")} },
+	"leave.reject":      func(f *facts) []Part { return []Part{t("驳回了一条学生请假申请")} },
 	"attendance.approved": func(f *facts) []Part {
 		return []Part{t("批准了 "), f.name("approval")}
 	},

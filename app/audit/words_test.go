@@ -58,6 +58,8 @@ var samples = map[string]audit.Entry{
 	"calendar.delete":        {Subject: "2026-10-10"},
 	"session.end_others":     {Subject: "user:1", Detail: "count=2", IP: "10.0.0.1"},
 	"data.export":            {Subject: "user:1", Detail: "files=3", IP: "10.0.0.1"},
+	"leave.approve":          {Subject: "leave:7"},
+	"leave.reject":           {Subject: "leave:7", Detail: "reason=请补交病历"},
 	"user.close":             {Subject: "user:5", Detail: "days=7", IP: "10.0.0.1"},
 	"user.erase":             {Subject: "user:5", Detail: "days=7 reason=家长书面申请注销"},
 	"user.erased":            {Subject: "user:5", Detail: "messages=12 files=2 requests=1"},

@@ -291,7 +291,7 @@ func (s *Service) Reject(ctx context.Context, actor *auth.User, id uint64, reaso
 		if err := s.setStatus(ctx, tx, l, Pending, map[string]any{"status": Rejected, "decided_by": auth.ActorOf(actor), "decided_at": now, "reject_reason": reason}); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, audit.Entry{ActorID: auth.ActorOf(actor), Action: "leave.reject", Subject: fmt.Sprintf("leave:%d", l.ID), Detail: reason, CreatedAt: now}); err != nil {
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: auth.ActorOf(actor), Action: "leave.reject", Subject: fmt.Sprintf("leave:%d", l.ID), Detail: "reason=" + reason, CreatedAt: now}); err != nil {
 			return err
 		}
 		return notify.Add(ctx, tx, now, notify.Notification{UserID: l.ParentID, Kind: "leave.rejected", Title: "请假未获批准",

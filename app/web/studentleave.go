@@ -99,7 +99,15 @@ func (s *Server) renderLeaveList(c echo.Context, status int, refused uint64, msg
 	if err != nil {
 		return err
 	}
-	v := slviews.ListView{CSRF: csrfOf(c), Head: head, CanAsk: u.Role == auth.RoleParent}
+	v := slviews.ListView{CSRF: csrfOf(c), Head: head}
+	if u.Role == auth.RoleParent {
+		// The same rule as the form: only a parent with a child admitted.
+		kids, err := s.school.Children(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		v.CanAsk, v.NoChild = len(kids) > 0, len(kids) == 0
+	}
 	if head {
 		heads, err := s.leaves.HeadClasses(ctx, u)
 		if err != nil {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/csv"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/apptest"
+	"jiaxiao/app/auth"
 	"jiaxiao/app/school"
 	"jiaxiao/app/studentleave"
 )
@@ -173,4 +175,21 @@ func cloneForm(f url.Values) url.Values {
 		out[k] = append([]string(nil), v...)
 	}
 	return out
+}
+
+// A parent with no child admitted yet is told how to get there, not
+// offered a form that would refuse them.
+func TestStudentLeaveWithoutAChild(t *testing.T) {
+	t.Parallel()
+	s := newSchool(t, apptest.SQLite(t))
+	s.user(t, auth.RoleParent, "新家长", "13700009999")
+	c := apptest.NewClient(t, s.URL)
+	c.Login("13700009999", "secret-123")
+	r := c.Get("/leave")
+	if r.StatusCode != http.StatusOK || r.Doc.Find(`[data-testid="new-leave"]`).Length() != 0 || !strings.Contains(r.TestID("leave-no-child"), "班主任审核") {
+		t.Fatalf("/leave without a child: %d, link %d, hint %q", r.StatusCode, r.Doc.Find(`[data-testid="new-leave"]`).Length(), r.TestID("leave-no-child"))
+	}
+	if r := s.clients["parent-member"].Get("/leave"); r.Doc.Find(`[data-testid="new-leave"]`).Length() != 1 {
+		t.Error("a parent with a child admitted is not offered the form")
+	}
 }

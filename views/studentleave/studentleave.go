@@ -59,7 +59,9 @@ type ListView struct {
 	CSRF   string
 	Head   bool
 	CanAsk bool
-	Items  []Item
+	// NoChild says why a parent cannot ask yet: no child admitted.
+	NoChild bool
+	Items   []Item
 	// Links lead a head teacher to the morning view, an admin to the school's day.
 	Links []Link
 }
