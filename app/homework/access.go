@@ -26,7 +26,7 @@ func (s *Service) Classes(ctx context.Context, actor *auth.User) ([]school.Class
 	}
 	out := all[:0]
 	for _, c := range all {
-		if t.has(c.ID) {
+		if t.Has(c.ID) {
 			out = append(out, c)
 		}
 	}
@@ -85,7 +85,7 @@ func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint6
 			if err != nil {
 				return false, err
 			}
-			if st, ok := sts[sub.StudentID]; ok && t.has(st.ClassID) {
+			if st, ok := sts[sub.StudentID]; ok && t.Has(st.ClassID) {
 				return true, nil
 			}
 		}

@@ -90,11 +90,11 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in CreateInput) 
 		return Assignment{}, err
 	}
 	for _, id := range classIDs {
-		if !t.has(id) {
+		if !t.Has(id) {
 			return Assignment{}, apperr.Invalid("class_id", "只能布置给您任教的班级")
 		}
 	}
-	if t.all {
+	if t.All {
 		if err := s.classesExist(ctx, classIDs); err != nil {
 			return Assignment{}, err
 		}

@@ -3,7 +3,6 @@ package homework
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"gorm.io/gorm"
@@ -23,36 +22,11 @@ var (
 
 func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
 
-// taught is the set of classes actor teaches (as a teacher or the head
-// teacher) by the roster; all is set for an admin, who may act on any.
-type taught struct {
-	all     bool
-	classes map[uint64]bool
-}
-
-func (t taught) has(classID uint64) bool { return t.all || t.classes[classID] }
-
-func (t taught) any(classIDs []uint64) bool {
-	return slices.ContainsFunc(classIDs, t.has)
-}
-
-// teaching reads what actor teaches. A departed or disabled teacher
-// teaches nothing.
-func teaching(ctx context.Context, q *gorm.DB, actor *auth.User) (taught, error) {
-	t := taught{classes: map[uint64]bool{}}
-	if actor == nil || !actor.Role.Staff() {
-		return t, nil
-	}
-	if actor.Role == auth.RoleAdmin {
-		t.all = true
-		return t, nil
-	}
-	p, err := school.PlacementsOf(ctx, q, auth.CurrentAmong(q, []uint64{actor.ID}))
+// teaching reads what actor teaches (school.TaughtBy).
+func teaching(ctx context.Context, q *gorm.DB, actor *auth.User) (school.Taught, error) {
+	t, err := school.TaughtBy(ctx, q, actor)
 	if err != nil {
 		return t, fmt.Errorf("homework: teaching: %w", err)
-	}
-	for _, pl := range append(p.Teachers, p.Heads...) {
-		t.classes[pl.ClassID] = true
 	}
 	return t, nil
 }

@@ -223,7 +223,7 @@ func (s *Service) Get(ctx context.Context, actor *auth.User, id uint64) (View, e
 	if err != nil {
 		return View{}, err
 	}
-	v := View{Assignment: a, Teaches: t.any(classIDs)}
+	v := View{Assignment: a, Teaches: t.Any(classIDs)}
 	if !v.Teaches && actor != nil && actor.ID != a.AuthorID {
 		kids, err := children(ctx, s.db, actor)
 		if err != nil {
@@ -338,7 +338,7 @@ func (s *Service) Submissions(ctx context.Context, actor *auth.User, id uint64) 
 	}
 	var mine []uint64
 	for _, cid := range classIDs {
-		if t.has(cid) {
+		if t.Has(cid) {
 			mine = append(mine, cid)
 		}
 	}

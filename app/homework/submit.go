@@ -165,7 +165,7 @@ func (s *Service) Review(ctx context.Context, actor *auth.User, id, submissionID
 	if err != nil {
 		return Submission{}, err
 	}
-	if !t.any(classIDs) {
+	if !t.Any(classIDs) {
 		return Submission{}, s.refuse(ctx, actor, id)
 	}
 	var sub Submission
@@ -176,7 +176,7 @@ func (s *Service) Review(ctx context.Context, actor *auth.User, id, submissionID
 	if err != nil {
 		return Submission{}, err
 	}
-	if st, ok := sts[sub.StudentID]; !ok || !t.has(st.ClassID) {
+	if st, ok := sts[sub.StudentID]; !ok || !t.Has(st.ClassID) {
 		return Submission{}, ErrNotTeacher
 	}
 	v := &apperr.ValidationError{}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"jiaxiao/app/apperr"
+	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -262,4 +264,38 @@ func ClassesByID(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]Clas
 		out[c.ID] = c
 	}
 	return out, nil
+}
+
+// Taught is the set of classes someone teaches, as a teacher or as the
+// head teacher, by the roster; All is set for an admin, who may act on any.
+type Taught struct {
+	All     bool
+	Classes map[uint64]bool
+}
+
+// Has reports whether the class is taught.
+func (t Taught) Has(classID uint64) bool { return t.All || t.Classes[classID] }
+
+// Any reports whether one of the classes is taught.
+func (t Taught) Any(classIDs []uint64) bool { return slices.ContainsFunc(classIDs, t.Has) }
+
+// TaughtBy reads, through q, what actor teaches. A departed or disabled
+// teacher teaches nothing; a parent nothing.
+func TaughtBy(ctx context.Context, q *gorm.DB, actor *auth.User) (Taught, error) {
+	t := Taught{Classes: map[uint64]bool{}}
+	if actor == nil || !actor.Role.Staff() {
+		return t, nil
+	}
+	if actor.Role == auth.RoleAdmin {
+		t.All = true
+		return t, nil
+	}
+	p, err := PlacementsOf(ctx, q, auth.CurrentAmong(q, []uint64{actor.ID}))
+	if err != nil {
+		return t, err
+	}
+	for _, pl := range append(p.Teachers, p.Heads...) {
+		t.Classes[pl.ClassID] = true
+	}
+	return t, nil
 }

@@ -177,11 +177,22 @@ type TodayView struct {
 }
 
 // Today is the class on day d: every enrolled student, 在校 or away on
-// approved leave. The head teacher of the class or an admin.
+// approved leave. The class's teachers (its head teacher among them) and
+// admins.
 func (s *Service) Today(ctx context.Context, actor *auth.User, classID uint64, d calendar.Day) (TodayView, error) {
-	c, err := headOf(ctx, s.db, actor, classID)
+	if actor == nil {
+		return TodayView{}, apperr.ErrUnauthenticated
+	}
+	c, err := school.ClassByID(ctx, s.db, classID)
 	if err != nil {
 		return TodayView{}, err
+	}
+	t, err := school.TaughtBy(ctx, s.db, actor)
+	if err != nil {
+		return TodayView{}, err
+	}
+	if !t.Has(classID) {
+		return TodayView{}, ErrNotTeacher
 	}
 	sts, err := school.EnrolledIn(ctx, s.db, []uint64{classID})
 	if err != nil {

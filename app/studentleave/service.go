@@ -58,6 +58,7 @@ var (
 	ErrNotGuardian = apperr.New(apperr.ErrForbidden, "只有该学生的监护人可以为其请假")
 	ErrRemoved     = apperr.New(apperr.ErrForbidden, "您已被移出该班级群，请直接联系班主任请假")
 	ErrNotHead     = apperr.New(apperr.ErrForbidden, "只有该班班主任或学校管理员可以处理请假")
+	ErrNotTeacher  = apperr.New(apperr.ErrForbidden, "只有该班的老师或学校管理员可以查看今日出勤")
 	ErrNotPending  = apperr.New(apperr.ErrConflict, "该请假已处理，不能再审批")
 	ErrStarted     = apperr.New(apperr.ErrConflict, "请假已开始，不能撤销；如已返校请联系班主任销假")
 	ErrNotAway     = apperr.New(apperr.ErrConflict, "只有已批准的请假可以销假")

@@ -122,9 +122,9 @@ func TestStudentLeaveOverHTTP(t *testing.T) {
 			t.Fatalf("approve again: %d", r.StatusCode)
 		}
 		today := "/classes/" + strconv.FormatUint(st.ClassID, 10) + "/today?date=2026-11-04"
-		headOnly := map[string]int{"anonymous": 303, "parent-other": 403, "parent-member": 403, "teacher-class": 403, "teacher-other": 403, "moderator": 403, "owner": 200, "admin": 200}
+		classTeachers := map[string]int{"anonymous": 303, "parent-other": 403, "parent-member": 403, "teacher-class": 200, "teacher-other": 403, "moderator": 403, "owner": 200, "admin": 200}
 		adminOnly := map[string]int{"anonymous": 303, "parent-other": 403, "parent-member": 403, "teacher-class": 403, "teacher-other": 403, "moderator": 403, "owner": 403, "admin": 200}
-		for path, want := range map[string]map[string]int{today: headOnly, "/admin/student-leave?date=2026-11-04": adminOnly, "/admin/student-leave.csv?date=2026-11-04": adminOnly} {
+		for path, want := range map[string]map[string]int{today: classTeachers, "/admin/student-leave?date=2026-11-04": adminOnly, "/admin/student-leave.csv?date=2026-11-04": adminOnly} {
 			for _, actor := range actors {
 				if r := s.clients[actor].Get(path); r.StatusCode != want[actor] {
 					t.Errorf("GET %s as %s: %d, want %d", path, actor, r.StatusCode, want[actor])
