@@ -306,6 +306,12 @@ func TestAttendanceFieldPunchAndAccuracy(t *testing.T) {
 		if r.StatusCode != 422 || !strings.Contains(r.TestID("field-error"), "距学校约 2224 米") {
 			t.Fatalf("outside without a note: %d %q", r.StatusCode, r.TestID("field-error"))
 		}
+		// The field is marked and names its message, for screen readers.
+		note := r.Doc.Find(`input[name="note"]`)
+		if id := note.AttrOr("aria-describedby", ""); note.AttrOr("aria-invalid", "") != "true" || id == "" ||
+			!strings.Contains(r.Doc.Find("#"+id).Text(), "距学校约 2224 米") {
+			t.Errorf("the note field: aria-invalid=%q aria-describedby=%q", note.AttrOr("aria-invalid", ""), id)
+		}
 		if r.Doc.Find(`[data-testid="punch-form"][data-note-error]`).Length() != 1 {
 			t.Error("the refused note is not kept in view")
 		}

@@ -33,3 +33,17 @@ type Input struct {
 	// inputmode, required, placeholder …).
 	Attrs templ.Attributes
 }
+
+// errorID is the id of the message under an Input, which the input names
+// in aria-describedby so that a screen reader reads it with the field.
+func (in Input) errorID() string { return "err-" + in.Name }
+
+// invalid marks a refused input for screen readers: aria-invalid="true"
+// (an empty aria-invalid reads as "not invalid") and the message it is
+// described by.
+func (in Input) invalid() templ.Attributes {
+	if in.Error == "" {
+		return nil
+	}
+	return templ.Attributes{"aria-invalid": "true", "aria-describedby": in.errorID()}
+}
