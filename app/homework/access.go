@@ -20,7 +20,7 @@ func (s *Service) Classes(ctx context.Context, actor *auth.User) ([]school.Class
 	if err != nil {
 		return nil, err
 	}
-	t, err := teaching(ctx, s.db, actor)
+	t, err := school.TaughtBy(ctx, s.db, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint6
 			if err != nil {
 				return false, err
 			}
-			t, err := teaching(ctx, s.db, actor)
+			t, err := school.TaughtBy(ctx, s.db, actor)
 			if err != nil {
 				return false, err
 			}

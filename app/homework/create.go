@@ -17,6 +17,7 @@ import (
 	"jiaxiao/app/filter"
 	"jiaxiao/app/group"
 	"jiaxiao/app/notify"
+	"jiaxiao/app/school"
 )
 
 // Bounds of what one assignment carries, checked before any lookup.
@@ -85,7 +86,7 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in CreateInput) 
 	classIDs := slices.Clone(in.ClassIDs)
 	slices.Sort(classIDs)
 	classIDs = slices.Compact(classIDs)
-	t, err := teaching(ctx, s.db, actor)
+	t, err := school.TaughtBy(ctx, s.db, actor)
 	if err != nil {
 		return Assignment{}, err
 	}
@@ -136,7 +137,7 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in CreateInput) 
 // classesExist refuses class ids that name no class (an admin may set
 // work to any class, but only to one that exists).
 func (s *Service) classesExist(ctx context.Context, ids []uint64) error {
-	cs, err := classesByID(ctx, s.db, ids)
+	cs, err := school.ClassesByID(ctx, s.db, ids)
 	if err != nil {
 		return err
 	}

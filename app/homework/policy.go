@@ -2,7 +2,6 @@ package homework
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"gorm.io/gorm"
@@ -21,15 +20,6 @@ var (
 )
 
 func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
-
-// teaching reads what actor teaches (school.TaughtBy).
-func teaching(ctx context.Context, q *gorm.DB, actor *auth.User) (school.Taught, error) {
-	t, err := school.TaughtBy(ctx, q, actor)
-	if err != nil {
-		return t, fmt.Errorf("homework: teaching: %w", err)
-	}
-	return t, nil
-}
 
 // children are actor's children who count for homework: enrolled, of a
 // current guardianship, in a class whose group actor is still in (a parent

@@ -49,7 +49,7 @@ func (s *Service) Set(ctx context.Context, actor *auth.User) ([]SetItem, error) 
 	}
 	slices.Sort(classIDs)
 	classIDs = slices.Compact(classIDs)
-	classes, err := classesByID(ctx, s.db, classIDs)
+	classes, err := school.ClassesByID(ctx, s.db, classIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func (s *Service) Get(ctx context.Context, actor *auth.User, id uint64) (View, e
 	if err != nil {
 		return View{}, err
 	}
-	t, err := teaching(ctx, s.db, actor)
+	t, err := school.TaughtBy(ctx, s.db, actor)
 	if err != nil {
 		return View{}, err
 	}
@@ -241,7 +241,7 @@ func (s *Service) Get(ctx context.Context, actor *auth.User, id uint64) (View, e
 	if actor == nil {
 		return View{}, apperr.ErrNotFound
 	}
-	cs, err := classesByID(ctx, s.db, classIDs)
+	cs, err := school.ClassesByID(ctx, s.db, classIDs)
 	if err != nil {
 		return View{}, err
 	}
@@ -332,7 +332,7 @@ func (s *Service) Submissions(ctx context.Context, actor *auth.User, id uint64) 
 	if err != nil {
 		return Sheet{}, err
 	}
-	t, err := teaching(ctx, s.db, actor)
+	t, err := school.TaughtBy(ctx, s.db, actor)
 	if err != nil {
 		return Sheet{}, err
 	}
@@ -345,7 +345,7 @@ func (s *Service) Submissions(ctx context.Context, actor *auth.User, id uint64) 
 	if len(mine) == 0 {
 		return Sheet{}, s.refuse(ctx, actor, id)
 	}
-	classes, err := classesByID(ctx, s.db, mine)
+	classes, err := school.ClassesByID(ctx, s.db, mine)
 	if err != nil {
 		return Sheet{}, err
 	}

@@ -10,10 +10,6 @@ import (
 	"jiaxiao/app/school"
 )
 
-func classesByID(ctx context.Context, q *gorm.DB, ids []uint64) (map[uint64]school.Class, error) {
-	return school.ClassesByID(ctx, q, ids)
-}
-
 // familiesOf are the current guardians of the enrolled students of the
 // classes, once each.
 func familiesOf(ctx context.Context, q *gorm.DB, classIDs []uint64) ([]uint64, error) {

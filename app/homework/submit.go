@@ -161,7 +161,7 @@ func (s *Service) Review(ctx context.Context, actor *auth.User, id, submissionID
 	if err != nil {
 		return Submission{}, err
 	}
-	t, err := teaching(ctx, s.db, actor)
+	t, err := school.TaughtBy(ctx, s.db, actor)
 	if err != nil {
 		return Submission{}, err
 	}
