@@ -43,10 +43,11 @@ func (s *Service) items(ctx context.Context, q *gorm.DB) ([]Item, error) {
 }
 
 func (s *Service) named(ctx context.Context, ls []Leave) ([]Item, error) {
-	var sids, pids []uint64
+	var sids, pids, cids []uint64
 	for _, l := range ls {
 		sids = append(sids, l.StudentID)
 		pids = append(pids, l.ParentID)
+		cids = append(cids, l.ClassID)
 	}
 	sts, err := school.Students(ctx, s.db, sids)
 	if err != nil {
@@ -56,13 +57,10 @@ func (s *Service) named(ctx context.Context, ls []Leave) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	classes, err := school.ClassesIn(ctx, s.db)
+	// Only the classes named, not the school's every class.
+	byID, err := school.ClassesByID(ctx, s.db, cids)
 	if err != nil {
 		return nil, err
-	}
-	byID := map[uint64]school.Class{}
-	for _, c := range classes {
-		byID[c.ID] = c
 	}
 	out := make([]Item, len(ls))
 	for i, l := range ls {

@@ -122,9 +122,13 @@ func (in RequestInput) validate(cal calendar.Calendar) (symptoms string, halves 
 	case utf8.RuneCountInString(reason) > maxReason:
 		v.Add("reason", fmt.Sprintf("请假事由最多 %d 字", maxReason))
 	}
-	symptoms, ok := cleanSymptoms(in.Symptoms)
+	// The count first: more than there are symptoms is refused unread.
+	symptoms, ok := "", len(in.Symptoms) <= len(Symptoms)
+	if ok {
+		symptoms, ok = cleanSymptoms(in.Symptoms)
+	}
 	switch {
-	case len(in.Symptoms) > len(Symptoms) || !ok:
+	case !ok:
 		v.Add("symptoms", "症状只能从 发热、咳嗽、呕吐、腹泻、皮疹、其他 中选择")
 	case in.Kind == Sick && symptoms == "":
 		v.Add("symptoms", "病假请至少选择一项症状")
