@@ -24,23 +24,37 @@ var errBadInvite = apperr.New(apperr.ErrNotFound, "邀请码无效或已被重�
 // page; a code that opens no class answers on the same page, the code
 // kept in its box with the reason beside it (422).
 func (s *Server) joinByCode(c echo.Context) error {
-	code := strings.ToUpper(strings.TrimSpace(c.QueryParam("code")))
+	raw := c.QueryParam("code")
+	if len(raw) > maxInviteInput { // longer than any code: refused unread
+		return s.badInvite(c, raw, http.StatusUnprocessableEntity)
+	}
+	code := strings.ToUpper(strings.TrimSpace(raw))
 	if code == "" {
 		return c.Redirect(http.StatusSeeOther, "/groups")
 	}
 	_, _, err := s.groups.ByInvite(c.Request().Context(), code)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
-		v, err := s.groupListView(c)
-		if err != nil {
-			return err
-		}
-		v.Code, v.CodeError = code, apperr.UserMessage(errBadInvite)
-		return render(c, http.StatusUnprocessableEntity, groupviews.ListPage(page(c, "我的群"), v))
+		return s.badInvite(c, code, http.StatusUnprocessableEntity)
 	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/join/"+url.PathEscape(code))
+}
+
+// maxInviteInput bounds what is read of a typed code: a code is at most 16
+// characters, a few spaces around it allowed.
+const maxInviteInput = 64
+
+// badInvite answers a code that opens no class on the groups page, the
+// code kept in its box with the reason beside it.
+func (s *Server) badInvite(c echo.Context, code string, status int) error {
+	v, err := s.groupListView(c)
+	if err != nil {
+		return err
+	}
+	v.Code, v.CodeError = inviteCodeShown(code), apperr.UserMessage(errBadInvite)
+	return render(c, status, groupviews.ListPage(page(c, "我的群"), v))
 }
 
 func (s *Server) joinForm(c echo.Context) (groupviews.JoinForm, error) {
@@ -62,12 +76,7 @@ func (s *Server) joinForm(c echo.Context) (groupviews.JoinForm, error) {
 func (s *Server) joinPage(c echo.Context) error {
 	f, err := s.joinForm(c)
 	if errors.Is(err, apperr.ErrNotFound) {
-		v, verr := s.groupListView(c)
-		if verr != nil {
-			return verr
-		}
-		v.Code, v.CodeError = inviteCodeShown(c.Param("code")), apperr.UserMessage(errBadInvite)
-		return render(c, http.StatusNotFound, groupviews.ListPage(page(c, "我的群"), v))
+		return s.badInvite(c, c.Param("code"), http.StatusNotFound)
 	}
 	if err != nil {
 		return err
@@ -78,6 +87,9 @@ func (s *Server) joinPage(c echo.Context) error {
 // inviteCodeShown is a typed code as its box shows it again: trimmed,
 // upper case, no longer than the box takes.
 func inviteCodeShown(code string) string {
+	if len(code) > maxInviteInput {
+		code = strings.ToValidUTF8(code[:maxInviteInput], "")
+	}
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if r := []rune(code); len(r) > 16 {
 		code = string(r[:16])
