@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -376,6 +377,10 @@ func (s *Service) read(ctx context.Context, tx *gorm.DB) (Settings, error) {
 	return out, nil
 }
 
+// MaxValue bounds what one setting's box may hold: every setting is a
+// short number or time.
+const MaxValue = 32
+
 // Update validates every field of form (missing fields keep their value,
 // empty ones go back to the default; the school point to not set) and
 // stores them; on any bad value nothing is stored and every bad field
@@ -396,7 +401,12 @@ func (s *Service) Update(ctx context.Context, actor *auth.User, form map[string]
 		if !ok {
 			continue
 		}
-		if msg := f.set(&cur, strings.TrimSpace(val)); msg != "" {
+		val = strings.TrimSpace(val)
+		if utf8.RuneCountInString(val) > MaxValue { // refused before it is parsed
+			v.Add(f.name, f.label+"太长了")
+			continue
+		}
+		if msg := f.set(&cur, val); msg != "" {
 			v.Add(f.name, msg)
 		}
 	}

@@ -2,6 +2,7 @@ package setting_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +142,18 @@ func TestSnapshotReadIsNotKept(t *testing.T) {
 	}
 	if got, _ := s.Get(ctx); got.GuardiansPerStudent != 4 {
 		t.Fatalf("after it, Get reads %d: the snapshot's copy was kept", got.GuardiansPerStudent)
+	}
+}
+
+// A value longer than any setting is refused by the service itself,
+// before it is parsed, whoever calls it.
+func TestUpdateRefusesLongValues(t *testing.T) {
+	t.Parallel()
+	w := apptest.NewWorld(t, apptest.SQLite(t))
+	admin := w.User(auth.RoleAdmin, "王建国", "13800000001")
+	_, err := w.Settings.Update(context.Background(), admin, map[string]string{"geofence_m": strings.Repeat("9", setting.MaxValue+1)})
+	ve, ok := apperr.AsValidation(err)
+	if !ok || !strings.Contains(ve.Fields["geofence_m"], "太长") {
+		t.Fatalf("a %d-character value: %v", setting.MaxValue+1, err)
 	}
 }

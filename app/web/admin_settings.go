@@ -13,9 +13,6 @@ import (
 
 var flashSettingsSaved = sayFlash("settingsSaved", "学校设置已保存，新规则立即生效。")
 
-// maxSettingValue bounds what one settings box may hold before it is read.
-const maxSettingValue = 32
-
 // settingsView is the settings page, grouped, with values typed into a
 // refused form (values) and their messages (errs).
 func (s *Server) settingsView(c echo.Context, values map[string]string, errs map[string]string) (adminviews.SettingsView, error) {
@@ -87,8 +84,10 @@ func (s *Server) saveSettings(c echo.Context) error {
 			continue
 		}
 		v := strings.TrimSpace(vals[0])
-		if len([]rune(v)) > maxSettingValue {
-			form[f.Name] = string([]rune(v)[:maxSettingValue])
+		// The rule is the setting package's; here only what the box shows
+		// again is cut to it.
+		if len([]rune(v)) > setting.MaxValue {
+			form[f.Name] = string([]rune(v)[:setting.MaxValue])
 			errs[f.Name] = f.Label + "太长了"
 			continue
 		}
