@@ -262,39 +262,21 @@ type Period struct {
 	Days int
 }
 
-// retention are the periods the notice lists: the setting each is read
-// from and its default (the issue's), used while the setting is missing.
-var retention = []struct {
-	setting, what string
-	days          int
-}{
-	{"retain_messages_days", "群消息及其图片、文件", 730},
-	{"retain_notifications_days", "消息提醒", 180},
-	{"retain_requests_days", "已处理的入群申请", 365},
-	{"retain_ip_days", "打卡和登录记录中的 IP 地址、浏览器信息", 365},
-	{"retain_login_days", "登录失败和短信验证码记录", 30},
-	{"erase_after_days", "注销账号后，删除姓名、手机号、密码、所发消息和上传的文件", 7},
-}
-
 // Retention lists how long each kind of data is kept, as the school's
-// settings say now.
+// settings say now (setting.Settings.Retention; the defaults without a
+// settings service).
 func (s *Service) Retention(ctx context.Context) ([]Period, error) {
-	values := map[string]string{}
+	set := setting.Defaults()
 	if s.settings != nil {
-		set, err := s.settings.Get(ctx)
-		if err != nil {
+		var err error
+		if set, err = s.settings.Get(ctx); err != nil {
 			return nil, err
 		}
-		for _, f := range set.Form() {
-			values[f.Name] = f.Value
-		}
 	}
-	out := make([]Period, len(retention))
-	for i, r := range retention {
-		out[i] = Period{What: r.what, Days: r.days}
-		if d, err := strconv.Atoi(values[r.setting]); err == nil && d >= 0 {
-			out[i].Days = d
-		}
+	kept := set.Retention()
+	out := make([]Period, len(kept))
+	for i, k := range kept {
+		out[i] = Period{What: k.What, Days: k.Days}
 	}
 	return out, nil
 }

@@ -168,12 +168,12 @@ type Kept struct {
 // notice uses.
 func (s Settings) Retention() []Kept {
 	return []Kept{
-		{"erase_after_days", "注销账号后，姓名、手机号、密码、所发消息的内容与文件、入群申请", s.EraseAfterDays},
-		{"retain_messages_days", "群消息及其图片和文件（通知公告和归档一直保留）", s.RetainMessagesDays},
-		{"retain_notifications_days", "提醒中心的提醒", s.RetainNotificationsDays},
+		{"retain_messages_days", "群消息及其图片、文件", s.RetainMessagesDays},
+		{"retain_notifications_days", "消息提醒", s.RetainNotificationsDays},
 		{"retain_requests_days", "已处理的入群申请", s.RetainRequestsDays},
-		{"retain_ip_days", "打卡和登录记录中的 IP 地址与浏览器信息", s.RetainIPDays},
-		{"retain_login_days", "登录失败、短信验证码和入群核验失败的记录", s.RetainLoginDays},
+		{"retain_ip_days", "打卡和登录记录中的 IP 地址、浏览器信息", s.RetainIPDays},
+		{"retain_login_days", "登录失败和短信验证码记录", s.RetainLoginDays},
+		{"erase_after_days", "注销账号后，删除姓名、手机号、密码、所发消息和上传的文件", s.EraseAfterDays},
 	}
 }
 
