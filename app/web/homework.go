@@ -145,17 +145,30 @@ func (s *Server) homeworkCreate(c echo.Context) error {
 	return redirect(c, homeworkURL(a.ID))
 }
 
-// shownFiles reads files' names and types for the page.
-func (s *Server) shownFiles(c echo.Context, ids []uint64) ([]hwviews.File, error) {
-	fs, err := file.ByIDs(c.Request().Context(), s.db, ids)
+// pageFiles reads the files of every part of a page in one statement and
+// returns how each part shows its own: names, types and links.
+func (s *Server) pageFiles(c echo.Context, parts ...[]uint64) (func(ids []uint64) []hwviews.File, error) {
+	var all []uint64
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	fs, err := file.ByIDs(c.Request().Context(), s.db, all)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]hwviews.File, len(fs))
-	for i, f := range fs {
-		out[i] = hwviews.File{Name: f.Name, URL: "/files/" + strconv.FormatUint(f.ID, 10), Image: f.IsImage()}
+	byID := make(map[uint64]file.File, len(fs))
+	for _, f := range fs {
+		byID[f.ID] = f
 	}
-	return out, nil
+	return func(ids []uint64) []hwviews.File {
+		var out []hwviews.File
+		for _, id := range ids {
+			if f, ok := byID[id]; ok {
+				out = append(out, hwviews.File{Name: f.Name, URL: "/files/" + strconv.FormatUint(f.ID, 10), Image: f.IsImage()})
+			}
+		}
+		return out
+	}, nil
 }
 
 func (s *Server) homeworkView(c echo.Context, id uint64) (hwviews.ShowView, error) {
@@ -173,9 +186,18 @@ func (s *Server) homeworkView(c echo.Context, id uint64) (hwviews.ShowView, erro
 	if v.Teaches {
 		out.SheetURL = homeworkURL(id, "/submissions")
 	}
-	if out.Files, err = s.shownFiles(c, v.FileIDs); err != nil {
+	parts := [][]uint64{v.FileIDs}
+	for _, ch := range v.Children {
+		parts = append(parts, ch.FileIDs)
+	}
+	for _, w := range v.Featured {
+		parts = append(parts, w.FileIDs)
+	}
+	shown, err := s.pageFiles(c, parts...)
+	if err != nil {
 		return out, err
 	}
+	out.Files = shown(v.FileIDs)
 	for _, ch := range v.Children {
 		b := hwviews.ChildBlock{StudentID: strconv.FormatUint(ch.Child.StudentID, 10), Name: ch.Child.Name, CanSubmit: true, Status: "待提交"}
 		if !v.RequiresSubmission {
@@ -185,17 +207,13 @@ func (s *Server) homeworkView(c echo.Context, id uint64) (hwviews.ShowView, erro
 			b.Status, b.Body, b.Grade, b.Comment = sub.Shown(), sub.Body, sub.Grade, sub.Comment
 			b.When = sub.SubmittedAt.In(s.loc).Format("01-02 15:04")
 			b.CanSubmit = sub.Status != homework.Reviewed
-			if b.Files, err = s.shownFiles(c, ch.FileIDs); err != nil {
-				return out, err
-			}
+			b.Files = shown(ch.FileIDs)
 		}
 		out.Children = append(out.Children, b)
 	}
 	for _, w := range v.Featured {
 		fw := hwviews.Work{Name: w.Student.Name, Class: w.Class, Body: w.Submission.Body, Grade: w.Submission.Grade, Comment: w.Submission.Comment}
-		if fw.Files, err = s.shownFiles(c, w.FileIDs); err != nil {
-			return out, err
-		}
+		fw.Files = shown(w.FileIDs)
 		out.Featured = append(out.Featured, fw)
 	}
 	return out, nil
@@ -268,14 +286,22 @@ func (s *Server) sheetView(c echo.Context, id uint64) (hwviews.SheetView, homewo
 		parts = append(parts, fmt.Sprintf("%s %d", st, counts[st]))
 	}
 	v.Counts = strings.Join(parts, " · ")
+	var handedIn [][]uint64
+	for _, l := range sh.Lines {
+		if l.Submission != nil {
+			handedIn = append(handedIn, l.FileIDs)
+		}
+	}
+	shown, err := s.pageFiles(c, handedIn...)
+	if err != nil {
+		return v, sh, err
+	}
 	for _, l := range sh.Lines {
 		line := hwviews.Line{No: l.Student.StudentNo, Name: l.Student.Name, Class: l.Class, Status: l.Status()}
 		if sub := l.Submission; sub != nil {
 			line.When, line.Body, line.Grade, line.Comment, line.Featured = sub.SubmittedAt.In(s.loc).Format("01-02 15:04"), sub.Body, sub.Grade, sub.Comment, sub.Featured
 			line.ReviewURL = homeworkURL(id, "/submissions/", strconv.FormatUint(sub.ID, 10), "/review")
-			if line.Files, err = s.shownFiles(c, l.FileIDs); err != nil {
-				return v, sh, err
-			}
+			line.Files = shown(l.FileIDs)
 		}
 		v.Lines = append(v.Lines, line)
 	}
