@@ -17,11 +17,16 @@
   var lastTop = 0;
   function atBottom() { return root.scrollHeight - root.clientHeight - root.scrollTop < 80; }
   function toBottom() { root.scrollTop = root.scrollHeight; lastTop = root.scrollTop; pinned = true; }
-  window.addEventListener("scroll", function () {
+  // following reads the position now: a scroll up not yet announced by
+  // its event (it comes at the next frame) must not be undone by a
+  // message arriving in between.
+  function following() {
     var top = root.scrollTop;
     pinned = top < lastTop - 1 ? atBottom() : pinned || atBottom();
     lastTop = top;
-  }, { passive: true });
+    return pinned;
+  }
+  window.addEventListener("scroll", following, { passive: true });
 
   // Day dividers: one above the first message of each day. The server
   // renders them for a page; live messages and pages meeting need these.
@@ -135,7 +140,7 @@
       }
       anchor = null;
       watchOlder();
-    } else if (pinned && !anchor) {
+    } else if (!anchor && following()) {
       toBottom();
     }
     expireRecalls();
@@ -143,7 +148,7 @@
   if ("ResizeObserver" in window) {
     // Photos load after the page opens, the composer grows with a message
     // or a file: keep the newest message in view.
-    new ResizeObserver(function () { if (pinned && !anchor) { toBottom(); } }).observe(document.getElementById("feed"));
+    new ResizeObserver(function () { if (!anchor && following()) { toBottom(); } }).observe(document.getElementById("feed"));
   }
 
   // The composer.
