@@ -121,10 +121,27 @@ func browserLogin(t *testing.T, ctx context.Context, base, path, phone string) {
 // li) and waits for the menu to open and settle where it shows.
 func openMenu(t *testing.T, ctx context.Context, msg string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(msg+`.querySelector('summary')`))); err != nil {
-		t.Fatal(err)
+	// A tap lands where the ⋯ was when chromedp measured it; a photo
+	// still being laid out can move it in between. Wait until every image
+	// has its size, and tap again if the first one missed.
+	waitJS(t, ctx, "the photos laid out", `[...document.querySelectorAll('#messages img')].every(i => i.complete)`)
+	open := msg + `.querySelector('details[open][data-placed]') !== null`
+	for try := 1; ; try++ {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(msg+`.querySelector('summary')`))); err != nil {
+			t.Fatal(err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		_, err := chromedp.Run(wctx, chromedp.Poll[bool](open, chromedp.WithPollingInterval(20*time.Millisecond)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if try == 3 {
+			waitJS(t, ctx, "the menu open", open)
+			return
+		}
+		t.Logf("the tap on ⋯ did not open the menu (try %d); tapping again", try)
 	}
-	waitJS(t, ctx, "the menu open", msg+`.querySelector('details[open][data-placed]') !== null`)
 }
 
 // shot saves what the screen shows. (apptest.Screenshot saves the whole
