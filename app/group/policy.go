@@ -111,7 +111,21 @@ func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, gro
 	if actor == nil {
 		return Access{}, apperr.ErrUnauthenticated
 	}
-	var row struct {
+	all, err := s.accessAll(ctx, tx, actor, []uint64{groupID})
+	if err != nil {
+		return Access{}, err
+	}
+	a, ok := all[groupID]
+	if !ok || !a.CanView() {
+		return Access{}, removedOrHidden(ctx, tx, groupID, actor.ID)
+	}
+	return a, nil
+}
+
+// accessAll reads the actor's standing in each of the groups that exist,
+// in one statement, whether or not they may see them.
+func (s *Service) accessAll(ctx context.Context, tx *gorm.DB, actor *auth.User, groupIDs []uint64) (map[uint64]Access, error) {
+	var rows []struct {
 		Group
 		MemberRole *Role
 		MutedUntil *time.Time
@@ -120,18 +134,46 @@ func (s *Service) access(ctx context.Context, tx *gorm.DB, actor *auth.User, gro
 		Select("`groups`.*, gm.role AS member_role, mu.until AS muted_until").
 		Joins("LEFT JOIN group_members gm ON gm.group_id = `groups`.id AND gm.user_id = ?", actor.ID).
 		Joins("LEFT JOIN group_mutes mu ON mu.group_id = `groups`.id AND mu.user_id = ? AND mu.until > ?", actor.ID, s.now()).
-		Where("`groups`.id = ?", groupID).Take(&row).Error
+		Where("`groups`.id IN ?", groupIDs).Find(&rows).Error
 	if err != nil {
-		return Access{}, db.Translate(err)
+		return nil, fmt.Errorf("group: access: %w", err)
 	}
-	a := Access{Group: row.Group, Admin: actor.Role == auth.RoleAdmin, MutedUntil: row.MutedUntil, Staff: actor.Role.Staff()}
-	if row.MemberRole != nil {
-		a.Role = *row.MemberRole
+	out := make(map[uint64]Access, len(rows))
+	for _, row := range rows {
+		a := Access{Group: row.Group, Admin: actor.Role == auth.RoleAdmin, MutedUntil: row.MutedUntil, Staff: actor.Role.Staff()}
+		if row.MemberRole != nil {
+			a.Role = *row.MemberRole
+		}
+		out[row.Group.ID] = a
 	}
-	if !a.CanView() {
-		return Access{}, removedOrHidden(ctx, tx, groupID, actor.ID)
+	return out, nil
+}
+
+// MayPostAll checks, in one read, that the actor may see and post in
+// every one of the groups right now (MayPost's rule); it answers
+// ErrNotFound when one does not exist or is hidden from them, and the
+// first group's reason otherwise.
+func (s *Service) MayPostAll(ctx context.Context, tx *gorm.DB, actor *auth.User, groupIDs []uint64) error {
+	if actor == nil {
+		return apperr.ErrUnauthenticated
 	}
-	return a, nil
+	if len(groupIDs) == 0 {
+		return nil
+	}
+	all, err := s.accessAll(ctx, tx, actor, groupIDs)
+	if err != nil {
+		return err
+	}
+	for _, id := range groupIDs {
+		a, ok := all[id]
+		if !ok || !a.CanView() {
+			return apperr.ErrNotFound
+		}
+		if err := a.PostErr(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // removedOrHidden is the answer to someone who may not see a group: a

@@ -149,13 +149,11 @@ func (s *Service) checkTargets(ctx context.Context, actor *auth.User, ids []uint
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	for _, gid := range ids {
-		if _, err := s.groups.MayPost(ctx, s.db, actor, gid); err != nil {
-			if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
-				return nil, apperr.Invalid("group_id", "只能发送到您可以发言的群")
-			}
-			return nil, err
+	if err := s.groups.MayPostAll(ctx, s.db, actor, ids); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
+			return nil, apperr.Invalid("group_id", "只能发送到您可以发言的群")
 		}
+		return nil, err
 	}
 	return ids, nil
 }
