@@ -276,8 +276,8 @@ func TestHomeworkJourney(t *testing.T) {
 
 	// 王强 sees 打回 with the reason and hands in again.
 	visit(t, wang, s.URL, "/homework", `[data-testid="homework-family"]`)
-	if got := eval[string](t, wang, `document.querySelector('[data-testid="homework-state"]').textContent`); got != "打回" {
-		t.Errorf("王强's list: %q, want 打回", got)
+	if got := eval[string](t, wang, `(e => e.textContent + (e.classList.contains('todo') ? ' (to do)' : ''))(document.querySelector('[data-testid="homework-state"]'))`); got != "打回 (to do)" {
+		t.Errorf("王强's list: %q, want 打回 marked as still to do", got)
 	}
 	tapTo(t, wang, "the work sent back", `document.querySelector('[data-testid="homework-row"] a')`, `document.querySelector('[data-testid="submit-form"]')`)
 	if got := eval[string](t, wang, `document.querySelector('[data-testid="child-status"]').textContent`); got != "打回" {
