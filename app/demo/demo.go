@@ -1,8 +1,8 @@
 // Package demo loads a demo school so that a newcomer can try jiaxiao at
 // once: three classes, their teachers, students with the guardians the
 // roster lists, parents already admitted to their child's class group and
-// a few join requests waiting for the head teacher. Loading it twice
-// changes nothing.
+// a few join requests waiting for the head teacher, a week of homework
+// and leave requests at every status. Loading it twice changes nothing.
 package demo
 
 import (
@@ -15,11 +15,14 @@ import (
 
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
+	"jiaxiao/app/file"
 	"jiaxiao/app/group"
+	"jiaxiao/app/homework"
 	"jiaxiao/app/message"
 	"jiaxiao/app/notice"
 	"jiaxiao/app/privacy"
 	"jiaxiao/app/school"
+	"jiaxiao/app/studentleave"
 )
 
 // Password is the password of every demo account.
@@ -49,6 +52,12 @@ type Services struct {
 	// Privacy records the demo parents' agreement to the privacy notice
 	// (nil: they are asked when they first log in).
 	Privacy *privacy.Service
+	// Words, Files and Calendars are what the week's homework and leave
+	// services are built on, each on the clock of its moment (nil: the
+	// demo has no homework or leave).
+	Words     homework.Filters
+	Files     *file.Service
+	Calendars studentleave.Calendars
 }
 
 const staffCSV = `姓名,手机,角色,部门,任教班级,班主任
@@ -155,6 +164,9 @@ func Load(ctx context.Context, s Services) ([]Login, error) {
 		return nil, err
 	}
 	if err := notices(ctx, s, invite); err != nil {
+		return nil, err
+	}
+	if err := schoolwork(ctx, s, time.Now()); err != nil {
 		return nil, err
 	}
 	var staffIDs []uint64

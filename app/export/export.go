@@ -76,6 +76,13 @@ type Part struct {
 	Read func(ctx context.Context, userID uint64) (any, error)
 }
 
+// Filed is a part's value that names uploaded files (a homework photo, a
+// doctor's note): before it is written, Place is told where each file went
+// in the zip (path), or why it is not there (note).
+type Filed interface {
+	Place(where func(fileID uint64) (path, note string))
+}
+
 // Service makes exports.
 type Service struct {
 	db    *gorm.DB

@@ -50,11 +50,11 @@ func (e *Export) writeReadme(z *zip.Writer) error {
 	}
 	staff := ""
 	if e.actor.Role.Staff() {
-		staff = "，以及考勤打卡、请假和补卡申请"
+		staff = "，以及布置和批改的作业、考勤打卡、请假和补卡申请"
 	}
 	text := fmt.Sprintf("这是 %s 在家校平台上的个人数据副本，导出于 %s。\r\n\r\n"+
-		"data.json：账号、孩子与监护关系、所在的群、登录的设备、入群申请、发过的群消息、收到的通知（含阅读和“收到”确认的时间）、消息提醒%s。\r\n"+
-		"files/：您上传过的文件（群消息附件、通知附件、归档文件）。\r\n\r\n"+
+		"data.json：账号、孩子与监护关系、所在的群、登录的设备、入群申请、发过的群消息、收到的通知（含阅读和“收到”确认的时间）、消息提醒、提交的作业与老师的批改、为孩子提交的请假申请%s。\r\n"+
+		"files/：您上传过的文件（群消息附件、通知附件、归档文件、作业照片和文件、请假附件）。\r\n\r\n"+
 		"每一部分最多收录最近的 %d 条，文件最多 %d 个、共 %d MB；未收录的内容在 data.json 的 limits 一项中说明。\r\n"+
 		"时间都是学校所在时区的时间。\r\n",
 		e.actor.Name, e.at.In(e.s.loc).Format("2006-01-02 15:04"), staff, MaxRows, MaxFiles, MaxFileBytes>>20)
@@ -208,7 +208,19 @@ func (e *Export) writeData(ctx context.Context, z *zip.Writer, packed map[uint64
 		files[i] = e.file(f, packed[f.ID])
 	}
 	o.field("files", files)
+	where := func(id uint64) (string, string) {
+		if p, ok := packed[id]; ok {
+			return p.path, p.note
+		}
+		if d.filesCut {
+			return "", fmt.Sprintf("超出单次导出 %d 个文件的上限，未打包", MaxFiles)
+		}
+		return "", "不是您上传的文件或已删除，未打包"
+	}
 	for _, p := range d.parts {
+		if f, ok := p.value.(Filed); ok {
+			f.Place(where)
+		}
 		o.field(p.key, p.value)
 	}
 	o.field("limits", e.limits(cut))

@@ -98,6 +98,9 @@ func New(o Options) *Services {
 	s.Export = export.NewService(export.Options{DB: o.DB, Files: s.Files, Now: o.Now, Location: o.Location, Log: o.Log})
 	// The consent record and who was shown one's data go in one's export.
 	s.Export.AddPart(export.Part{Key: "privacy", Read: s.Privacy.ForExport})
+	// Homework handed in, set and marked; the leave asked for.
+	s.Export.AddPart(export.Part{Key: "homework", Read: s.Homework.ForExport})
+	s.Export.AddPart(export.Part{Key: "student_leave", Read: s.Leave.ForExport})
 	s.Erasure = s.ErasureFor(s.Auth)
 	return s
 }
@@ -110,6 +113,10 @@ func (s *Services) ErasureFor(accounts *auth.Service) *erasure.Service {
 		Messages: s.Messages, Settings: s.Settings, Log: o.Log})
 	// The access-log rows about the person go with the rest.
 	e.AddPart(privacy.Erase)
+	// Submissions and leave requests keep the school's record, not the
+	// family's words and files.
+	e.AddPart(homework.Erase)
+	e.AddPart(studentleave.Erase)
 	return e
 }
 

@@ -132,7 +132,7 @@ func (e *env) boot(ctx context.Context) (*gorm.DB, storage.Store, *services.Serv
 
 func (e *env) printDemo(ctx context.Context, s *services.Services) error {
 	logins, err := demo.Load(ctx, demo.Services{Auth: s.Auth, School: s.School, Groups: s.Groups, Messages: s.Messages, Notices: s.Notices,
-		NoticesAt: s.NoticesAt, DB: s.DB, Location: e.cfg.Location, Privacy: s.Privacy})
+		NoticesAt: s.NoticesAt, DB: s.DB, Location: e.cfg.Location, Privacy: s.Privacy, Words: s.Words, Files: s.Files, Calendars: s.Settings})
 	if err != nil {
 		return err
 	}
