@@ -53,6 +53,9 @@ type Assignment struct {
 	CreatedAt          time.Time
 	PublishedAt        *time.Time
 	ArchivedAt         *time.Time
+	// RemindedAt is when families who had not handed in were reminded
+	// (remind.go); nil until then.
+	RemindedAt *time.Time
 }
 
 type assignmentClass struct {

@@ -15,7 +15,7 @@ import (
 type Schedule struct {
 	Loc                    *time.Location
 	WorkStart, WorkEnd     clock
-	QuietStart, QuietEnd   clock
+	Quiet                  setting.Quiet
 	AfterWork, AfterOffHrs time.Duration
 }
 
@@ -41,8 +41,7 @@ func ScheduleFrom(s setting.Settings, loc *time.Location) Schedule {
 		Loc:         loc,
 		WorkStart:   parseClock(s.WorkStart, 8*60+30),
 		WorkEnd:     parseClock(s.WorkEnd, 17*60+30),
-		QuietStart:  parseClock(s.QuietStart, 21*60),
-		QuietEnd:    parseClock(s.QuietEnd, 7*60),
+		Quiet:       s.QuietHours(loc),
 		AfterWork:   time.Duration(s.DingAfterWorkMin) * time.Minute,
 		AfterOffHrs: time.Duration(s.DingAfterOffhoursMin) * time.Minute,
 	}
@@ -69,16 +68,7 @@ func (s Schedule) AutoDing(published time.Time, cal calendar.Calendar) time.Time
 }
 
 // InQuietHours reports whether t is in the quiet hours.
-func (s Schedule) InQuietHours(t time.Time) bool {
-	c := clockOf(t.In(s.Loc))
-	if s.QuietStart == s.QuietEnd {
-		return false
-	}
-	if s.QuietStart < s.QuietEnd {
-		return c >= s.QuietStart && c < s.QuietEnd
-	}
-	return c >= s.QuietStart || c < s.QuietEnd // across midnight
-}
+func (s Schedule) InQuietHours(t time.Time) bool { return s.Quiet.Contains(t) }
 
 // Deliver is when a reminder due at t reaches a recipient: at once, except
 // that a parent's waits for the end of quiet hours.
@@ -86,12 +76,7 @@ func (s Schedule) Deliver(t time.Time, parent bool) time.Time {
 	if !parent || !s.InQuietHours(t) {
 		return t
 	}
-	local := t.In(s.Loc)
-	end := time.Date(local.Year(), local.Month(), local.Day(), int(s.QuietEnd)/60, int(s.QuietEnd)%60, 0, 0, s.Loc)
-	if !end.After(local) {
-		end = end.AddDate(0, 0, 1)
-	}
-	return end.UTC()
+	return s.Quiet.Ends(t)
 }
 
 // ManualAllowed reports whether the author may DING now, and if not, how

@@ -6,6 +6,7 @@ package services
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -195,28 +196,26 @@ type Background struct {
 	Housekeeping Housekeeping
 }
 
-// Housekeeping deletes, every hour, expired sessions and codes, jobs done
+// Housekeeping sends, every minute, the reminders whose time has come
+// (Remind), and deletes, every hour, expired sessions and codes, jobs done
 // a week ago and live events older than an hour, and makes sure the
 // nightly retention run is queued.
 type Housekeeping struct{ s *Services }
 
-// Run cleans up now and every hour until ctx ends.
+// Run does its work now, then reminds every minute and cleans up every
+// hour until ctx ends.
 func (h Housekeeping) Run(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
+	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	l := h.s.o.Log
+	var cleaned time.Time
 	for {
-		if err := h.s.Auth.Cleanup(ctx); err != nil && ctx.Err() == nil {
-			l.Warn("housekeeping: auth", "err", err)
+		if time.Since(cleaned) >= time.Hour {
+			h.cleanup(ctx)
+			cleaned = time.Now()
 		}
-		if _, err := job.Prune(ctx, h.s.DB, time.Now(), 7*24*time.Hour); err != nil && ctx.Err() == nil {
-			l.Warn("housekeeping: jobs", "err", err)
-		}
-		if err := event.Prune(ctx, h.s.DB, time.Now()); err != nil && ctx.Err() == nil {
-			l.Warn("housekeeping: events", "err", err)
-		}
-		if err := h.s.Erasure.Schedule(ctx); err != nil && ctx.Err() == nil {
-			l.Warn("housekeeping: retention schedule", "err", err)
+		if err := h.s.Remind(ctx); err != nil && ctx.Err() == nil {
+			l.Warn("housekeeping: reminders", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -224,6 +223,37 @@ func (h Housekeeping) Run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+func (h Housekeeping) cleanup(ctx context.Context) {
+	l := h.s.o.Log
+	if err := h.s.Auth.Cleanup(ctx); err != nil && ctx.Err() == nil {
+		l.Warn("housekeeping: auth", "err", err)
+	}
+	if _, err := job.Prune(ctx, h.s.DB, time.Now(), 7*24*time.Hour); err != nil && ctx.Err() == nil {
+		l.Warn("housekeeping: jobs", "err", err)
+	}
+	if err := event.Prune(ctx, h.s.DB, time.Now()); err != nil && ctx.Err() == nil {
+		l.Warn("housekeeping: events", "err", err)
+	}
+	if err := h.s.Erasure.Schedule(ctx); err != nil && ctx.Err() == nil {
+		l.Warn("housekeeping: retention schedule", "err", err)
+	}
+}
+
+// Remind sends the reminders whose time has come, under the settings of
+// the moment: homework to families who have not handed in before the due
+// time (never in quiet hours), and pending student leave to the head
+// teacher after 30 working minutes. Each is sent once, however many
+// instances run it; Housekeeping runs it every minute.
+func (s *Services) Remind(ctx context.Context) error {
+	rules, err := s.Settings.Get(ctx)
+	if err != nil {
+		return err
+	}
+	_, herr := s.Homework.RemindDue(ctx, rules)
+	_, lerr := s.Leave.RemindDue(ctx, rules)
+	return errors.Join(herr, lerr)
 }
 
 // Background builds the hub and the two workers.

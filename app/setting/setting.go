@@ -39,6 +39,9 @@ type Settings struct {
 	QuietStart           string // "21:00"
 	QuietEnd             string // "07:00"
 	GuardiansPerStudent  int
+	// HomeworkRemindBeforeMin: this long before an assignment is due,
+	// families who have not handed it in are reminded once; 0: never.
+	HomeworkRemindBeforeMin int
 	// Families' data (the privacy notice shows them; app/erasure applies
 	// them): days after closing an account before its data is erased, and
 	// how long each kind of record is kept.
@@ -55,7 +58,7 @@ func Defaults() Settings {
 	return Settings{
 		GeofenceM: 300, WorkStart: "08:30", WorkEnd: "17:30", LateGraceMin: 0, AbsentAfterMin: 30,
 		MaxAccuracyM: 100, MakeupPerMonth: 3, DingAfterWorkMin: 120, DingAfterOffhoursMin: 720,
-		QuietStart: "21:00", QuietEnd: "07:00", GuardiansPerStudent: 2,
+		QuietStart: "21:00", QuietEnd: "07:00", GuardiansPerStudent: 2, HomeworkRemindBeforeMin: 120,
 		EraseAfterDays: 7, RetainMessagesDays: 730, RetainNotificationsDays: 180, RetainRequestsDays: 365,
 		RetainIPDays: 365, RetainLoginDays: 30,
 	}
@@ -86,7 +89,7 @@ type Group struct {
 // Groups are the settings page's sections, in order.
 var Groups = []Group{
 	{"attendance", "考勤", "教师打卡的地点、时间和补卡规则。"},
-	{"remind", "提醒", "通知未读时自动 DING 的时间，以及家长的免打扰时段。"},
+	{"remind", "提醒", "通知未读时自动 DING 的时间、作业截止前的提醒，以及家长的免打扰时段。"},
 	{"join", "入群", "家长申请加入班级群时的规则。"},
 	{"privacy", "注销与保留期限", "家长注销账号后多久删除其资料，以及各类记录保留多久。到期的记录每晚自动删除，隐私政策中会列出这些期限。"},
 }
@@ -126,6 +129,10 @@ var fields = []field{
 	{name: "ding_after_offhours_min", label: "非工作时间未读提醒", unit: "分钟", group: "remind", kind: 'i', min: 5, max: 2880,
 		help: "下班后或假日发布的通知，过这么久仍未读的人会收到一次自动 DING。",
 		intp: func(s *Settings) *int { return &s.DingAfterOffhoursMin }},
+	{name: "homework_remind_before_min", label: "作业截止前提醒", unit: "分钟", group: "remind", kind: 'i', min: 0, max: 2880,
+		help: "需要在线提交的作业，截止前这么多分钟，孩子还没有提交（或被打回后还没有重交）的家长会在消息提醒中收到一次提醒。" +
+			"提醒时间落在免打扰时段内时，改在免打扰结束时发出；若那时已过截止时间，则在前一晚免打扰开始前发出；都不行就不提醒。0 表示不提醒。",
+		intp: func(s *Settings) *int { return &s.HomeworkRemindBeforeMin }},
 	{name: "quiet_start", label: "免打扰开始", group: "remind", kind: 't',
 		help: "从此时起，给家长的提醒和 DING 暂不发送，等免打扰结束再发。",
 		strp: func(s *Settings) *string { return &s.QuietStart }},

@@ -157,3 +157,22 @@ func TestUpdateRefusesLongValues(t *testing.T) {
 		t.Fatalf("a %d-character value: %v", setting.MaxValue+1, err)
 	}
 }
+
+// TestHomeworkReminderSetting: homework_remind_before_min is a reminder
+// setting, 120 by default, 0 allowed (no reminder), bounded.
+func TestHomeworkReminderSetting(t *testing.T) {
+	t.Parallel()
+	d := setting.Defaults()
+	if d.HomeworkRemindBeforeMin != 120 {
+		t.Fatalf("default %d", d.HomeworkRemindBeforeMin)
+	}
+	var f *setting.Field
+	for _, x := range d.Form() {
+		if x.Name == "homework_remind_before_min" {
+			f = &x
+		}
+	}
+	if f == nil || f.Group != "remind" || f.Value != "120" || f.Default != "120 分钟" || f.Min != 0 || f.Label == "" || f.Help == "" {
+		t.Fatalf("the form field: %+v", f)
+	}
+}

@@ -89,6 +89,9 @@ type Leave struct {
 	ReturnedAt   *time.Time
 	FileID       *uint64
 	CreatedAt    time.Time
+	// HeadRemindedAt is when the head teacher was reminded of the request
+	// still pending (remind.go); nil until then.
+	HeadRemindedAt *time.Time
 }
 
 // TableName implements gorm's Tabler.

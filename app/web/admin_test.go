@@ -280,14 +280,14 @@ func TestSettingsGroupsHelpAndErrors(t *testing.T) {
 				t.Errorf("group %s: legend %q, want %q", key, legend, title)
 			}
 		}
-		for field, group := range map[string]string{"geofence_m": "attendance", "quiet_start": "remind", "ding_after_work_min": "remind", "guardians_per_student": "join", "makeup_per_month": "attendance"} {
+		for field, group := range map[string]string{"geofence_m": "attendance", "quiet_start": "remind", "ding_after_work_min": "remind", "guardians_per_student": "join", "makeup_per_month": "attendance", "homework_remind_before_min": "remind"} {
 			if r.Doc.Find(`[data-testid="settings-group-`+group+`"] input[name="`+field+`"]`).Length() != 1 {
 				t.Errorf("%s is not under %s", field, group)
 			}
 		}
 		fields := r.Doc.Find(`[data-testid="settings-form"] input:not([type="hidden"])`)
-		if fields.Length() != 20 {
-			t.Errorf("%d fields, want the 20 of the contract", fields.Length())
+		if fields.Length() != 21 {
+			t.Errorf("%d fields, want the 21 of the contract", fields.Length())
 		}
 		fields.Each(func(_ int, in *goquery.Selection) {
 			name, _ := in.Attr("name")
