@@ -154,8 +154,12 @@ type Homework struct {
 func RecordHomework(ctx context.Context, tx *gorm.DB, now time.Time, h Homework, classIDs, fileIDs []uint64) (Entry, error) {
 	var groupIDs []uint64
 	if len(classIDs) > 0 {
-		if err := db.Fresh(tx).WithContext(ctx).Model(&group.Group{}).Where("class_id IN ?", classIDs).Order("id").Pluck("id", &groupIDs).Error; err != nil {
+		groups, err := group.ByIDs(ctx, tx, group.OfClasses(tx, classIDs))
+		if err != nil {
 			return Entry{}, fmt.Errorf("archive: homework %d: %w", h.ID, err)
+		}
+		for _, g := range groups {
+			groupIDs = append(groupIDs, g.ID)
 		}
 	}
 	id, due := h.ID, h.DueAt.UTC()
