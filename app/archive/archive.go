@@ -1,12 +1,16 @@
-// Package archive keeps every published notice and every filed document
-// (文件, 报表) as an immutable bundle in object storage:
-// notices/{yyyy}/{mm}/{notice-id}/notice.json (or documents/… for a
-// document) listing the attachments with their SHA-256, the attachments
+// Package archive keeps every published notice, every assignment of
+// homework (作业) and every filed document (文件, 报表) as an immutable
+// bundle in object storage: notices/{yyyy}/{mm}/{notice-id}/notice.json
+// (homework/{yyyy}/{mm}/{homework-id}/homework.json for homework, with its
+// subject and due time; documents/… for a document) listing the
+// attachments with their SHA-256, the attachments
 // themselves content-addressed under files/{sha256}/{name}. Bundles are
 // written by a background job that retries until storage takes them, so an
 // outage delays archiving but loses nothing; until then the entry shows
 // 归档中. Search covers title and body by keyword, category, group and date,
-// and shows each user only entries of their own groups (admins see all).
+// and shows each user only entries of their own groups (admins see all);
+// homework is in the class groups of its classes. Families' submissions
+// are never archived.
 package archive
 
 import (
@@ -34,7 +38,11 @@ import (
 const (
 	KindNotice   = "notice"
 	KindDocument = "document"
+	KindHomework = "homework"
 )
+
+// HomeworkCategory is the category of archived homework.
+const HomeworkCategory = "作业"
 
 // Categories of standalone documents.
 var DocumentCategories = []string{"文件", "报表"}
@@ -42,14 +50,18 @@ var DocumentCategories = []string{"文件", "报表"}
 // JobKind is the background job that writes a bundle.
 const JobKind = "archive.bundle"
 
-// Entry is one archived notice or document.
+// Entry is one archived notice, assignment or document.
 type Entry struct {
 	ID         uint64
 	Kind       string
 	NoticeID   *uint64
+	HomeworkID *uint64
 	Title      string
 	Body       string
 	Category   string
+	// Subject and DueAt are an assignment's.
+	Subject    string
+	DueAt      *time.Time
 	CreatedBy  uint64
 	CreatedAt  time.Time
 	BundleKey  string
@@ -126,14 +138,46 @@ func Record(ctx context.Context, tx *gorm.DB, now time.Time, e Entry, groupIDs, 
 	return e, err
 }
 
+// Homework is an assignment as the archive keeps it.
+type Homework struct {
+	ID       uint64
+	Title    string
+	Subject  string
+	Body     string
+	DueAt    time.Time
+	AuthorID uint64
+}
+
+// RecordHomework archives an assignment inside tx (the transaction that
+// sets it): its files, and the class groups of classIDs as the groups that
+// may see it. Submissions are the families' own and are not archived.
+func RecordHomework(ctx context.Context, tx *gorm.DB, now time.Time, h Homework, classIDs, fileIDs []uint64) (Entry, error) {
+	var groupIDs []uint64
+	if len(classIDs) > 0 {
+		groups, err := group.ByIDs(ctx, tx, group.OfClasses(tx, classIDs))
+		if err != nil {
+			return Entry{}, fmt.Errorf("archive: homework %d: %w", h.ID, err)
+		}
+		for _, g := range groups {
+			groupIDs = append(groupIDs, g.ID)
+		}
+	}
+	id, due := h.ID, h.DueAt.UTC()
+	return Record(ctx, tx, now, Entry{Kind: KindHomework, HomeworkID: &id, Title: h.Title, Body: h.Body, Category: HomeworkCategory,
+		Subject: h.Subject, DueAt: &due, CreatedBy: h.AuthorID}, groupIDs, fileIDs)
+}
+
 // Bundle is the JSON document stored for an entry.
 type Bundle struct {
 	ID          uint64       `json:"id"`
 	Kind        string       `json:"kind"`
 	NoticeID    *uint64      `json:"notice_id,omitempty"`
+	HomeworkID  *uint64      `json:"homework_id,omitempty"`
 	Title       string       `json:"title"`
 	Body        string       `json:"body"`
 	Category    string       `json:"category"`
+	Subject     string       `json:"subject,omitempty"`
+	DueAt       *time.Time   `json:"due_at,omitempty"`
 	Author      string       `json:"author"`
 	Groups      []string     `json:"groups"`
 	CreatedAt   time.Time    `json:"created_at"`
@@ -169,7 +213,8 @@ func (s *Service) WriteBundle(ctx context.Context, j job.Job) error {
 	if err != nil {
 		return err
 	}
-	b := Bundle{ID: e.ID, Kind: e.Kind, NoticeID: e.NoticeID, Title: e.Title, Body: e.Body, Category: e.Category, CreatedAt: e.CreatedAt}
+	b := Bundle{ID: e.ID, Kind: e.Kind, NoticeID: e.NoticeID, HomeworkID: e.HomeworkID, Title: e.Title, Body: e.Body, Category: e.Category,
+		Subject: e.Subject, DueAt: e.DueAt, CreatedAt: e.CreatedAt}
 	names, err := auth.Names(ctx, s.db, []uint64{e.CreatedBy})
 	if err != nil {
 		return err
@@ -204,6 +249,9 @@ func BundleKey(e Entry) string {
 	t := e.CreatedAt.UTC()
 	if e.Kind == KindNotice && e.NoticeID != nil {
 		return fmt.Sprintf("notices/%04d/%02d/%d/notice.json", t.Year(), t.Month(), *e.NoticeID)
+	}
+	if e.Kind == KindHomework && e.HomeworkID != nil {
+		return fmt.Sprintf("homework/%04d/%02d/%d/homework.json", t.Year(), t.Month(), *e.HomeworkID)
 	}
 	return fmt.Sprintf("documents/%04d/%02d/%d/entry.json", t.Year(), t.Month(), e.ID)
 }
@@ -410,6 +458,17 @@ func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint6
 // StatusOfNotice reports whether a notice's bundle has landed.
 func (s *Service) StatusOfNotice(ctx context.Context, noticeID uint64) (archived bool, err error) {
 	return NoticeArchived(ctx, s.db, noticeID)
+}
+
+// HomeworkArchived reports, read through q, whether an assignment's bundle
+// has landed.
+func HomeworkArchived(ctx context.Context, q *gorm.DB, homeworkID uint64) (archived bool, err error) {
+	var e Entry
+	err = q.WithContext(ctx).Select("archived_at").Where("homework_id = ?", homeworkID).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	return e.ArchivedAt != nil, err
 }
 
 // NoticeArchived is StatusOfNotice read through q.

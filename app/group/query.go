@@ -45,3 +45,9 @@ func InClassGroups(q *gorm.DB, classIDs []uint64) *gorm.DB {
 	return db.Fresh(q).Model(&Member{}).Select("user_id").
 		Where("group_id IN (?)", db.Fresh(q).Model(&Group{}).Select("id").Where("class_id IN ?", classIDs))
 }
+
+// OfClasses is a subquery (one column, id) of the class groups of
+// classIDs: where a class's homework is archived.
+func OfClasses(q *gorm.DB, classIDs []uint64) *gorm.DB {
+	return db.Fresh(q).Model(&Group{}).Select("id").Where("class_id IN ?", classIDs)
+}

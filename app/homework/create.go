@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/apperr"
+	"jiaxiao/app/archive"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/app/file"
@@ -46,7 +47,8 @@ func CanCreate(actor *auth.User) error {
 }
 
 // Create checks an assignment and publishes it to the classes at once;
-// the families of those classes are told in their notification centre.
+// the families of those classes are told in their notification centre,
+// and the assignment with its files is archived (archive.RecordHomework).
 func (s *Service) Create(ctx context.Context, actor *auth.User, in CreateInput) (Assignment, error) {
 	if err := CanCreate(actor); err != nil {
 		return Assignment{}, err
@@ -126,7 +128,14 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in CreateInput) 
 				return err
 			}
 		}
-		return s.tellFamilies(ctx, tx, now, a, classIDs)
+		if err := s.tellFamilies(ctx, tx, now, a, classIDs); err != nil {
+			return err
+		}
+		// Archived with the notices, in the same transaction: the bundle
+		// job follows once it commits. Submissions stay out of it.
+		_, err := archive.RecordHomework(ctx, tx, now, archive.Homework{ID: a.ID, Title: a.Title, Subject: a.Subject, Body: a.Body,
+			DueAt: a.DueAt, AuthorID: a.AuthorID}, classIDs, fileIDs)
+		return err
 	})
 	if err != nil {
 		return Assignment{}, fmt.Errorf("homework: create: %w", err)

@@ -93,8 +93,9 @@ func New(o Options) *Services {
 	s.Attendance = attendance.NewService(attendance.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
 	s.Centre = notify.NewCentre(o.DB, o.Now)
 	s.Privacy = privacy.NewService(privacy.Options{DB: o.DB, Now: o.Now, Location: o.Location, Settings: s.Settings, Log: o.Log})
-	s.Leave = studentleave.NewService(studentleave.Options{DB: o.DB, Now: o.Now, Location: o.Location, Calendars: s.Settings})
 	s.UseStore(o.Store)
+	// Files is updated in place by UseStore, so doctor's notes follow a new store.
+	s.Leave = studentleave.NewService(studentleave.Options{DB: o.DB, Now: o.Now, Location: o.Location, Calendars: s.Settings, Files: s.Files})
 	// Files is updated in place by UseStore, so exports follow a new store.
 	s.Export = export.NewService(export.Options{DB: o.DB, Files: s.Files, Now: o.Now, Location: o.Location, Log: o.Log})
 	// The consent record and who was shown one's data go in one's export.

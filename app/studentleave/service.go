@@ -16,6 +16,7 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/calendar"
 	"jiaxiao/app/db"
+	"jiaxiao/app/file"
 	"jiaxiao/app/group"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
@@ -28,10 +29,11 @@ type Calendars interface {
 
 // Service is student leave's API.
 type Service struct {
-	db   *gorm.DB
-	now  func() time.Time
-	loc  *time.Location
-	cals Calendars
+	db    *gorm.DB
+	now   func() time.Time
+	loc   *time.Location
+	cals  Calendars
+	files *file.Service
 }
 
 // Options configure NewService.
@@ -40,6 +42,8 @@ type Options struct {
 	Now       func() time.Time
 	Location  *time.Location
 	Calendars Calendars
+	// Files keeps doctor's notes.
+	Files *file.Service
 }
 
 // NewService returns the student leave service.
@@ -50,7 +54,7 @@ func NewService(o Options) *Service {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, loc: o.Location, cals: o.Calendars}
+	return &Service{db: o.DB, now: func() time.Time { return o.Now().UTC() }, loc: o.Location, cals: o.Calendars, files: o.Files}
 }
 
 // Errors users are told.
@@ -75,9 +79,42 @@ type RequestInput struct {
 	EndHalf   string
 	Reason    string
 	Symptoms  []string
+	// Note is an optional doctor's note (医生证明): a photo, re-encoded
+	// without EXIF when kept, or a PDF.
+	Note *file.Prepared
 }
 
 const maxReason = 200
+
+// MaxNoteSize is the largest doctor's note taken; the handler refuses a
+// larger upload before reading it.
+const MaxNoteSize = 10 << 20
+
+// NoteTooLarge refuses a doctor's note over MaxNoteSize.
+func NoteTooLarge() error {
+	return apperr.Invalid("file", fmt.Sprintf("医生证明不能超过 %d MB，请拍一张清晰的照片或压缩 PDF 后重新选择", MaxNoteSize>>20))
+}
+
+// NoteWrongType refuses a doctor's note that is neither a photo nor a PDF.
+func NoteWrongType() error {
+	return apperr.Invalid("file", "医生证明只能是照片（JPG、PNG）或 PDF 文件，请重新选择")
+}
+
+// CheckNote refuses a note that is not a photo or a PDF, or is larger
+// than MaxNoteSize; it reads only what file.Prepare found (nothing is
+// decoded).
+func CheckNote(p *file.Prepared) error {
+	if p == nil {
+		return nil
+	}
+	if len(p.Data) > MaxNoteSize {
+		return NoteTooLarge()
+	}
+	if p.ContentType != "application/pdf" && !strings.HasPrefix(p.ContentType, "image/") {
+		return NoteWrongType()
+	}
+	return nil
+}
 
 // How far back a guardian may ask after the fact (补请假), and how far ahead.
 const (
@@ -196,40 +233,39 @@ func headOf(ctx context.Context, tx *gorm.DB, actor *auth.User, classID uint64) 
 
 func leaveLink(id uint64) string { return fmt.Sprintf("/leave#leave-%d", id) }
 
-// Request files a guardian's leave request; the head teacher is told.
+// Request files a guardian's leave request; the head teacher is told. A
+// doctor's note is checked (type, size) with the form, and kept only once
+// the request is known to be allowed: then outside the transaction (object
+// storage is the network), the request inside it checked again.
 func (s *Service) Request(ctx context.Context, actor *auth.User, in RequestInput) (Leave, error) {
 	cal, err := s.cals.Calendar(ctx)
 	if err != nil {
 		return Leave{}, err
 	}
 	now := s.now()
+	var noteID *uint64
+	if in.Note != nil {
+		if _, _, _, err := s.checkRequest(ctx, s.db, actor, in, cal, now); err != nil {
+			return Leave{}, err
+		}
+		if s.files == nil {
+			return Leave{}, errors.New("studentleave: request: no file service for the note")
+		}
+		f, err := s.files.SaveOrStage(ctx, actor.ID, *in.Note)
+		if err != nil {
+			return Leave{}, err
+		}
+		noteID = &f.ID
+	}
 	var l Leave
 	err = db.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		sts, err := school.Students(ctx, tx, []uint64{in.StudentID})
+		st, symptoms, halves, err := s.checkRequest(ctx, tx, actor, in, cal, now)
 		if err != nil {
 			return err
-		}
-		st, ok := sts[in.StudentID]
-		if !ok {
-			return ErrNotGuardian
-		}
-		if err := guardianOf(ctx, tx, actor, st); err != nil {
-			return err
-		}
-		symptoms, halves, err := in.validate(cal)
-		if err != nil {
-			return err
-		}
-		today := calendar.DayOf(now, s.loc)
-		switch {
-		case in.StartDate < string(dayAdd(today, -LateDays)):
-			return apperr.Invalid("start_date", fmt.Sprintf("只能补请 %d 天内的假，更早的请联系班主任", LateDays))
-		case in.StartDate > string(dayAdd(today, AheadDays)):
-			return apperr.Invalid("start_date", fmt.Sprintf("最多提前 %d 天请假", AheadDays))
 		}
 		l = Leave{StudentID: st.ID, ClassID: st.ClassID, ParentID: actor.ID, Kind: in.Kind, StartDate: in.StartDate, StartHalf: in.StartHalf,
 			EndDate: in.EndDate, EndHalf: in.EndHalf, HalfDays: halves, Reason: strings.TrimSpace(in.Reason), Symptoms: symptoms,
-			Status: Pending, CreatedAt: now}
+			Status: Pending, FileID: noteID, CreatedAt: now}
 		if err := tx.WithContext(ctx).Create(&l).Error; err != nil {
 			return fmt.Errorf("studentleave: request: %w", err)
 		}
@@ -238,12 +274,104 @@ func (s *Service) Request(ctx context.Context, actor *auth.User, in RequestInput
 			return err
 		}
 		if c.HeadTeacherID != nil {
+			body := l.Start() + " 至 " + l.End() + "：" + l.Reason
+			if noteID != nil {
+				body += "（附医生证明）"
+			}
 			return notify.Add(ctx, tx, now, notify.Notification{UserID: *c.HeadTeacherID, Kind: "leave.request",
-				Title: fmt.Sprintf("%s 申请%s %g 天", st.Name, l.Kind, l.Days()), Body: l.Start() + " 至 " + l.End() + "：" + l.Reason, Link: leaveLink(l.ID)})
+				Title: fmt.Sprintf("%s 申请%s %g 天", st.Name, l.Kind, l.Days()), Body: body, Link: leaveLink(l.ID)})
 		}
 		return nil
 	})
 	return l, err
+}
+
+// checkRequest checks, through q, that actor may ask for the leave in and
+// that the form is good, and counts its half days on cal.
+func (s *Service) checkRequest(ctx context.Context, q *gorm.DB, actor *auth.User, in RequestInput, cal calendar.Calendar, now time.Time) (school.Student, string, int, error) {
+	sts, err := school.Students(ctx, q, []uint64{in.StudentID})
+	if err != nil {
+		return school.Student{}, "", 0, err
+	}
+	st, ok := sts[in.StudentID]
+	if !ok {
+		return st, "", 0, ErrNotGuardian
+	}
+	if err := guardianOf(ctx, q, actor, st); err != nil {
+		return st, "", 0, err
+	}
+	symptoms, halves, err := in.validate(cal)
+	if err != nil {
+		return st, "", 0, err
+	}
+	today := calendar.DayOf(now, s.loc)
+	switch {
+	case in.StartDate < string(dayAdd(today, -LateDays)):
+		return st, "", 0, apperr.Invalid("start_date", fmt.Sprintf("只能补请 %d 天内的假，更早的请联系班主任", LateDays))
+	case in.StartDate > string(dayAdd(today, AheadDays)):
+		return st, "", 0, apperr.Invalid("start_date", fmt.Sprintf("最多提前 %d 天请假", AheadDays))
+	}
+	if err := CheckNote(in.Note); err != nil {
+		return st, "", 0, err
+	}
+	return st, symptoms, halves, nil
+}
+
+// FileAccess reports whether actor may open a file of student leave (a
+// doctor's note): the student's current guardians, the head teacher of
+// the class the leave was asked in, and admins; nobody else, not the
+// class's other teachers.
+func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint64) (bool, error) {
+	if actor == nil {
+		return false, nil
+	}
+	var ls []Leave
+	if err := s.db.WithContext(ctx).Where("file_id = ?", fileID).Order("id").Limit(listLimit).Find(&ls).Error; err != nil {
+		return false, fmt.Errorf("studentleave: file access: %w", err)
+	}
+	for _, l := range ls {
+		if actor.IsAdmin() {
+			return true, nil
+		}
+		switch actor.Role {
+		case auth.RoleParent:
+			ok, err := school.IsGuardian(ctx, s.db, l.StudentID, actor.ID)
+			if err != nil || ok {
+				return ok, err
+			}
+		case auth.RoleTeacher:
+			_, err := headOf(ctx, s.db, actor, l.ClassID)
+			switch {
+			case err == nil:
+				return true, nil
+			case !errors.Is(err, apperr.ErrForbidden) && !errors.Is(err, apperr.ErrNotFound):
+				return false, err
+			}
+		}
+	}
+	return false, nil
+}
+
+// Notes reads the doctor's notes of items in one statement, by file id.
+func (s *Service) Notes(ctx context.Context, items []Item) (map[uint64]file.File, error) {
+	var ids []uint64
+	for _, it := range items {
+		if it.FileID != nil {
+			ids = append(ids, *it.FileID)
+		}
+	}
+	out := make(map[uint64]file.File, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	fs, err := file.ByIDs(ctx, s.db, ids)
+	if err != nil {
+		return nil, fmt.Errorf("studentleave: notes: %w", err)
+	}
+	for _, f := range fs {
+		out[f.ID] = f
+	}
+	return out, nil
 }
 
 func (s *Service) byID(ctx context.Context, tx *gorm.DB, id uint64) (Leave, error) {

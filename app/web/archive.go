@@ -56,7 +56,9 @@ func (s *Server) archiveView(c echo.Context) (archiveviews.ListView, error) {
 	for _, k := range notice.Categories {
 		v.Categories = append(v.Categories, component.Option{Value: k, Label: k, Selected: k == q.Category})
 	}
-	v.Categories = append(v.Categories, component.Option{Value: "报表", Label: "报表", Selected: q.Category == "报表"})
+	for _, k := range []string{archive.HomeworkCategory, "报表"} {
+		v.Categories = append(v.Categories, component.Option{Value: k, Label: k, Selected: k == q.Category})
+	}
 	for _, k := range archive.DocumentCategories {
 		v.DocCats = append(v.DocCats, component.Option{Value: k, Label: k})
 	}
@@ -124,7 +126,22 @@ func (s *Server) archiveShow(c echo.Context) error {
 			return err
 		}
 		if ok {
-			v.NoticeURL = noticeURL(*h.NoticeID)
+			v.SourceURL, v.SourceLabel = noticeURL(*h.NoticeID), "查看原通知"
+		}
+	}
+	if h.HomeworkID != nil {
+		v.Subject = h.Subject
+		if h.DueAt != nil {
+			v.Due = h.DueAt.In(s.loc).Format("2006-01-02 15:04")
+		}
+		// The archive's reader may not be the assignment's (a teacher who
+		// no longer teaches the class): the link only for who may open it.
+		_, err := s.homework.Get(c.Request().Context(), userOf(c), *h.HomeworkID)
+		switch {
+		case err == nil:
+			v.SourceURL, v.SourceLabel = homeworkURL(*h.HomeworkID), "查看原作业"
+		case !errors.Is(err, apperr.ErrNotFound) && !errors.Is(err, apperr.ErrForbidden):
+			return err
 		}
 	}
 	for _, f := range files {

@@ -388,7 +388,7 @@ func (s *Server) download(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if err := file.MayDownload(ctx, userOf(c), id, s.messages, s.notices, s.archive, s.homework); err != nil {
+	if err := file.MayDownload(ctx, userOf(c), id, s.messages, s.notices, s.archive, s.homework, s.leaves); err != nil {
 		return err
 	}
 	f, err := s.files.Get(ctx, id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"jiaxiao/app/apperr"
 	"jiaxiao/app/auth"
 	"jiaxiao/app/calendar"
+	"jiaxiao/app/file"
 	"jiaxiao/app/studentleave"
 	"jiaxiao/storage"
 	"jiaxiao/views/component"
@@ -54,7 +56,38 @@ func (s *Server) renderLeaveForm(c echo.Context, status int, f slviews.Form) err
 	return render(c, status, slviews.NewPage(page(c, "学生请假"), v))
 }
 
+// leaveNote reads the optional doctor's note (field file): nil when none
+// was chosen. Its size and, from its first bytes, its type are checked
+// before the rest is read; chosen says a file came, so that a refused form
+// can ask for it again.
+func leaveNote(c echo.Context) (note *file.Prepared, chosen bool, err error) {
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Filename == "" {
+		return nil, false, nil
+	}
+	if fh.Size > studentleave.MaxNoteSize {
+		return nil, true, studentleave.NoteTooLarge()
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, true, err
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if ct := http.DetectContentType(head[:n]); ct != "application/pdf" && !strings.HasPrefix(ct, "image/") {
+		return nil, true, studentleave.NoteWrongType()
+	}
+	p, err := readUpload(fh)
+	if err != nil {
+		return nil, true, err
+	}
+	return &p, true, nil
+}
+
 func (s *Server) askLeave(c echo.Context) error {
+	// The note first: it parses the multipart form the fields come from.
+	note, chosen, noteErr := leaveNote(c)
 	f := slviews.Form{StudentID: c.FormValue("student_id"), Kind: c.FormValue("kind"), StartDate: c.FormValue("start_date"), StartHalf: c.FormValue("start_half"),
 		EndDate: c.FormValue("end_date"), EndHalf: c.FormValue("end_half"), Reason: c.FormValue("reason")}
 	form, err := c.FormParams()
@@ -65,18 +98,26 @@ func (s *Server) askLeave(c echo.Context) error {
 	if len(f.Symptoms) > len(studentleave.Symptoms) {
 		f.Symptoms = f.Symptoms[:len(studentleave.Symptoms)+1]
 	}
-	id, _ := strconv.ParseUint(f.StudentID, 10, 64)
-	_, err = s.leaves.Request(c.Request().Context(), userOf(c), studentleave.RequestInput{StudentID: id, Kind: f.Kind, StartDate: f.StartDate,
-		StartHalf: f.StartHalf, EndDate: f.EndDate, EndHalf: f.EndHalf, Reason: f.Reason, Symptoms: f.Symptoms})
-	if v, ok := apperr.AsValidation(err); ok {
-		f.Errors = v.Fields
-		return s.renderLeaveForm(c, http.StatusUnprocessableEntity, f)
+	err = noteErr
+	if err == nil {
+		id, _ := strconv.ParseUint(f.StudentID, 10, 64)
+		_, err = s.leaves.Request(c.Request().Context(), userOf(c), studentleave.RequestInput{StudentID: id, Kind: f.Kind, StartDate: f.StartDate,
+			StartHalf: f.StartHalf, EndDate: f.EndDate, EndHalf: f.EndHalf, Reason: f.Reason, Symptoms: f.Symptoms, Note: note})
 	}
-	if err != nil {
+	if err == nil {
+		s.setFlash(c, flashLeaveAsked)
+		return redirect(c, "/leave")
+	}
+	// Refused in place (a bad form 422, storage busy 503): what was typed
+	// stays; a chosen file cannot, and the form says so.
+	f.Errors = map[string]string{}
+	status, msg := formError(err, f.Errors)
+	if status != http.StatusUnprocessableEntity && status != http.StatusServiceUnavailable {
 		return err
 	}
-	s.setFlash(c, flashLeaveAsked)
-	return redirect(c, "/leave")
+	f.Errors[""] = msg
+	f.NoteLost = chosen && f.Errors["file"] == ""
+	return s.renderLeaveForm(c, status, f)
 }
 
 func (s *Server) leaveList(c echo.Context) error { return s.renderLeaveList(c, http.StatusOK, 0, "") }
@@ -96,6 +137,10 @@ func (s *Server) renderLeaveList(c echo.Context, status int, refused uint64, msg
 	} else {
 		items, err = s.leaves.Mine(ctx, u)
 	}
+	if err != nil {
+		return err
+	}
+	notes, err := s.leaves.Notes(ctx, items)
 	if err != nil {
 		return err
 	}
@@ -126,6 +171,11 @@ func (s *Server) renderLeaveList(c echo.Context, status int, refused uint64, msg
 		row := slviews.Item{ID: id, Anchor: "leave-" + id, Student: it.StudentName, Class: it.Class, What: fmt.Sprintf("%s %g 天", it.Kind, it.Days()),
 			When: it.Start() + " 至 " + it.End(), Symptoms: strings.ReplaceAll(it.Symptoms, ",", "、"), Reason: it.Reason,
 			Status: studentleave.StatusLabel(it.Status), StatusClass: it.Status, RejectReason: it.RejectReason, AskedBy: it.ParentName}
+		if it.FileID != nil {
+			if n, ok := notes[*it.FileID]; ok {
+				row.Note = &slviews.Note{URL: "/files/" + strconv.FormatUint(n.ID, 10), Name: n.Name, Image: n.IsImage()}
+			}
+		}
 		switch {
 		case head && it.Status == studentleave.Pending:
 			d := component.Decision{ApproveURL: "/leave/" + id + "/approve", RejectURL: "/leave/" + id + "/reject", CSRF: v.CSRF, Name: "-leave"}

@@ -16,6 +16,10 @@ type Form struct {
 	Reason                                 string
 	Symptoms                               []string
 	Errors                                 map[string]string
+	// NoteLost says a doctor's note was chosen but the form was refused
+	// for something else: the browser keeps no file, so it must be chosen
+	// again.
+	NoteLost bool
 }
 
 // Has reports whether the form has symptom s ticked.
@@ -49,10 +53,21 @@ type Item struct {
 	Status, StatusClass string
 	RejectReason        string
 	AskedBy             string
+	// Note is the doctor's note, if one came with the request.
+	Note *Note
 	// URLs of what the viewer may do now; "" when they may not.
 	CancelURL, ReturnURL string
 	Decision             *component.Decision
 }
+
+// Note is a doctor's note: a photo shown as a thumbnail, or a PDF linked.
+type Note struct {
+	URL, Name string
+	Image     bool
+}
+
+// NoteMaxMB is the largest note the form takes, in MB.
+const NoteMaxMB = "10"
 
 // ListView is GET /leave.
 type ListView struct {
