@@ -274,7 +274,9 @@ func (s *Service) Request(ctx context.Context, actor *auth.User, in RequestInput
 			return err
 		}
 		if c.HeadTeacherID != nil {
-			body := l.Start() + " 至 " + l.End() + "：" + l.Reason
+			// The guardian's words stay on the request, which erasure
+			// clears; the notification, kept for months, names the dates.
+			body := l.Start() + " 至 " + l.End()
 			if noteID != nil {
 				body += "（附医生证明）"
 			}

@@ -200,6 +200,13 @@ func TestRequestRules(t *testing.T) {
 		if len(ns) != 3 || ns[2].Title != "张小明 申请病假 1 天" {
 			t.Fatalf("head teacher told: %+v", ns)
 		}
+		// Without the guardian's words: erasure clears them from the
+		// request, and the notification is kept for months.
+		for _, n := range ns {
+			if r := personal(kid, "", "", "", "").Reason; r == "" || strings.Contains(n.Body, r) {
+				t.Fatalf("the notification quotes the reason %q: %q", r, n.Body)
+			}
+		}
 	})
 }
 
