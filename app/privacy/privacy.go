@@ -78,18 +78,23 @@ type Kind string
 
 // The kinds of personal data pages and exports show.
 const (
-	KindReceipts    Kind = "receipts"     // a notice's readers with their phones
-	KindReceiptsCSV Kind = "receipts_csv" // the same, downloaded
-	KindMembers     Kind = "members"      // a group's members with their phones
-	KindRequests    Kind = "requests"     // join requests: the parent and the child
-	KindUsers       Kind = "users"        // the school's accounts
-	KindClass       Kind = "class"        // a class's students
-	KindDaily       Kind = "daily"        // the day's teacher attendance
-	KindMonthly     Kind = "monthly"      // a month's teacher attendance
-	KindMonthlyCSV  Kind = "monthly_csv"  // the same, downloaded as CSV
-	KindMonthlyXLSX Kind = "monthly_xlsx" // the same, downloaded as Excel
-	KindApprovals   Kind = "approvals"    // leave and make-up requests to decide
-	KindStaffCodes  Kind = "staff_codes"  // new staff's activation codes with their phones
+	KindReceipts    Kind = "receipts"      // a notice's readers with their phones
+	KindReceiptsCSV Kind = "receipts_csv"  // the same, downloaded
+	KindMembers     Kind = "members"       // a group's members with their phones
+	KindRequests    Kind = "requests"      // join requests: the parent and the child
+	KindUsers       Kind = "users"         // the school's accounts
+	KindClass       Kind = "class"         // a class's students
+	KindDaily       Kind = "daily"         // the day's teacher attendance
+	KindMonthly     Kind = "monthly"       // a month's teacher attendance
+	KindMonthlyCSV  Kind = "monthly_csv"   // the same, downloaded as CSV
+	KindMonthlyXLSX Kind = "monthly_xlsx"  // the same, downloaded as Excel
+	KindApprovals   Kind = "approvals"     // leave and make-up requests to decide
+	KindStaffCodes  Kind = "staff_codes"   // new staff's activation codes with their phones
+	KindLeave       Kind = "leave"         // a class's leave requests: reasons, symptoms
+	KindLeaveNote   Kind = "leave_note"    // a doctor's note on a leave request
+	KindClassToday  Kind = "class_today"   // a class's morning view: who is away and why
+	KindLeaveDay    Kind = "leave_day"     // the school's day of student leave
+	KindLeaveDayCSV Kind = "leave_day_csv" // the same, downloaded as CSV
 )
 
 // kindWords say what was seen, as a family reads it.
@@ -106,6 +111,11 @@ var kindWords = map[Kind]string{
 	KindMonthlyXLSX: "导出了月度考勤 Excel（含手机号）",
 	KindApprovals:   "查看了请假、补卡申请",
 	KindStaffCodes:  "查看了教职工激活码（含手机号）",
+	KindLeave:       "查看了学生请假（含事由与病假症状）",
+	KindLeaveNote:   "查看了请假的医生证明",
+	KindClassToday:  "查看了班级今日出勤（含病假症状）",
+	KindLeaveDay:    "查看了全校学生请假（含病假症状）",
+	KindLeaveDayCSV: "导出了全校学生请假名单（含病假症状）",
 }
 
 // Words is what a kind of view did, in Chinese.

@@ -391,6 +391,9 @@ func (s *Server) download(c echo.Context) error {
 	if err := file.MayDownload(ctx, userOf(c), id, s.messages, s.notices, s.archive, s.homework, s.leaves); err != nil {
 		return err
 	}
+	if err := s.noteShown(c, id); err != nil {
+		return err
+	}
 	f, err := s.files.Get(ctx, id)
 	if err != nil {
 		return err

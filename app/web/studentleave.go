@@ -15,6 +15,7 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/calendar"
 	"jiaxiao/app/file"
+	"jiaxiao/app/privacy"
 	"jiaxiao/app/studentleave"
 	"jiaxiao/storage"
 	"jiaxiao/views/component"
@@ -190,6 +191,15 @@ func (s *Server) renderLeaveList(c echo.Context, status int, refused uint64, msg
 		}
 		v.Items = append(v.Items, row)
 	}
+	if head {
+		shown := privacy.Shown{Kind: privacy.KindLeave, Ref: "leave", Label: "学生请假列表"}
+		for _, it := range items {
+			shown.Students = append(shown.Students, it.StudentID)
+		}
+		if err := s.shown(c, shown); err != nil {
+			return err
+		}
+	}
 	return render(c, status, slviews.ListPage(page(c, "学生请假"), v))
 }
 
@@ -258,6 +268,13 @@ func (s *Server) classToday(c echo.Context) error {
 		}
 		v.Students = append(v.Students, row)
 	}
+	shown := privacy.Shown{Kind: privacy.KindClassToday, Ref: "class:" + strconv.FormatUint(id, 10) + ":" + string(d), Label: t.Class.Name() + " " + string(d) + " 出勤"}
+	for _, p := range t.Students {
+		shown.Students = append(shown.Students, p.StudentID)
+	}
+	if err := s.shown(c, shown); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, slviews.TodayPage(page(c, "今日出勤"), v))
 }
 
@@ -278,6 +295,9 @@ func (s *Server) schoolLeaveDay(c echo.Context) error {
 		v.Rows = append(v.Rows, slviews.DayRow{Class: r.Class, No: r.StudentNo, Name: r.StudentName, Kind: r.Kind, When: r.Start() + " 至 " + r.End(),
 			Symptoms: strings.ReplaceAll(r.Symptoms, ",", "、"), Status: studentleave.StatusLabel(r.Status)})
 	}
+	if err := s.shown(c, dayShown(privacy.KindLeaveDay, d, day)); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, slviews.DayPage(page(c, "全校学生请假"), v))
 }
 
@@ -287,11 +307,38 @@ func (s *Server) schoolLeaveCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.shown(c, dayShown(privacy.KindLeaveDayCSV, d, day)); err != nil {
+		return err
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", storage.Disposition("学生请假-"+string(d)+".csv"))
 	c.Response().WriteHeader(http.StatusOK)
 	return day.WriteCSV(c.Response())
+}
+
+// dayShown is what the school's day of student leave showed: the
+// children named in its list.
+func dayShown(kind privacy.Kind, d calendar.Day, day studentleave.DayView) privacy.Shown {
+	shown := privacy.Shown{Kind: kind, Ref: "leave_day:" + string(d), Label: "全校学生请假 " + string(d)}
+	for _, r := range day.Rows {
+		shown.Students = append(shown.Students, r.StudentID)
+	}
+	return shown
+}
+
+// noteShown records a member of staff opening a doctor's note (a
+// child's health record) in the access log its family reads.
+func (s *Server) noteShown(c echo.Context, fileID uint64) error {
+	if u := userOf(c); u == nil || !u.Role.Staff() {
+		return nil
+	}
+	leaves, students, err := s.leaves.NoteOf(c.Request().Context(), fileID)
+	if err != nil || len(leaves) == 0 {
+		return err
+	}
+	return s.shown(c, privacy.Shown{Kind: privacy.KindLeaveNote, Ref: "leave:" + strconv.FormatUint(leaves[0], 10),
+		Label: "请假的医生证明", Students: students})
 }
 
 // leaveMeLink is 我的's way to student leave: for parents, head teachers
