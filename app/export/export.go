@@ -83,6 +83,22 @@ type Filed interface {
 	Place(where func(fileID uint64) (path, note string))
 }
 
+// File is an uploaded file a part's row names: Path is where it is in the
+// zip, or Note says why it is not there (both set by Place).
+type File struct {
+	ID   uint64 `json:"id"`
+	Name string `json:"name"`
+	Path string `json:"path,omitempty"`
+	Note string `json:"note,omitempty"`
+}
+
+// Place sets where f went in the zip; a nil f is none.
+func (f *File) Place(where func(fileID uint64) (path, note string)) {
+	if f != nil {
+		f.Path, f.Note = where(f.ID)
+	}
+}
+
 // Service makes exports.
 type Service struct {
 	db    *gorm.DB

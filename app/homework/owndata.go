@@ -11,6 +11,7 @@ import (
 
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
+	"jiaxiao/app/export"
 	"jiaxiao/app/file"
 	"jiaxiao/app/school"
 )
@@ -30,47 +31,38 @@ const MaxExported = 10000
 // lookupChunk is how many ids one lookup statement names.
 const lookupChunk = 1000
 
-// ExportedFile is a file a row of the export names: Path is where it is in
-// the zip, or Note says why it is not there.
-type ExportedFile struct {
-	ID   uint64 `json:"id"`
-	Name string `json:"name"`
-	Path string `json:"path,omitempty"`
-	Note string `json:"note,omitempty"`
-}
-
 // ExportedSubmission is a hand-in a parent made.
 type ExportedSubmission struct {
-	ID           uint64          `json:"id"`
-	AssignmentID uint64          `json:"assignment_id"`
-	Assignment   string          `json:"assignment"`
-	Subject      string          `json:"subject"`
-	Student      string          `json:"student"`
-	StudentNo    string          `json:"student_no"`
-	Class        string          `json:"class"`
-	Body         string          `json:"body"`
-	Files        []*ExportedFile `json:"files"`
-	SubmittedAt  string          `json:"submitted_at"`
-	Late         bool            `json:"late"`
-	Status       string          `json:"status"`
-	StatusLabel  string          `json:"status_label"`
-	Grade        string          `json:"grade"`
-	Comment      string          `json:"comment"`
-	Featured     bool            `json:"featured"`
-	ReviewedAt   *string         `json:"reviewed_at"`
+	ID           uint64         `json:"id"`
+	AssignmentID uint64         `json:"assignment_id"`
+	Assignment   string         `json:"assignment"`
+	Subject      string         `json:"subject"`
+	Student      string         `json:"student"`
+	StudentNo    string         `json:"student_no"`
+	Class        string         `json:"class"`
+	Body         string         `json:"body"`
+	Files        []*export.File `json:"files"`
+	SubmittedAt  string         `json:"submitted_at"`
+	Late         bool           `json:"late"`
+	Status       string         `json:"status"`
+	StatusLabel  string         `json:"status_label"`
+	Grade        string         `json:"grade"`
+	Comment      string         `json:"comment"`
+	Featured     bool           `json:"featured"`
+	ReviewedAt   *string        `json:"reviewed_at"`
 }
 
 // ExportedAssignment is homework a teacher set.
 type ExportedAssignment struct {
-	ID                 uint64          `json:"id"`
-	Title              string          `json:"title"`
-	Subject            string          `json:"subject"`
-	Body               string          `json:"body"`
-	Classes            []string        `json:"classes"`
-	DueAt              string          `json:"due_at"`
-	RequiresSubmission bool            `json:"requires_submission"`
-	Files              []*ExportedFile `json:"files"`
-	CreatedAt          string          `json:"created_at"`
+	ID                 uint64         `json:"id"`
+	Title              string         `json:"title"`
+	Subject            string         `json:"subject"`
+	Body               string         `json:"body"`
+	Classes            []string       `json:"classes"`
+	DueAt              string         `json:"due_at"`
+	RequiresSubmission bool           `json:"requires_submission"`
+	Files              []*export.File `json:"files"`
+	CreatedAt          string         `json:"created_at"`
 }
 
 // ExportedReview is a teacher's mark of a submission, as it stands.
@@ -103,12 +95,12 @@ type Exported struct {
 func (e *Exported) Place(where func(fileID uint64) (path, note string)) {
 	for _, s := range e.Submissions {
 		for _, f := range s.Files {
-			f.Path, f.Note = where(f.ID)
+			f.Place(where)
 		}
 	}
 	for _, a := range e.Assignments {
 		for _, f := range a.Files {
-			f.Path, f.Note = where(f.ID)
+			f.Place(where)
 		}
 	}
 }
@@ -292,10 +284,10 @@ func (r *exportReader) load(subs, reviews []Submission, set []Assignment) error 
 }
 
 // refs are the files ids as an export names them.
-func (r *exportReader) refs(ids []uint64) []*ExportedFile {
-	out := make([]*ExportedFile, 0, len(ids))
+func (r *exportReader) refs(ids []uint64) []*export.File {
+	out := make([]*export.File, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, &ExportedFile{ID: id, Name: r.files[id].Name})
+		out = append(out, &export.File{ID: id, Name: r.files[id].Name})
 	}
 	return out
 }

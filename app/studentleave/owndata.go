@@ -11,6 +11,7 @@ import (
 
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
+	"jiaxiao/app/export"
 	"jiaxiao/app/file"
 	"jiaxiao/app/school"
 )
@@ -29,38 +30,29 @@ const MaxExported = 10000
 // lookupChunk is how many ids one lookup statement names.
 const lookupChunk = 1000
 
-// ExportedFile is the doctor's note (or other file) of a request: Path is
-// where it is in the zip, or Note says why it is not there.
-type ExportedFile struct {
-	ID   uint64 `json:"id"`
-	Name string `json:"name"`
-	Path string `json:"path,omitempty"`
-	Note string `json:"note,omitempty"`
-}
-
 // ExportedRequest is a leave request a guardian made.
 type ExportedRequest struct {
-	ID             uint64        `json:"id"`
-	Student        string        `json:"student"`
-	StudentNo      string        `json:"student_no"`
-	Class          string        `json:"class"`
-	Kind           string        `json:"kind"`
-	StartDate      string        `json:"start_date"`
-	StartHalf      string        `json:"start_half"`
-	StartHalfLabel string        `json:"start_half_label"`
-	EndDate        string        `json:"end_date"`
-	EndHalf        string        `json:"end_half"`
-	EndHalfLabel   string        `json:"end_half_label"`
-	SchoolDays     float64       `json:"school_days"`
-	Reason         string        `json:"reason"`
-	Symptoms       []string      `json:"symptoms"`
-	Status         string        `json:"status"`
-	StatusLabel    string        `json:"status_label"`
-	DecisionReason string        `json:"decision_reason"`
-	File           *ExportedFile `json:"file"`
-	CreatedAt      string        `json:"created_at"`
-	DecidedAt      *string       `json:"decided_at"`
-	ReturnedAt     *string       `json:"returned_at"`
+	ID             uint64       `json:"id"`
+	Student        string       `json:"student"`
+	StudentNo      string       `json:"student_no"`
+	Class          string       `json:"class"`
+	Kind           string       `json:"kind"`
+	StartDate      string       `json:"start_date"`
+	StartHalf      string       `json:"start_half"`
+	StartHalfLabel string       `json:"start_half_label"`
+	EndDate        string       `json:"end_date"`
+	EndHalf        string       `json:"end_half"`
+	EndHalfLabel   string       `json:"end_half_label"`
+	SchoolDays     float64      `json:"school_days"`
+	Reason         string       `json:"reason"`
+	Symptoms       []string     `json:"symptoms"`
+	Status         string       `json:"status"`
+	StatusLabel    string       `json:"status_label"`
+	DecisionReason string       `json:"decision_reason"`
+	File           *export.File `json:"file"`
+	CreatedAt      string       `json:"created_at"`
+	DecidedAt      *string      `json:"decided_at"`
+	ReturnedAt     *string      `json:"returned_at"`
 }
 
 // Exported is the student-leave section of a person's export: the
@@ -74,9 +66,7 @@ type Exported struct {
 // Place fills in where each file went in the zip (export.Filed).
 func (e *Exported) Place(where func(fileID uint64) (path, note string)) {
 	for _, r := range e.Requests {
-		if r.File != nil {
-			r.File.Path, r.File.Note = where(r.File.ID)
-		}
+		r.File.Place(where)
 	}
 }
 
@@ -139,7 +129,7 @@ func (s *Service) ForExport(ctx context.Context, userID uint64) (any, error) {
 			r.Symptoms = []string{}
 		}
 		if l.FileID != nil {
-			r.File = &ExportedFile{ID: *l.FileID, Name: files[*l.FileID]}
+			r.File = &export.File{ID: *l.FileID, Name: files[*l.FileID]}
 		}
 		out.Requests = append(out.Requests, r)
 	}
