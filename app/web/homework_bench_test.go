@@ -122,6 +122,28 @@ func (s *benchSchool) benchGet(b *testing.B, c *apptest.Client, path string, ok 
 	b.ReportMetric(float64(len(body))/1024, "KiB/page")
 }
 
+// benchCall times fn, the service call behind a page, in process, and
+// reports the statements one call runs.
+func (s *benchSchool) benchCall(b *testing.B, fn func() error) {
+	if err := fn(); err != nil {
+		b.Fatal(err)
+	}
+	var err error
+	queries := len(s.counter.during(func() { err = fn() }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(queries), "queries/op")
+}
+
 // benchDBs are the databases every benchmark here runs on.
 var benchDBs = []string{"sqlite", "mysql"}
 
@@ -238,6 +260,18 @@ func benchSheet(b *testing.B, g *gorm.DB) {
 		})
 		b.Run(fmt.Sprintf("csv/students=%d", n), func(b *testing.B) {
 			s.benchGet(b, c, sheet+".csv", func(body string) bool { return strings.Count(body, "\n") == n+1 })
+		})
+		// What the two read through the homework service, without the
+		// web layer, the files' names and the families' access log.
+		teacher := s.world.ByPhone(heads[i])
+		b.Run(fmt.Sprintf("read/students=%d", n), func(b *testing.B) {
+			s.benchCall(b, func() error {
+				sh, err := s.world.Homework.Submissions(context.Background(), teacher, a.ID)
+				if err == nil && len(sh.Lines) != n {
+					err = fmt.Errorf("%d lines", len(sh.Lines))
+				}
+				return err
+			})
 		})
 	}
 	c := apptest.NewClient(b, s.url)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -78,17 +79,17 @@ func seedLeaveDay(tb testing.TB, g *gorm.DB, fams []apptest.Family, day string, 
 	return personal, sick
 }
 
-// seedLeaveHistory writes in bulk a term of leave that ended before day:
-// two requests per child in the 110 days before it, approved and most
-// marked back.
-func seedLeaveHistory(tb testing.TB, g *gorm.DB, fams []apptest.Family, day string) {
+// seedLeaveHistory writes in bulk the leave that ended before day:
+// perChild requests per child spread over the days before it, approved
+// and most marked back.
+func seedLeaveHistory(tb testing.TB, g *gorm.DB, fams []apptest.Family, day string, perChild, days int) {
 	tb.Helper()
 	now := time.Now().UTC()
 	decider := uint64(1)
-	ls := make([]studentleave.Leave, 0, 2*len(fams))
+	ls := make([]studentleave.Leave, 0, perChild*len(fams))
 	for i, f := range fams {
-		for j := 0; j < 2; j++ {
-			start := dayAdd(day, -(4 + (i*7+j*53)%110))
+		for j := 0; j < perChild; j++ {
+			start := dayAdd(day, -(4 + (i*7+j*53)%(days-4)))
 			l := studentleave.Leave{StudentID: f.Student.ID, ClassID: f.Student.ClassID, ParentID: f.ParentID, Kind: studentleave.Personal,
 				StartDate: start, StartHalf: studentleave.AM, EndDate: dayAdd(start, (i+j)%3), EndHalf: studentleave.PM, Reason: "外出办事。",
 				Status: studentleave.Approved, DecidedBy: &decider, DecidedAt: &now, CreatedAt: now}
@@ -129,7 +130,7 @@ func BenchmarkStudentLeaveDay(b *testing.B) {
 				g := benchDB(b, kind)
 				s := newBenchSchool(b, g, "", slices.Repeat([]int{50}, classes)...)
 				s.world.User(auth.RoleAdmin, "赵敏", "13800000009")
-				seedLeaveHistory(b, g, s.families, benchDay)
+				seedLeaveHistory(b, g, s.families, benchDay, 4, 365)
 				personal, sick := seedLeaveDay(b, g, s.families, benchDay, 20)
 				c := s.client(b, "13800000009")
 				total := fmt.Sprintf("事假 %d 人，病假 %d 人", personal, sick)
@@ -138,6 +139,18 @@ func BenchmarkStudentLeaveDay(b *testing.B) {
 				})
 				b.Run("csv", func(b *testing.B) {
 					s.benchGet(b, c, "/admin/student-leave.csv?date="+benchDay, func(body string) bool { return strings.Count(body, "\n") == personal+sick+1 })
+				})
+				// What the two read through the student leave service,
+				// without the web layer.
+				admin := s.world.ByPhone("13800000009")
+				b.Run("read", func(b *testing.B) {
+					s.benchCall(b, func() error {
+						v, err := s.world.Leave.Day(context.Background(), admin, benchDay)
+						if err == nil && len(v.Rows) != personal+sick {
+							err = fmt.Errorf("%d rows", len(v.Rows))
+						}
+						return err
+					})
 				})
 				b.Run("static", func(b *testing.B) { s.benchGet(b, apptest.NewClient(b, s.url), s.css, nil) })
 			})
