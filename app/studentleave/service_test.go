@@ -458,3 +458,48 @@ func TestMorningViewAndSchoolDay(t *testing.T) {
 		}
 	})
 }
+
+// TestTheLongestLeaveCountsToItsLastDay: the morning view and the
+// school's day read only leave that started within the longest span a
+// request may have (120 days, which HalfDays refuses past), so a leave of
+// exactly that span still keeps its child away on its last day.
+func TestTheLongestLeaveCountsToItsLastDay(t *testing.T) {
+	t.Parallel()
+	cal := calendar.Calendar{}
+	if _, err := studentleave.HalfDays(cal, "2026-08-03", "am", "2026-12-01", "pm"); err != nil {
+		t.Fatalf("120 days: %v", err)
+	}
+	if _, err := studentleave.HalfDays(cal, "2026-08-02", "am", "2026-12-01", "pm"); err == nil {
+		t.Fatal("121 days must be refused before counting")
+	}
+	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
+		f := setup(t, g)
+		ctx := context.Background()
+		c32 := f.ClassGroupClass(t, 3, 2)
+		// Written as it would stand, not asked: 30 school days never
+		// take 120 calendar days on this calendar.
+		l := studentleave.Leave{StudentID: f.students["张小明"], ClassID: c32, ParentID: f.parent.ID, Kind: studentleave.Sick,
+			StartDate: "2026-08-03", StartHalf: "am", EndDate: "2026-12-01", EndHalf: "pm", HalfDays: 60, Reason: "住院治疗",
+			Symptoms: "其他", Status: studentleave.Approved, CreatedAt: f.Clock.Now()}
+		if err := g.Create(&l).Error; err != nil {
+			t.Fatal(err)
+		}
+		day, err := f.Leave.Day(ctx, f.admin, "2026-12-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if day.Sick != 1 || len(day.Rows) != 1 || day.Rows[0].StudentName != "张小明" {
+			t.Fatalf("the last day: %+v", day)
+		}
+		v, err := f.Leave.Today(ctx, f.head, c32, "2026-12-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Away != 1 || v.Students[0].Status != "病假" {
+			t.Fatalf("the morning view: %+v", v)
+		}
+		if day, _ := f.Leave.Day(ctx, f.admin, "2026-12-02"); len(day.Rows) != 0 {
+			t.Fatalf("the day after: %+v", day)
+		}
+	})
+}

@@ -21,7 +21,7 @@ type statements struct {
 	sql []string
 }
 
-func countStatements(t *testing.T, g *gorm.DB) *statements {
+func countStatements(t testing.TB, g *gorm.DB) *statements {
 	t.Helper()
 	s := &statements{}
 	hook := func(db *gorm.DB) {

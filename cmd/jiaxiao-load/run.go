@@ -258,6 +258,7 @@ func (r *runner) pages(ctx context.Context, db string, s *server, w *world) {
 		at   func(i int64) (string, *vuser)
 	}
 	receipts := fmt.Sprintf("/notices/%d/receipts", w.receipts)
+	sheet := fmt.Sprintf("/homework/%d/submissions", w.sheet)
 	list := []page{
 		{"static CSS `" + strings.SplitN(css, "?", 2)[0] + "`", func(int64) (string, *vuser) { return css, nil }},
 		{"home `/` (parents)", func(i int64) (string, *vuser) { return "/", parent(i) }},
@@ -268,6 +269,16 @@ func (r *runner) pages(ctx context.Context, db string, s *server, w *world) {
 		{"`/notices` (parents)", func(i int64) (string, *vuser) { return "/notices", parent(i) }},
 		{fmt.Sprintf("receipts `/notices/:id/receipts` (%d recipients, admin)", w.recipients), func(i int64) (string, *vuser) {
 			return receipts, w.admins[int(i)%len(w.admins)]
+		}},
+		{fmt.Sprintf("homework sheet `/homework/:id/submissions` (%d students, head teacher)", w.sheetLines), func(int64) (string, *vuser) {
+			return sheet, w.sheetHead
+		}},
+		{"its CSV `/homework/:id/submissions.csv`", func(int64) (string, *vuser) { return sheet + ".csv", w.sheetHead }},
+		{fmt.Sprintf("school's day `/admin/student-leave?date=` (%d away, admin)", w.away), func(i int64) (string, *vuser) {
+			return "/admin/student-leave?date=" + w.leaveDay, w.admins[int(i)%len(w.admins)]
+		}},
+		{"its CSV `/admin/student-leave.csv?date=`", func(i int64) (string, *vuser) {
+			return "/admin/student-leave.csv?date=" + w.leaveDay, w.admins[int(i)%len(w.admins)]
 		}},
 	}
 	var static float64

@@ -51,6 +51,11 @@ type world struct {
 	parents      []*vuser
 	receipts     uint64 // a whole-school notice by admins[0]
 	recipients   int
+	sheet        uint64 // homework of 1年级1班, every student's work handed in
+	sheetHead    *vuser // its head teacher
+	sheetLines   int
+	leaveDay     string // today, with one child in twenty away
+	away         int
 	buildTime    time.Duration
 	sessionsTime time.Duration
 }
@@ -151,6 +156,15 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 	}
 	if err := g.WithContext(ctx).CreateInBatches(parents, 500).Error; err != nil {
 		return nil, fmt.Errorf("parents: %w", err)
+	}
+	// They agreed to the privacy notice, as registering does; else every
+	// page sends them to it first.
+	pids := make([]uint64, len(parents))
+	for i, p := range parents {
+		pids[i] = p.ID
+	}
+	if err := svc.Privacy.AgreeAll(ctx, pids); err != nil {
+		return nil, fmt.Errorf("parents' consent: %w", err)
 	}
 	var studs []school.Student
 	if err := g.WithContext(ctx).Where("student_no LIKE ?", "2026%").Order("student_no").Find(&studs).Error; err != nil {
@@ -297,6 +311,9 @@ func buildSchool(ctx context.Context, log, quiet *slog.Logger, driver, dsn, data
 			GroupIDs: []uint64{gid}, RequiresAck: true}); err != nil {
 			return nil, fmt.Errorf("class notice: %w", err)
 		}
+	}
+	if err := homeworkAndLeave(ctx, svc, g, w, staffUsers, studs, parents, loc); err != nil {
+		return nil, err
 	}
 	var rc int64
 	if err := g.WithContext(ctx).Table("receipts").Where("notice_id = ?", w.receipts).Count(&rc).Error; err == nil {
