@@ -119,7 +119,7 @@ func (s *Service) AgreeAll(ctx context.Context, userIDs []uint64) error {
 	for _, id := range others(userIDs, 0) {
 		rows = append(rows, Consent{UserID: id, Version: st.current.Version, AgreedAt: now})
 	}
-	for _, part := range db.Chunks(rows, viewBatch) {
+	for _, part := range db.Chunks(rows, ViewBatch(s.db)) {
 		if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&part).Error; err != nil {
 			return fmt.Errorf("privacy: agree all: %w", err)
 		}

@@ -28,14 +28,29 @@ type Shown struct {
 }
 
 // viewBatch is how many rows of the access log one statement writes:
-// a page of a thousand people is one statement, within both databases'
-// limits on parameters.
-const viewBatch = 1000
+// on MySQL a page of a thousand people is one statement, within its
+// limit on parameters. The SQLite driver finds each parameter's value by
+// scanning them all, so a statement's binding grows with the square of
+// its parameters: there, 50 rows (450 parameters) a statement.
+const (
+	viewBatch       = 1000
+	viewBatchSQLite = 50
+)
+
+// ViewBatch is how many rows of the access log one statement writes on
+// q's database.
+func ViewBatch(q *gorm.DB) int {
+	if q.Dialector.Name() == "sqlite" {
+		return viewBatchSQLite
+	}
+	return viewBatch
+}
 
 // Viewed records that actor was just shown sh: an audit entry (pii.view:
 // who, what, how many) and one row per person and child shown but the
-// actor themself, in one transaction of two statements however many
-// were shown (more only past viewBatch). A row already written today for
+// actor themself, in one transaction: the audit entry, and the rows in
+// batches of ViewBatch (one on MySQL up to a thousand people, one per 50
+// on SQLite), never one per person. A row already written today for
 // the same viewer, kind, thing and person counts once more instead of
 // adding another. Nothing is written when nobody else was shown.
 func (s *Service) Viewed(ctx context.Context, actor *auth.User, sh Shown) error {
@@ -70,7 +85,7 @@ func (s *Service) Viewed(ctx context.Context, actor *auth.User, sh Shown) error 
 			DoUpdates: append(clause.AssignmentColumns([]string{"viewed_at"}),
 				clause.Assignment{Column: clause.Column{Name: "view_count"}, Value: gorm.Expr("view_count + 1")}),
 		}
-		for _, part := range db.Chunks(rows, viewBatch) {
+		for _, part := range db.Chunks(rows, ViewBatch(tx)) {
 			if err := tx.Clauses(upsert).Create(&part).Error; err != nil {
 				return err
 			}
