@@ -3,11 +3,13 @@ package studentleave
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
 
 	"jiaxiao/app/attendance"
+	"jiaxiao/app/auth"
 	"jiaxiao/app/calendar"
 	"jiaxiao/app/db"
 	"jiaxiao/app/notify"
@@ -77,9 +79,9 @@ func (s *Service) RemindDue(ctx context.Context, rules setting.Settings) (int, e
 	return n, nil
 }
 
-// remindHead marks request id reminded and reminds its class's head
-// teacher; false if it was decided meanwhile, another scan got there
-// first, or the class has no head teacher.
+// remindHead marks request id reminded and reminds whoever decides it
+// (deciders); false if it was decided meanwhile, another scan got there
+// first, or there is nobody to remind.
 func (s *Service) remindHead(ctx context.Context, id uint64, now time.Time) (bool, error) {
 	sent := false
 	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
@@ -92,8 +94,8 @@ func (s *Service) remindHead(ctx context.Context, id uint64, now time.Time) (boo
 		if err != nil {
 			return err
 		}
-		c, err := school.ClassByID(ctx, tx, l.ClassID)
-		if err != nil || c.HeadTeacherID == nil {
+		to, err := deciders(ctx, tx, l.ClassID)
+		if err != nil || len(to) == 0 {
 			return err
 		}
 		sts, err := school.Students(ctx, tx, []uint64{l.StudentID})
@@ -101,12 +103,49 @@ func (s *Service) remindHead(ctx context.Context, id uint64, now time.Time) (boo
 			return err
 		}
 		sent = true
-		return notify.Add(ctx, tx, now, notify.Notification{UserID: *c.HeadTeacherID, Kind: "leave.remind",
+		// The dates, not the guardian's reason: erasure clears that from
+		// the request, and notifications are kept for months.
+		n := notify.Notification{Kind: "leave.remind",
 			Title: fmt.Sprintf("请尽快审批：%s的%s申请已等待超过 %d 分钟（工作时间）", sts[l.StudentID].Name, l.Kind, int(ReminderAfter.Minutes())),
-			Body:  l.Start() + " 至 " + l.End() + "：" + l.Reason, Link: leaveLink(l.ID)})
+			Body:  l.Start() + " 至 " + l.End(), Link: leaveLink(l.ID)}
+		for _, id := range to { // the head teacher, or the few admins
+			n.UserID = id
+			if err := notify.Add(ctx, tx, now, n); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("studentleave: remind %d: %w", id, err)
 	}
 	return sent, nil
+}
+
+// deciders are whom a waiting request of the class reminds: its head
+// teacher while they are a current member of staff; otherwise (no head
+// teacher, or one who has left) the school's admins, who may decide it too.
+func deciders(ctx context.Context, tx *gorm.DB, classID uint64) ([]uint64, error) {
+	c, err := school.ClassByID(ctx, tx, classID)
+	if err != nil {
+		return nil, err
+	}
+	if c.HeadTeacherID != nil {
+		staff, err := auth.CurrentStaffRoles(ctx, tx, []uint64{*c.HeadTeacherID})
+		if err != nil || len(staff) == 1 {
+			return []uint64{*c.HeadTeacherID}, err
+		}
+	}
+	staff, err := auth.CurrentStaffRoles(ctx, tx, nil)
+	if err != nil {
+		return nil, err
+	}
+	var admins []uint64
+	for id, role := range staff {
+		if role == auth.RoleAdmin {
+			admins = append(admins, id)
+		}
+	}
+	slices.Sort(admins)
+	return admins, nil
 }

@@ -95,7 +95,8 @@ func (f *fx) scan(t *testing.T, s string) int {
 // TestHeadTeacherReminded: a request still pending 30 working minutes
 // reminds the class's head teacher once, not a minute before, across the
 // end of the day, the weekend and an official holiday; one decided or
-// cancelled first reminds nobody.
+// cancelled first reminds nobody; a class without a head teacher reminds
+// the admins.
 func TestHeadTeacherReminded(t *testing.T) {
 	apptest.EachDB(t, func(t *testing.T, g *gorm.DB) {
 		f := setup(t, g)
@@ -180,6 +181,33 @@ func TestHeadTeacherReminded(t *testing.T) {
 		}
 		if n := f.scan(t, "2026-10-08 08:40"); n != 1 || len(f.remindersOf(t, head41)) != 1 {
 			t.Fatalf("after the holiday: %d", n)
+		}
+		// The reminders name the dates, never the guardian's reason:
+		// erasure clears it from the request, notifications stay months.
+		for _, u := range []*auth.User{f.head, f.headOther, head41} {
+			for _, r := range f.remindersOf(t, u) {
+				if strings.Contains(r.Body, "发烧在家休息") || strings.Contains(r.Body, "回老家") {
+					t.Errorf("a reminder quotes the reason: %q", r.Body)
+				}
+			}
+		}
+
+		// A class whose head teacher has left: its admins are reminded.
+		if err := f.School.Depart(ctx, f.admin, head41.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.at("2026-11-16 09:00")
+		if _, err := f.Leave.Request(ctx, f.parent41, sick(f.students["孙悦"], "2026-11-17", "am", "2026-11-17", "pm", "咳嗽")); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.scan(t, "2026-11-16 09:30"); n != 1 {
+			t.Fatalf("without a head teacher: %d reminded", n)
+		}
+		if r := f.remindersOf(t, f.admin); len(r) != 1 || !strings.Contains(r[0].Title, "孙悦") {
+			t.Errorf("the admin, with no head teacher to remind: %+v", r)
+		}
+		if r := f.remindersOf(t, head41); len(r) != 1 {
+			t.Errorf("the departed head teacher was reminded again: %+v", r)
 		}
 	})
 }
