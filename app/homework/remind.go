@@ -38,6 +38,10 @@ const (
 	remindPerRun = 50
 )
 
+// remindShift is how far a reminder moved out of quiet hours stands from
+// their edge, and so how long the scan has to send it (RemindAt).
+const remindShift = 30 * time.Minute
+
 // RemindAt is when the families of an assignment set at set and due at
 // due are reminded, before the due time by before, with quiet hours q; ok
 // is false when no reminder is sent. The rule:
@@ -48,11 +52,15 @@ const (
 //     inside the reminder window, and the 新作业 notice the families got
 //     then already names the due time;
 //   - a reminder time outside the quiet hours stands;
-//   - one inside them moves to the end of those quiet hours if that is
-//     still before the due time; otherwise to the last minute before those
-//     quiet hours began (the evening before) if that is after the work was
-//     set; otherwise there is no reminder. Nothing reaches a family in
-//     quiet hours.
+//   - one inside them moves to the end of those quiet hours if that
+//     leaves a shift (half an hour) before the due time; otherwise to a
+//     shift before those quiet hours began (the evening before) if that is
+//     after the work was set; otherwise there is no reminder. Nothing
+//     reaches a family in quiet hours.
+//
+// The shift is also the time the minute's scan has to send a moved
+// reminder: one missed then (a restart, a slow scan) is not sent once
+// quiet hours begin or the work is due.
 func RemindAt(set, due time.Time, before time.Duration, q setting.Quiet) (time.Time, bool) {
 	if before <= 0 {
 		return time.Time{}, false
@@ -64,10 +72,10 @@ func RemindAt(set, due time.Time, before time.Duration, q setting.Quiet) (time.T
 	if !q.Contains(at) {
 		return at.UTC(), true
 	}
-	if end := q.Ends(at); end.Before(due) {
+	if end := q.Ends(at); !end.Add(remindShift).After(due) {
 		return end, true
 	}
-	if eve := q.Began(at).Add(-time.Minute); eve.After(set) {
+	if eve := q.Began(at).Add(-remindShift); eve.After(set) {
 		return eve, true
 	}
 	return time.Time{}, false

@@ -43,8 +43,9 @@ func TestRemindAt(t *testing.T) {
 		{"due just before quiet hours", "2026-11-02 10:00", "2026-11-02 22:30", two, q, "2026-11-02 20:30"},
 		{"in quiet hours: their end, still before the due time", "2026-11-02 10:00", "2026-11-03 08:00", two, q, "2026-11-03 07:00"},
 		{"set in the quiet hours themselves", "2026-11-02 22:00", "2026-11-03 07:30", two, q, "2026-11-03 07:00"},
-		{"their end is the due time: the evening before", "2026-11-02 10:00", "2026-11-03 07:00", two, q, "2026-11-02 20:59"},
-		{"due late at night: the evening before", "2026-11-02 10:00", "2026-11-02 23:00", two, q, "2026-11-02 20:59"},
+		{"their end is the due time: the evening before", "2026-11-02 10:00", "2026-11-03 07:00", two, q, "2026-11-02 20:30"},
+		{"their end too close to the due time: the evening before", "2026-11-02 10:00", "2026-11-03 07:29", two, q, "2026-11-02 20:30"},
+		{"due late at night: the evening before", "2026-11-02 10:00", "2026-11-02 23:00", two, q, "2026-11-02 20:30"},
 		{"the evening before is before the work was set", "2026-11-02 21:30", "2026-11-03 07:00", two, q, ""},
 		{"set inside the reminder window", "2026-11-02 10:00", "2026-11-02 11:00", two, q, ""},
 		{"reminder time the moment it was set", "2026-11-02 10:00", "2026-11-02 12:00", two, q, ""},
@@ -180,7 +181,7 @@ func TestReminderNeverInQuietHours(t *testing.T) {
 		f := setup(t, g) // Monday 2 November 2026, 10:00
 		// 06:00 is quiet: at 07:00, still before the due time.
 		morning := f.setDue(t, "晨读", "2026-11-03 08:00", f.class32)
-		// 05:00 is quiet and 07:00 is the due time: 20:59 the evening before.
+		// 05:00 is quiet and 07:00 is the due time: 20:30 the evening before.
 		early := f.setDue(t, "早读打卡", "2026-11-03 07:00", f.class32)
 		// 20:30, before quiet hours.
 		late := f.setDue(t, "睡前阅读", "2026-11-02 22:30", f.class32)

@@ -211,12 +211,14 @@ func (h Housekeeping) Run(ctx context.Context) {
 	l := h.s.o.Log
 	var cleaned time.Time
 	for {
+		// Reminders first: an hour's cleanup must not make the minute's
+		// scan late.
+		if err := h.s.Remind(ctx); err != nil && ctx.Err() == nil {
+			l.Warn("housekeeping: reminders", "err", err)
+		}
 		if time.Since(cleaned) >= time.Hour {
 			h.cleanup(ctx)
 			cleaned = time.Now()
-		}
-		if err := h.s.Remind(ctx); err != nil && ctx.Err() == nil {
-			l.Warn("housekeeping: reminders", "err", err)
 		}
 		select {
 		case <-ctx.Done():

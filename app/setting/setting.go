@@ -131,7 +131,7 @@ var fields = []field{
 		intp: func(s *Settings) *int { return &s.DingAfterOffhoursMin }},
 	{name: "homework_remind_before_min", label: "作业截止前提醒", unit: "分钟", group: "remind", kind: 'i', min: 0, max: 2880,
 		help: "需要在线提交的作业，截止前这么多分钟，孩子还没有提交（或被打回后还没有重交）的家长会在消息提醒中收到一次提醒。" +
-			"提醒时间落在免打扰时段内时，改在免打扰结束时发出；若那时已过截止时间，则在前一晚免打扰开始前发出；都不行就不提醒。0 表示不提醒。",
+			"提醒时间落在免打扰时段内时，改在免打扰结束时发出；若那时离截止不到半小时，则在前一晚免打扰开始前半小时发出；都不行就不提醒。0 表示不提醒。",
 		intp: func(s *Settings) *int { return &s.HomeworkRemindBeforeMin }},
 	{name: "quiet_start", label: "免打扰开始", group: "remind", kind: 't',
 		help: "从此时起，给家长的提醒和 DING 暂不发送，等免打扰结束再发。",
