@@ -183,5 +183,20 @@ func TestDoctorsNote(t *testing.T) {
 		if err != nil || len(items) != 3 || len(notes) != 2 || notes[*l.FileID].Name != "病历.jpg" || notes[*lp.FileID].ContentType != "application/pdf" {
 			t.Fatalf("notes of the list: %d items, %+v %v", len(items), notes, err)
 		}
+
+		// Removed from the class group by a moderator: the other guardian
+		// may no longer open it; the one who sent it still may.
+		c32g := f.ClassGroup(3, 2).ID
+		for _, u := range []*auth.User{mother, f.parent} {
+			if err := f.Groups.Remove(ctx, f.head, c32g, u.ID, "家庭纠纷，请联系班主任", false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ok, err := f.Leave.FileAccess(ctx, mother, note.ID); ok || err != nil {
+			t.Errorf("the removed other guardian opens the note: %v %v", ok, err)
+		}
+		if ok, err := f.Leave.FileAccess(ctx, f.parent, note.ID); !ok || err != nil {
+			t.Errorf("the removed guardian who sent it: %v %v", ok, err)
+		}
 	})
 }

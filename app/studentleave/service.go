@@ -285,6 +285,9 @@ func (s *Service) Request(ctx context.Context, actor *auth.User, in RequestInput
 		}
 		return nil
 	})
+	if err != nil && noteID != nil {
+		s.files.Discard(ctx, []uint64{*noteID})
+	}
 	return l, err
 }
 
@@ -320,9 +323,10 @@ func (s *Service) checkRequest(ctx context.Context, q *gorm.DB, actor *auth.User
 }
 
 // FileAccess reports whether actor may open a file of student leave (a
-// doctor's note): the student's current guardians, the head teacher of
-// the class the leave was asked in, and admins; nobody else, not the
-// class's other teachers.
+// doctor's note): the guardian who sent it, the child's other guardians
+// while still in the class group (one a moderator removed may not), the
+// head teacher of the class the leave was asked in, and admins; nobody
+// else, not the class's other teachers.
 func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint64) (bool, error) {
 	if actor == nil {
 		return false, nil
@@ -337,9 +341,25 @@ func (s *Service) FileAccess(ctx context.Context, actor *auth.User, fileID uint6
 		}
 		switch actor.Role {
 		case auth.RoleParent:
-			ok, err := school.IsGuardian(ctx, s.db, l.StudentID, actor.ID)
-			if err != nil || ok {
-				return ok, err
+			// The guardian who sent it, and the child's other guardians
+			// while they may ask for leave themselves (still in the class
+			// group): not one a moderator removed.
+			if l.ParentID == actor.ID {
+				return true, nil
+			}
+			sts, err := school.Students(ctx, s.db, []uint64{l.StudentID})
+			if err != nil {
+				return false, err
+			}
+			st, found := sts[l.StudentID]
+			if !found {
+				continue
+			}
+			switch err := guardianOf(ctx, s.db, actor, st); {
+			case err == nil:
+				return true, nil
+			case !errors.Is(err, ErrNotGuardian) && !errors.Is(err, ErrRemoved):
+				return false, err
 			}
 		case auth.RoleTeacher:
 			_, err := headOf(ctx, s.db, actor, l.ClassID)
