@@ -3,12 +3,14 @@ package file
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"jiaxiao/app/db"
 	"jiaxiao/app/job"
 )
 
@@ -115,4 +117,37 @@ func keySum(key string) (string, bool) {
 		return "", false
 	}
 	return parts[1], true
+}
+
+// SaveAllOrStage keeps uploads (SaveOrStage each) for one change and
+// returns their ids; if one fails, those already kept are discarded.
+func (s *Service) SaveAllOrStage(ctx context.Context, uploader uint64, ps []Prepared) ([]uint64, error) {
+	ids := make([]uint64, 0, len(ps))
+	for _, p := range ps {
+		f, err := s.SaveOrStage(ctx, uploader, p)
+		if err != nil {
+			s.Discard(ctx, ids)
+			return nil, err
+		}
+		ids = append(ids, f.ID)
+	}
+	return ids, nil
+}
+
+// Discard forgets files kept for a change that did not happen (its
+// transaction refused it after they were stored, outside it): their
+// records go and their objects are queued for deletion, as Forget does.
+// It is tidying after an error the caller returns: its own failure is
+// logged, and leaves files nothing refers to (as an outage would).
+func (s *Service) Discard(ctx context.Context, ids []uint64) {
+	if len(ids) == 0 {
+		return
+	}
+	err := db.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		_, err := Forget(ctx, tx, s.now(), ids)
+		return err
+	})
+	if err != nil {
+		slog.Default().Warn("file: discard the uploads of a refused change", "files", ids, "err", err)
+	}
 }

@@ -108,7 +108,7 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in CreateInput) 
 	if err := s.filterNames(ctx, in.Files); err != nil {
 		return Assignment{}, err
 	}
-	fileIDs, err := s.saveFiles(ctx, actor.ID, in.Files)
+	fileIDs, err := s.files.SaveAllOrStage(ctx, actor.ID, in.Files)
 	if err != nil {
 		return Assignment{}, err
 	}
@@ -138,6 +138,7 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in CreateInput) 
 		return err
 	})
 	if err != nil {
+		s.files.Discard(ctx, fileIDs) // stored before the transaction refused
 		return Assignment{}, fmt.Errorf("homework: create: %w", err)
 	}
 	return a, nil
@@ -198,18 +199,4 @@ func (s *Service) filterNames(ctx context.Context, files []file.Prepared) error 
 		files[i].Name = filter.MaskString(files[i].Name, res.Matches)
 	}
 	return nil
-}
-
-// saveFiles cleans (photos re-encoded without EXIF) and keeps the
-// uploads.
-func (s *Service) saveFiles(ctx context.Context, uploader uint64, files []file.Prepared) ([]uint64, error) {
-	var ids []uint64
-	for _, p := range files {
-		stored, err := s.files.SaveOrStage(ctx, uploader, p)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, stored.ID)
-	}
-	return ids, nil
 }

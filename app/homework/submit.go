@@ -87,7 +87,7 @@ func (s *Service) Submit(ctx context.Context, actor *auth.User, id uint64, in Su
 	} else if cur != nil && cur.Status == Reviewed {
 		return Submission{}, ErrMarked
 	}
-	fileIDs, err := s.saveFiles(ctx, actor.ID, in.Files)
+	fileIDs, err := s.files.SaveAllOrStage(ctx, actor.ID, in.Files)
 	if err != nil {
 		return Submission{}, err
 	}
@@ -126,6 +126,7 @@ func (s *Service) Submit(ctx context.Context, actor *auth.User, id uint64, in Su
 		return nil
 	})
 	if err != nil {
+		s.files.Discard(ctx, fileIDs) // stored before the transaction refused
 		return Submission{}, fmt.Errorf("homework: submit: %w", err)
 	}
 	return sub, nil

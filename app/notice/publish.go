@@ -101,13 +101,9 @@ func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput
 		}
 		in.Files[i].Name = filter.MaskString(in.Files[i].Name, res.Matches)
 	}
-	var fileIDs []uint64
-	for _, p := range in.Files {
-		stored, err := s.files.SaveOrStage(ctx, actor.ID, p)
-		if err != nil {
-			return Notice{}, err
-		}
-		fileIDs = append(fileIDs, stored.ID)
+	fileIDs, err := s.files.SaveAllOrStage(ctx, actor.ID, in.Files)
+	if err != nil {
+		return Notice{}, err
 	}
 	n := Notice{AuthorID: actor.ID, Title: in.Title, Body: in.Body, Category: in.Category, RequiresAck: in.RequiresAck,
 		Status: Scheduled, PublishAt: now, CreatedAt: now}
@@ -135,6 +131,7 @@ func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput
 		return s.publish(ctx, tx, &n, in.GroupIDs, fileIDs)
 	})
 	if err != nil {
+		s.files.Discard(ctx, fileIDs) // stored before the transaction refused
 		return Notice{}, fmt.Errorf("notice: compose: %w", err)
 	}
 	return n, nil
