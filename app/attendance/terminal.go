@@ -117,7 +117,7 @@ func (s *Service) ImportPunches(ctx context.Context, actor *auth.User, filename 
 		if err := tx.Model(&Punch{}).Where("source = ?", SourceTerminal).Count(&before).Error; err != nil {
 			return err
 		}
-		for _, chunk := range db.Chunks(punches, 500) {
+		for _, chunk := range db.Chunks(punches, db.Batch(tx, 500)) {
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&chunk).Error; err != nil {
 				return err
 			}
@@ -203,13 +203,13 @@ func RecordHistory(ctx context.Context, g *gorm.DB, marker string, punches []Pun
 			return err
 		}
 		if len(punches) > 0 {
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(punches, 500).Error; err != nil {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(punches, db.Batch(tx, 500)).Error; err != nil {
 				return err
 			}
 		}
 		if len(approvals) == 0 {
 			return nil
 		}
-		return tx.CreateInBatches(approvals, 500).Error
+		return tx.CreateInBatches(approvals, db.Batch(tx, 500)).Error
 	})
 }

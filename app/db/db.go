@@ -260,6 +260,21 @@ func (l slowLog) Trace(_ context.Context, begin time.Time, fc func() (string, in
 	}
 }
 
+// sqliteBatch is the most rows one INSERT writes on SQLite (Batch).
+const sqliteBatch = 50
+
+// Batch is how many rows one multi-row INSERT writes on q's database: rows
+// on MySQL, where each statement is a round trip; at most 50 on SQLite,
+// whose driver finds each parameter's value by scanning them all, so that
+// binding a statement takes time growing with the square of its
+// parameters (a few hundred at 50 rows of the project's tables).
+func Batch(q *gorm.DB, rows int) int {
+	if q.Dialector.Name() == "sqlite" {
+		return min(rows, sqliteBatch)
+	}
+	return rows
+}
+
 // Chunks splits xs into slices of at most n, to keep IN lists and batch
 // inserts within the databases' limits.
 func Chunks[T any](xs []T, n int) [][]T {

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiaxiao/app/auth"
+	"jiaxiao/app/db"
 	"jiaxiao/app/event"
 	"jiaxiao/app/school"
 )
@@ -110,7 +111,7 @@ func (s *Service) Sync(ctx context.Context, tx *gorm.DB, users []uint64) error {
 		}
 	}
 	if len(add) > 0 {
-		if err := tx.CreateInBatches(add, 500).Error; err != nil {
+		if err := tx.CreateInBatches(add, db.Batch(tx, 500)).Error; err != nil {
 			return fmt.Errorf("group: sync: add members: %w", err)
 		}
 		changed = true

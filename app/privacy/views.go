@@ -27,24 +27,10 @@ type Shown struct {
 	Users, Students []uint64
 }
 
-// viewBatch is how many rows of the access log one statement writes:
-// on MySQL a page of a thousand people is one statement, within its
-// limit on parameters. The SQLite driver finds each parameter's value by
-// scanning them all, so a statement's binding grows with the square of
-// its parameters: there, 50 rows (450 parameters) a statement.
-const (
-	viewBatch       = 1000
-	viewBatchSQLite = 50
-)
-
 // ViewBatch is how many rows of the access log one statement writes on
-// q's database.
-func ViewBatch(q *gorm.DB) int {
-	if q.Dialector.Name() == "sqlite" {
-		return viewBatchSQLite
-	}
-	return viewBatch
-}
+// q's database: on MySQL a page of a thousand people is one statement,
+// within its limit on parameters; on SQLite fewer (db.Batch).
+func ViewBatch(q *gorm.DB) int { return db.Batch(q, 1000) }
 
 // Viewed records that actor was just shown sh: an audit entry (pii.view:
 // who, what, how many) and one row per person and child shown but the

@@ -182,7 +182,7 @@ func (s *Service) applyStudents(ctx context.Context, tx *gorm.DB, roster parsedR
 		}
 	}
 	if len(created) > 0 {
-		if err := tx.CreateInBatches(created, 500).Error; err != nil {
+		if err := tx.CreateInBatches(created, db.Batch(tx, 500)).Error; err != nil {
 			return db.Translate(err)
 		}
 		for _, c := range created {
@@ -243,7 +243,7 @@ func (s *Service) applyContacts(ctx context.Context, tx *gorm.DB, roster parsedR
 		}
 	}
 	if len(add) > 0 {
-		if err := tx.CreateInBatches(add, 500).Error; err != nil {
+		if err := tx.CreateInBatches(add, db.Batch(tx, 500)).Error; err != nil {
 			return err
 		}
 		res.ContactsAdded += len(add)
