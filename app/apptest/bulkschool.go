@@ -1,12 +1,9 @@
 package apptest
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 
-	"jiaxiao/app/auth"
 	"jiaxiao/app/school"
 )
 
@@ -28,7 +25,6 @@ func BulkClassName(i int) string { return fmt.Sprintf("%d年级%d班", i/8+1, i%
 // number. Every parent's password is "secret-123".
 func (w *World) BigSchool(sizes ...int) []Family {
 	w.T.Helper()
-	ctx := context.Background()
 	var roster strings.Builder
 	roster.WriteString("年级,班级,学号,姓名\n")
 	n := 0
@@ -46,37 +42,9 @@ func (w *World) BigSchool(sizes ...int) []Family {
 	if len(students) != n {
 		w.T.Fatalf("big school: %d students, want %d", len(students), n)
 	}
-	hash, err := auth.HashPassword("secret-123")
-	if err != nil {
-		w.T.Fatal(err)
-	}
-	now := time.Now().UTC()
-	users := make([]auth.User, n)
-	for i := range users {
-		users[i] = auth.User{Phone: fmt.Sprintf("136%08d", i), Name: bulkName(i + 7), Role: auth.RoleParent, Status: auth.StatusActive,
-			PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-	}
-	if err := w.DB.CreateInBatches(users, 500).Error; err != nil {
-		w.T.Fatal(err)
-	}
-	ids := make([]uint64, n)
-	for i, u := range users {
-		ids[i] = u.ID
-	}
-	if err := w.Privacy.AgreeAll(ctx, ids); err != nil {
-		w.T.Fatal(err)
-	}
-	gs := make([]school.Guardianship, n)
 	out := make([]Family, n)
-	for i := range gs {
-		gs[i] = school.Guardianship{StudentID: students[i].ID, ParentID: users[i].ID, Relation: "母亲", ApprovedAt: now}
-		out[i] = Family{Student: students[i], ParentID: users[i].ID, Phone: users[i].Phone}
-	}
-	if err := w.DB.CreateInBatches(gs, 500).Error; err != nil {
-		w.T.Fatal(err)
-	}
-	if err := w.Groups.Sync(ctx, w.DB, nil); err != nil {
-		w.T.Fatal(err)
+	for i, u := range w.parentsInBulk(students, "136") {
+		out[i] = Family{Student: students[i], ParentID: u.ID, Phone: u.Phone}
 	}
 	return out
 }
