@@ -322,8 +322,8 @@ func (h *Hub) start(ctx context.Context) bool {
 			if last != nil {
 				h.cur.last = *last
 			}
-			h.floor.Store(h.cur.last + 1)
 			h.seen.Store(h.cur.last)
+			h.floor.Store(h.cur.last + 1)
 			close(h.ready)
 			return true
 		}
@@ -392,8 +392,9 @@ func (h *Hub) pass(ctx context.Context) error {
 	if len(h.cur.gaps) > 0 {
 		floor = h.cur.gaps[0].lo
 	}
-	h.floor.Store(floor)
+	// Seen first: whoever sees the new floor sees what was read with it.
 	h.seen.Store(h.cur.last)
+	h.floor.Store(floor)
 	return nil
 }
 
