@@ -29,6 +29,22 @@ func MemberOf(q *gorm.DB, userID uint64) *gorm.DB {
 	return db.Fresh(q).Model(&Member{}).Select("group_id").Where("user_id = ?", userID)
 }
 
+// MemberClasses is the set of classes whose class group userID is a
+// member of: for a parent, the classes where a moderator has not removed
+// them, in one statement.
+func MemberClasses(ctx context.Context, q *gorm.DB, userID uint64) (map[uint64]bool, error) {
+	var ids []uint64
+	err := db.FreshIn(ctx, q).Model(&Group{}).Where("class_id IS NOT NULL AND id IN (?)", MemberOf(q, userID)).Pluck("class_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("group: member classes: %w", err)
+	}
+	out := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // ByIDs reads the groups with the given ids (a slice or a subquery of
 // ids), in id order.
 func ByIDs(ctx context.Context, q *gorm.DB, ids any) ([]Group, error) {

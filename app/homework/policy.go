@@ -33,15 +33,9 @@ func children(ctx context.Context, q *gorm.DB, actor *auth.User) ([]school.Child
 	if err != nil || len(kids) == 0 {
 		return nil, err
 	}
-	groups, err := group.ByIDs(ctx, q, group.MemberOf(q, actor.ID))
+	in, err := group.MemberClasses(ctx, q, actor.ID)
 	if err != nil {
 		return nil, err
-	}
-	in := map[uint64]bool{}
-	for _, g := range groups {
-		if g.ClassID != nil {
-			in[*g.ClassID] = true
-		}
 	}
 	out := kids[:0]
 	for _, k := range kids {

@@ -204,14 +204,9 @@ func guardianOf(ctx context.Context, tx *gorm.DB, actor *auth.User, st school.St
 	if !ok {
 		return ErrNotGuardian
 	}
-	groups, err := group.ByIDs(ctx, tx, group.MemberOf(tx, actor.ID))
-	if err != nil {
+	in, err := group.MemberClasses(ctx, tx, actor.ID)
+	if err != nil || in[st.ClassID] {
 		return err
-	}
-	for _, g := range groups {
-		if g.ClassID != nil && *g.ClassID == st.ClassID {
-			return nil
-		}
 	}
 	return ErrRemoved
 }
