@@ -3,7 +3,6 @@ package attendance
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -146,20 +145,7 @@ func exportRow(t TeacherMonth) []string {
 
 // WriteCSV writes a month as CSV (UTF-8 with a BOM, for Excel).
 func WriteCSV(w io.Writer, rows []TeacherMonth) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ExportHeader); err != nil {
-		return err
-	}
-	for _, t := range rows {
-		if err := cw.Write(exportRow(t)); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return school.WriteCSV(w, ExportHeader, rows, exportRow)
 }
 
 // WriteXLSX writes a month as an Excel workbook, numbers as numbers.

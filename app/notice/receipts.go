@@ -2,7 +2,6 @@ package notice
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
@@ -115,26 +114,15 @@ var CSVHeader = []string{"姓名", "手机", "身份", "学生", "已读时间",
 // WriteCSV writes receipts (from Receipts) as CSV (UTF-8 with a BOM so
 // Excel shows the Chinese), times in the school's zone, empty if not yet.
 func (s *Service) WriteCSV(w io.Writer, lines []Line) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
-		return err
-	}
 	at := func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
 		return t.In(s.loc).Format("2006-01-02 15:04:05")
 	}
-	for _, l := range lines {
-		if err := cw.Write([]string{l.Name, l.Phone, l.Role.Label(), l.Students, at(l.ReadAt), at(l.AckedAt)}); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return school.WriteCSV(w, CSVHeader, lines, func(l Line) []string {
+		return []string{l.Name, l.Phone, l.Role.Label(), l.Students, at(l.ReadAt), at(l.AckedAt)}
+	})
 }
 
 // Progress counts a notice's receipts for those who may see them, without

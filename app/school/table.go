@@ -411,3 +411,24 @@ func splitCellRef(ref string) (col, row int) {
 	}
 	return col, row
 }
+
+// WriteCSV writes a table as CSV for Excel: UTF-8 with a BOM (without it
+// Excel reads the Chinese as GBK), the header, then one record per row.
+// It is ReadTable's other half; every CSV the school downloads goes
+// through it.
+func WriteCSV[T any](w io.Writer, header []string, rows []T, record func(T) []string) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write(record(r)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

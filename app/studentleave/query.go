@@ -3,7 +3,6 @@ package studentleave
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -303,23 +302,11 @@ var CSVHeader = []string{"年级", "班级", "学号", "姓名", "类型", "开�
 // WriteCSV writes the day's rows as CSV (UTF-8 with a BOM, which Excel
 // needs to read Chinese).
 func (v DayView) WriteCSV(w io.Writer) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
-		return err
-	}
-	for _, r := range v.Rows {
+	return school.WriteCSV(w, CSVHeader, v.Rows, func(r Item) []string {
 		grade := school.ClassName(r.Grade, r.ClassNumber)
 		if i := strings.Index(grade, "年级"); i >= 0 {
 			grade = grade[:i+len("年级")]
 		}
-		rec := []string{grade, r.Class, r.StudentNo, r.StudentName, r.Kind, r.Start(), r.End(), strings.ReplaceAll(r.Symptoms, ",", "、"), StatusLabel(r.Status)}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+		return []string{grade, r.Class, r.StudentNo, r.StudentName, r.Kind, r.Start(), r.End(), strings.ReplaceAll(r.Symptoms, ",", "、"), StatusLabel(r.Status)}
+	})
 }
