@@ -264,3 +264,16 @@ func MaskString(text string, ms []Match) string {
 	b.WriteString(text[pos:])
 	return b.String()
 }
+
+// Published checks text staff publish to families (a notice, homework, an
+// attachment's name): links and phone numbers are theirs to give, so
+// those findings do not count. ok is false when the rest would be
+// blocked or held for review, and res says why; otherwise masked is the
+// text with what is only masked masked.
+func (f *Filter) Published(text string) (masked string, res Result, ok bool) {
+	res = f.Check(text).Without(SourceURL).Without(SourceMobile)
+	if res.Action == Block || res.Action == Review {
+		return text, res, false
+	}
+	return MaskString(text, res.Matches), res, true
+}

@@ -15,7 +15,6 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/app/file"
-	"jiaxiao/app/filter"
 	"jiaxiao/app/group"
 	"jiaxiao/app/notify"
 	"jiaxiao/app/school"
@@ -177,11 +176,11 @@ func (s *Service) filterText(ctx context.Context, field, what string, parts ...*
 		return err
 	}
 	for _, part := range parts {
-		res := f.Check(*part).Without(filter.SourceURL).Without(filter.SourceMobile)
-		if res.Action == filter.Block || res.Action == filter.Review {
+		masked, res, ok := f.Published(*part)
+		if !ok {
 			return apperr.Invalid(field, fmt.Sprintf("%s含有“%s”类违规或需审核的信息，请修改后再提交", what, res.Category.Label()))
 		}
-		*part = filter.MaskString(*part, res.Matches)
+		*part = masked
 	}
 	return nil
 }
@@ -192,11 +191,11 @@ func (s *Service) filterNames(ctx context.Context, files []file.Prepared) error 
 		return err
 	}
 	for i := range files {
-		res := f.Check(files[i].Name).Without(filter.SourceURL).Without(filter.SourceMobile)
-		if res.Action == filter.Block || res.Action == filter.Review {
+		masked, res, ok := f.Published(files[i].Name)
+		if !ok {
 			return apperr.Invalid("file", fmt.Sprintf("第 %d 个附件的文件名含有“%s”类违规或需审核的信息，请修改文件名后再提交", i+1, res.Category.Label()))
 		}
-		files[i].Name = filter.MaskString(files[i].Name, res.Matches)
+		files[i].Name = masked
 	}
 	return nil
 }

@@ -16,7 +16,6 @@ import (
 	"jiaxiao/app/auth"
 	"jiaxiao/app/db"
 	"jiaxiao/app/file"
-	"jiaxiao/app/filter"
 	"jiaxiao/app/group"
 	"jiaxiao/app/job"
 	"jiaxiao/app/notify"
@@ -86,20 +85,20 @@ func (s *Service) Compose(ctx context.Context, actor *auth.User, in ComposeInput
 		return Notice{}, err
 	}
 	for _, part := range []*string{&in.Title, &in.Body} {
-		res := f.Check(*part).Without(filter.SourceURL).Without(filter.SourceMobile)
-		if res.Action == filter.Block || res.Action == filter.Review {
+		masked, res, ok := f.Published(*part)
+		if !ok {
 			return Notice{}, apperr.Invalid("body", fmt.Sprintf("内容含有“%s”类违规或需审核的信息，不能发布，请修改后再发", res.Category.Label()))
 		}
-		*part = filter.MaskString(*part, res.Matches)
+		*part = masked
 	}
 	// Attachments' names show on the notice like its title: the same filter.
 	in.Files = slices.Clone(in.Files)
 	for i := range in.Files {
-		res := f.Check(in.Files[i].Name).Without(filter.SourceURL).Without(filter.SourceMobile)
-		if res.Action == filter.Block || res.Action == filter.Review {
+		masked, res, ok := f.Published(in.Files[i].Name)
+		if !ok {
 			return Notice{}, apperr.Invalid("file", fmt.Sprintf("第 %d 个附件的文件名含有“%s”类违规或需审核的信息，不能发布，请修改文件名后再发", i+1, res.Category.Label()))
 		}
-		in.Files[i].Name = filter.MaskString(in.Files[i].Name, res.Matches)
+		in.Files[i].Name = masked
 	}
 	fileIDs, err := s.files.SaveAllOrStage(ctx, actor.ID, in.Files)
 	if err != nil {
